@@ -1,0 +1,122 @@
+"""What the model proposes and what the policy decides, each decision with its reason."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+from designkit.errors import InputError
+
+
+class Action(str, Enum):
+    """What the agent does in a microturn. Silence is an action too."""
+
+    SILENT = "silent"
+    SPEAK = "speak"
+    BACKCHANNEL = "backchannel"
+    INTERRUPT = "interrupt"
+    CAPTION = "caption"
+    ASK = "ask"
+    CONTINUE = "continue"
+    YIELD = "yield"
+
+    @property
+    def is_intervention(self) -> bool:
+        """True for actions that start something the user notices."""
+        return self in _INTERVENTIONS
+
+    @property
+    def is_voiced(self) -> bool:
+        """True for actions the user hears."""
+        return self in _VOICED
+
+
+_INTERVENTIONS = frozenset(
+    {Action.SPEAK, Action.BACKCHANNEL, Action.INTERRUPT, Action.CAPTION, Action.ASK}
+)
+_VOICED = frozenset({Action.SPEAK, Action.BACKCHANNEL, Action.INTERRUPT, Action.ASK})
+
+
+class Reason(str, Enum):
+    """Why a decision was taken. Every decision carries one; silent ones say why the agent kept quiet."""
+
+    # silence, as a designed outcome
+    USER_SPEAKING = "silent:user_speaking"
+    BELOW_CONFIDENCE = "silent:below_confidence"
+    BUDGET_EXHAUSTED = "silent:budget_exhausted"
+    QUIET_MODE = "silent:quiet_mode"
+    NOTHING_TO_SAY = "silent:nothing_to_say"
+    FAULT = "silent:fault"
+    GAP = "silent:gap"
+    NO_CONSENT = "silent:no_consent"
+    WAITING_FOR_PAUSE = "silent:waiting_for_pause"
+    STYLE_FORBIDS = "silent:style_forbids"
+    MIN_GAP = "silent:min_gap"
+    # taking the floor
+    TURN_END = "speak:turn_end"
+    SCHEDULE = "speak:schedule"
+    CUE = "speak:cue"
+    BACKCHANNEL_OPPORTUNITY = "backchannel:opportunity"
+    BARGE_IN = "interrupt:barge_in"
+    CAPTION_INSTEAD = "caption:instead_of_voice"
+    ASK_FIRST = "ask:first"
+    # holding or giving it up
+    SPEAKING = "continue:speaking"
+    USER_BARGE_IN = "yield:user_barge_in"
+    STOP_REQUESTED = "yield:stop"
+    # an operator decided
+    WIZARD = "wizard"
+
+    @property
+    def is_silence(self) -> bool:
+        return self.value.startswith("silent:")
+
+
+def _check_unit(what: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise InputError(what, expected="a number in [0, 1]", got=value)
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """What the model would like to do this microturn, before any policy has a say."""
+
+    action: Action = Action.SILENT
+    confidence: float = 0.0
+    urgency: float = 0.0
+    content: str = ""
+    duration_s: float = 0.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "confidence", _check_unit("proposal confidence", self.confidence))
+        object.__setattr__(self, "urgency", _check_unit("proposal urgency", self.urgency))
+        if not math.isfinite(self.duration_s) or self.duration_s < 0:
+            raise InputError("proposal duration_s", expected="seconds >= 0", got=self.duration_s)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.action is Action.SILENT
+
+
+NOTHING = Proposal()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the agent does this microturn and why. `duration_s` is how long a new utterance lasts."""
+
+    action: Action
+    reason: Reason
+    confidence: float = 0.0
+    content: str = ""
+    duration_s: float = 0.0
+
+    @classmethod
+    def silent(cls, reason: Reason) -> Decision:
+        return _SILENT_BY_REASON.get(reason) or cls(Action.SILENT, reason)
+
+
+_SILENT_BY_REASON = {r: Decision(Action.SILENT, r) for r in Reason if r.is_silence}

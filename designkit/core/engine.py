@@ -1,0 +1,366 @@
+"""The microturn engine: perceive, propose, decide, record. Live and replay share `_advance`.
+
+`step()` takes one microturn (live); `replay()` takes a whole session and may compute signals in
+one batch per perceiver, then walks the same `_advance` per microturn, so both give the same
+decisions and the same records. All state lives in `EngineState`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from designkit.core.clock import Clock, VirtualClock
+from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
+from designkit.core.microturns import Gap, Microturn
+from designkit.core.protocols import Perceiver, Policy, Proposer, RecordSink
+from designkit.core.session import OFFLINE_CONSENT, Consent, Session
+from designkit.core.streams import Event
+from designkit.errors import InputError
+
+INF = math.inf
+WIZARD_KIND = "wizard"
+CONSENT_KIND = "consent"
+POLICY_KIND = "policy"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a proposer and a policy may know at the end of microturn `index`.
+
+    Durations are measured up to the end of this microturn. `agent_speaking` says whether the
+    agent's voice filled this window; a decision takes effect from the next one.
+    """
+
+    index: int
+    t: float
+    dt: float
+    signals: Mapping[str, float]
+    events: tuple[Event, ...] = ()
+    coverage: float = 1.0
+    user_speaking: bool = False
+    user_speech_s: float = 0.0
+    user_silence_s: float = INF
+    user_spoke_since_agent: bool = False
+    agent_speaking: bool = False
+    agent_speech_s: float = 0.0
+    agent_remaining_s: float = 0.0
+    since_intervention_s: float = INF
+    interventions_last_minute: int = 0
+
+    @property
+    def end(self) -> float:
+        return (self.index + 1) * self.dt
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """Everything the session log keeps about one microturn."""
+
+    index: int
+    t: float
+    dt: float
+    signals: Mapping[str, float]
+    proposal: Proposal
+    decision: Decision
+    user_speaking: bool
+    agent_speaking: bool
+    consent: str
+    coverage: float
+    gaps: tuple[Gap, ...] = ()
+    events: tuple[Event, ...] = ()
+    faults: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class EngineState:
+    """The one place the engine's memory lives between microturns."""
+
+    next_index: int = 0
+    user_speaking: bool = False
+    user_onset: float | None = None
+    user_offset: float | None = None
+    user_spoke_since_agent: bool = False
+    agent_onset: float | None = None
+    agent_until: float = 0.0
+    wizard_silent_until: float = 0.0
+    interventions: deque[float] = field(default_factory=deque)
+    consent: Consent = OFFLINE_CONSENT
+    notes: list[Event] = field(default_factory=list)
+
+
+class _NoProposer:
+    """Proposes nothing; the policy alone decides (e.g. a silence-timeout policy)."""
+
+    def reset(self) -> None:
+        return None
+
+    def propose(self, context: Context) -> Proposal:
+        return NOTHING
+
+
+class Engine:
+    """Runs perceivers, a proposer and a policy over microturns and records each step."""
+
+    def __init__(
+        self,
+        perceivers: Sequence[Perceiver],
+        policy: Policy,
+        *,
+        proposer: Proposer | None = None,
+        dt: float = 0.2,
+        clock: Clock | None = None,
+        sink: RecordSink | None = None,
+        consent: Consent = OFFLINE_CONSENT,
+        vad_signal: str = "vad",
+        vad_threshold: float = 0.5,
+        perceiver_timeout_s: float | None = None,
+    ) -> None:
+        names = [p.name for p in perceivers]
+        if len(set(names)) != len(names):
+            raise InputError("perceiver names", expected="unique names", got=names)
+        self.perceivers = tuple(perceivers)
+        self.policy = policy
+        self.proposer: Proposer = proposer if proposer is not None else _NoProposer()
+        self.dt = dt
+        self.clock: Clock = clock if clock is not None else VirtualClock()
+        self.sink = sink
+        self.vad_signal = vad_signal
+        self.vad_threshold = vad_threshold
+        self.perceiver_timeout_s = perceiver_timeout_s
+        self._initial_consent = consent
+        self.columns: tuple[str, ...] = tuple(c for p in self.perceivers for c in p.columns)
+        self.state = EngineState(consent=consent)
+        self.last_record: StepRecord | None = None
+        self.reset()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything: a fresh session."""
+        self.state = EngineState(consent=self._initial_consent)
+        for perceiver in self.perceivers:
+            perceiver.reset()
+        self.proposer.reset()
+        self.last_record = None
+
+    def set_policy(self, policy: Policy) -> None:
+        """Swap the policy; it applies from the next microturn and is logged as an event there."""
+        self.policy = policy
+        t = self.state.next_index * self.dt
+        self.state.notes.append(Event(t=t, kind=POLICY_KIND, data={"policy": policy.to_dict()}))
+
+    def set_consent(self, consent: Consent) -> None:
+        """Record a consent change; it is logged with the next microturn."""
+        self.state.consent = consent
+        t = self.state.next_index * self.dt
+        self.state.notes.append(Event(t=t, kind=CONSENT_KIND, data=consent.to_dict()))
+
+    # -- the two entry points ---------------------------------------------------------------
+    def step(self, microturn: Microturn) -> Decision:
+        """Live: one microturn in, one decision out (and one record to the sink)."""
+        signals: dict[str, float] = {}
+        faults: list[str] = []
+        for perceiver in self.perceivers:
+            started = self.clock.now()
+            try:
+                values = perceiver.step(microturn)
+                signals.update({c: float(values[c]) for c in perceiver.columns})
+            except Exception as exc:  # fail silent: one bad microturn must not stop the loop
+                signals.update({c: math.nan for c in perceiver.columns})
+                faults.append(f"{perceiver.name}: {exc!r}")
+                continue
+            elapsed = self.clock.now() - started
+            if self.perceiver_timeout_s is not None and elapsed > self.perceiver_timeout_s:
+                faults.append(f"{perceiver.name}: took {elapsed * 1000:.1f} ms")
+        return self._advance(microturn, signals, faults)
+
+    def replay(self, session: Session | Iterable[Microturn]) -> list[StepRecord]:
+        """Offline: a whole session from a fresh state, signals batched per perceiver."""
+        turns = list(session.microturns() if isinstance(session, Session) else session)
+        self.reset()
+        columns, faults = self._perceive_batch(turns)
+        names = self.columns
+        arrays = [columns[c] for c in names]
+        records: list[StepRecord] = []
+        for i, turn in enumerate(turns):
+            signals = {name: float(array[i]) for name, array in zip(names, arrays, strict=True)}
+            self._advance(turn, signals, faults.get(i, []))
+            assert self.last_record is not None
+            records.append(self.last_record)
+        return records
+
+    def _perceive_batch(
+        self, turns: Sequence[Microturn]
+    ) -> tuple[dict[str, np.ndarray], dict[int, list[str]]]:
+        columns: dict[str, np.ndarray] = {}
+        faults: dict[int, list[str]] = {}
+        for perceiver in self.perceivers:
+            try:
+                values = perceiver.replay(turns)
+                for c in perceiver.columns:
+                    array = np.asarray(values[c], dtype=np.float64)
+                    if array.shape != (len(turns),):
+                        raise ValueError(f"column {c} has shape {array.shape}")
+                    columns[c] = array
+                continue
+            except Exception:
+                pass
+            # The batch failed somewhere: step it, so faults land on the same microturns as live.
+            perceiver.reset()
+            out = {c: np.full(len(turns), np.nan) for c in perceiver.columns}
+            for i, turn in enumerate(turns):
+                try:
+                    values = perceiver.step(turn)
+                    for c in perceiver.columns:
+                        out[c][i] = float(values[c])
+                except Exception as exc:
+                    for c in perceiver.columns:
+                        out[c][i] = np.nan
+                    faults.setdefault(i, []).append(f"{perceiver.name}: {exc!r}")
+            columns.update(out)
+        return columns, faults
+
+    # -- the shared path ------------------------------------------------------------------
+    def _advance(self, turn: Microturn, signals: dict[str, float], faults: list[str]) -> Decision:
+        state = self.state
+        if turn.index != state.next_index:
+            raise InputError(
+                "microturn index", expected=f"microturn {state.next_index}", got=turn.index,
+                fix="feed microturns in order, once each (the framer does this)",
+            )
+        dt = turn.dt
+        start = turn.index * dt
+        end = start + dt
+        notes = tuple(state.notes)
+        state.notes.clear()
+        for event in turn.events:
+            if event.kind == CONSENT_KIND:
+                state.consent = Consent.from_dict(event.data)
+
+        vad = signals.get(self.vad_signal, 0.0)
+        user_speaking = vad >= self.vad_threshold  # NaN compares False: a fault is not speech
+        if user_speaking and not state.user_speaking:
+            state.user_onset = start
+            state.user_offset = None
+        elif state.user_speaking and not user_speaking:
+            state.user_offset = start
+        state.user_speaking = user_speaking
+        if user_speaking:
+            state.user_spoke_since_agent = True
+
+        agent_speaking = state.agent_until > start + 1e-9
+        while state.interventions and state.interventions[0] <= end - 60.0:
+            state.interventions.popleft()
+        last = state.interventions[-1] if state.interventions else None
+        context = Context(
+            index=turn.index,
+            t=start,
+            dt=dt,
+            signals=signals,
+            events=turn.events,
+            coverage=turn.coverage,
+            user_speaking=user_speaking,
+            user_speech_s=end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
+            user_silence_s=(end - state.user_offset) if state.user_offset is not None else INF,
+            user_spoke_since_agent=state.user_spoke_since_agent,
+            agent_speaking=agent_speaking,
+            agent_speech_s=end - state.agent_onset if agent_speaking and state.agent_onset is not None else 0.0,
+            agent_remaining_s=max(0.0, state.agent_until - end) if agent_speaking else 0.0,
+            since_intervention_s=end - last if last is not None else INF,
+            interventions_last_minute=len(state.interventions),
+        )
+
+        proposal = NOTHING
+        if faults:
+            decision = Decision.silent(Reason.FAULT)
+        elif turn.coverage == 0.0:
+            decision = Decision.silent(Reason.GAP)
+        elif not state.consent.active:
+            decision = Decision.silent(Reason.NO_CONSENT)
+        else:
+            try:
+                proposal = self.proposer.propose(context)
+                decision = self.policy.decide(proposal, context)
+                if not isinstance(decision, Decision):
+                    raise TypeError(f"policy returned {type(decision).__name__}, not a Decision")
+            except Exception as exc:  # fail silent
+                faults.append(f"policy: {exc!r}")
+                decision = Decision.silent(Reason.FAULT)
+        decision = self._wizard(turn.events, decision, agent_speaking, end)
+        self._apply(decision, agent_speaking, end)
+
+        record = StepRecord(
+            index=turn.index, t=start, dt=dt, signals=signals, proposal=proposal, decision=decision,
+            user_speaking=user_speaking, agent_speaking=agent_speaking,
+            consent=state.consent.label, coverage=turn.coverage, gaps=turn.gaps,
+            events=notes + turn.events, faults=tuple(faults),
+        )
+        state.next_index += 1
+        self.last_record = record
+        if self.sink is not None:
+            self.sink.append(record)
+        return decision
+
+    def _wizard(
+        self, events: tuple[Event, ...], decision: Decision, agent_speaking: bool, end: float
+    ) -> Decision:
+        """Operator buttons override the policy, with reason `wizard`."""
+        state = self.state
+        for event in events:
+            if event.kind != WIZARD_KIND:
+                continue
+            action = str(event.data.get("action", ""))
+            content = str(event.data.get("content", ""))
+            if action == "speak":
+                decision = Decision(Action.SPEAK, Reason.WIZARD, 1.0, content,
+                                    float(event.data.get("duration_s", 1.5)))
+                state.wizard_silent_until = 0.0
+            elif action == "backchannel":
+                decision = Decision(Action.BACKCHANNEL, Reason.WIZARD, 1.0, content or "mm-hm",
+                                    float(event.data.get("duration_s", 0.4)))
+                state.wizard_silent_until = 0.0
+            elif action == "stop":
+                decision = Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD)
+            elif action == "silent":
+                decision = Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD)
+                state.wizard_silent_until = end + float(event.data.get("hold_s", 10.0))
+            else:
+                raise InputError("wizard action", expected="speak, silent, backchannel or stop",
+                                 got=repr(action))
+            return decision
+        if decision.action.is_intervention and end <= state.wizard_silent_until:
+            return Decision(Action.SILENT, Reason.WIZARD)
+        return decision
+
+    def _apply(self, decision: Decision, agent_speaking: bool, end: float) -> None:
+        """Decisions take effect from the end of the microturn they were taken in."""
+        state = self.state
+        action = decision.action
+        if action.is_intervention:
+            state.interventions.append(end)
+            state.user_spoke_since_agent = False
+            if action.is_voiced:
+                if not agent_speaking:
+                    state.agent_onset = end
+                state.agent_until = end + decision.duration_s
+        elif action is Action.CONTINUE:
+            pass
+        elif agent_speaking:
+            # YIELD, or any silence while speaking (a fault, an operator stop): the voice stops now.
+            state.agent_until = end
+
+
+def signals_of(records: Sequence[StepRecord], column: str) -> np.ndarray:
+    """One signal column of a replay as an array, for quick looks and tests."""
+    return np.array([r.signals.get(column, math.nan) for r in records], dtype=np.float64)
+
+
+def describe(decision: Decision) -> dict[str, Any]:
+    return {"action": decision.action.value, "reason": decision.reason.value,
+            "confidence": decision.confidence, "content": decision.content,
+            "duration_s": decision.duration_s}

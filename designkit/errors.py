@@ -1,0 +1,37 @@
+"""Errors that designkit raises at its edges, each saying what was expected and what came."""
+
+from __future__ import annotations
+
+
+class DesignkitError(Exception):
+    """Base class of every error designkit raises on purpose."""
+
+
+class InputError(DesignkitError, ValueError):
+    """Input that designkit cannot use as given: the message names what was expected and what came."""
+
+    def __init__(self, what: str, *, expected: str, got: object, fix: str | None = None) -> None:
+        message = f"{what}: expected {expected}, got {got}"
+        if fix:
+            message += f". {fix}"
+        super().__init__(message)
+        self.what = what
+        self.expected = expected
+        self.got = got
+        self.fix = fix
+
+
+class LogError(InputError):
+    """A session log that cannot be read (unreadable, truncated in the middle, wrong schema)."""
+
+
+class MissingExtraError(DesignkitError, ImportError):
+    """An optional part of designkit is used without its extra installed."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"this needs the '{package}' package, which comes with designkit's '{extra}' extra: "
+            f"pip install 'designkit[{extra}]'"
+        )
+        self.package = package
+        self.extra = extra

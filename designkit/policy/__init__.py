@@ -1,0 +1,5 @@
+"""Policies: the designer's object that turns proposals and context into decisions."""
+
+from designkit.policy.simple import SpeakAfterSilence
+
+__all__ = ["SpeakAfterSilence"]
