@@ -1,0 +1,1 @@
+"""Subcommands of the `designkit` CLI, one module per area."""

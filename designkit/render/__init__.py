@@ -1,0 +1,1 @@
+"""designkit.render"""
