@@ -98,6 +98,7 @@ class MicroturnFramer:
         self._frames: deque[VideoFrame] = deque()
         self._events: deque[Event] = deque()
         self._last_seq: int | None = None
+        self._last_start = -1
         self._last_frame_t = -math.inf
         self._last_event_t = -math.inf
         self._closed = False
@@ -130,7 +131,7 @@ class MicroturnFramer:
             self._reject(kind, chunk.t0, chunk.t1, f"chunk seq {chunk.seq} after seq {self._last_seq}")
             return []
         if start < expected:
-            kind = GapKind.DUPLICATE if end <= expected else GapKind.OUT_OF_ORDER
+            kind = GapKind.DUPLICATE if start == self._last_start else GapKind.OUT_OF_ORDER
             self._reject(
                 kind, chunk.t0, chunk.t1,
                 f"chunk at {chunk.t0:.4f} s overlaps audio already received up to {expected / SAMPLE_RATE:.4f} s",
@@ -138,6 +139,7 @@ class MicroturnFramer:
             return []
         if chunk.seq is not None:
             self._last_seq = chunk.seq
+        self._last_start = start
         done: list[Microturn] = []
         if start > expected:
             self._gaps.append(
