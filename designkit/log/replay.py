@@ -27,11 +27,11 @@ def replay_to_log(
     if path is None:
         return SessionLog.from_records(header, engine.replay(session))
     previous = engine.sink
-    writer = LogWriter(Path(path), header=header)
+    writer = LogWriter(Path(path), header=header, keep_rows=True)
     engine.sink = writer
     try:
         engine.replay(session)
     finally:
         engine.sink = previous
         writer.close()
-    return SessionLog(header, writer.rows, path=writer.path)
+    return writer.session_log()

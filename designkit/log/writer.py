@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -31,6 +31,9 @@ from designkit.log.schema import (
     hash_text,
     record_to_row,
 )
+
+if TYPE_CHECKING:
+    from designkit.log.reader import SessionLog
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,9 @@ class LogWriter:
     """A RecordSink that appends each microturn to the session log and keeps the hash chain."""
 
     def __init__(self, path: str | os.PathLike[str], *, header: Mapping[str, Any],
-                 flush_every_s: float = 1.0, fsync: bool = False) -> None:
+                 flush_every_s: float = 1.0, fsync: bool = False, keep_rows: bool = False) -> None:
+        """`keep_rows=True` (replays) also keeps rows in memory for a faster close; live
+        sessions leave it off so memory stays flat however long they run."""
         if header.get("schema") != SCHEMA:
             raise InputError("log header", expected=f"a header from make_header() ({SCHEMA})",
                              got=header.get("schema"))
@@ -78,7 +83,8 @@ class LogWriter:
         self._file: IO[str] | None = self.journal.open("w", encoding="utf-8")
         self._file.write(json.dumps({"header": self.header}) + "\n")
         self._file.flush()
-        self._rows: list[list[Any]] = []
+        self._rows: list[list[Any]] | None = [] if keep_rows else None
+        self._count = 0
         self._pending: list[str] = []
         self._last_hash = genesis_hash(self.header)
         self._flush_every = flush_every_s
@@ -86,9 +92,9 @@ class LogWriter:
         self._fsync = fsync
 
     @property
-    def rows(self) -> list[list[Any]]:
-        """The rows written so far (with their hashes)."""
-        return self._rows
+    def count(self) -> int:
+        """How many microturns were appended."""
+        return self._count
 
     def append(self, record: StepRecord) -> None:
         if self._file is None:
@@ -97,7 +103,9 @@ class LogWriter:
         text = canonical_text(row)
         self._last_hash = hash_text(self._last_hash, text)
         row.append(self._last_hash)
-        self._rows.append(row)
+        if self._rows is not None:
+            self._rows.append(row)
+        self._count += 1
         self._pending.append(f'{text[:-1]},"{self._last_hash}"]')
         self._pending_s += record.dt
         if self._pending_s >= self._flush_every - 1e-9:
@@ -121,10 +129,24 @@ class LogWriter:
         self.flush()
         self._file.close()
         self._file = None
-        write_parquet(self.path, self.header, self._rows)
+        rows = self._rows
+        if rows is None:
+            from designkit.log.reader import read_log  # noqa: PLC0415 - the reader imports this module
+
+            rows = read_log(self.journal).rows
+        write_parquet(self.path, self.header, rows)
         self.journal.unlink()
-        log.info("session log closed: %s (%d microturns)", self.path, len(self._rows))
+        log.info("session log closed: %s (%d microturns)", self.path, self._count)
         return self.path
+
+    def session_log(self) -> SessionLog:
+        """The closed log, from memory when rows were kept, else read back from disk."""
+        from designkit.log.reader import SessionLog, read_log  # noqa: PLC0415
+
+        self.close()
+        if self._rows is not None:
+            return SessionLog(self.header, self._rows, path=self.path)
+        return read_log(self.path)
 
     def __enter__(self) -> LogWriter:
         return self
