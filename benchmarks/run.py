@@ -23,7 +23,7 @@ BENCHMARKS = ("engine", "live", "scenarios", "policy_metrics", "perception", "vi
 
 def _device() -> str:
     try:
-        import torch  # noqa: PLC0415 - optional
+        import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"
     except ImportError:

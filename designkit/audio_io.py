@@ -21,9 +21,9 @@ def resample(samples: npt.NDArray[np.float32], rate: int, target: int = SAMPLE_R
     if rate == target:
         return samples.astype(np.float32, copy=False)
     try:
-        from math import gcd  # noqa: PLC0415
+        from math import gcd
 
-        from scipy.signal import resample_poly  # noqa: PLC0415
+        from scipy.signal import resample_poly
 
         g = gcd(rate, target)
         return resample_poly(samples, target // g, rate // g).astype(np.float32)

@@ -215,9 +215,9 @@ class Engine:
             out = {c: np.full(len(turns), np.nan) for c in perceiver.columns}
             for i, turn in enumerate(turns):
                 try:
-                    values = perceiver.step(turn)
+                    stepped = perceiver.step(turn)
                     for c in perceiver.columns:
-                        out[c][i] = float(values[c])
+                        out[c][i] = float(stepped[c])
                 except Exception as exc:
                     for c in perceiver.columns:
                         out[c][i] = np.nan

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, FloatArray, V
 from designkit.errors import InputError
 
 DEFAULT_DT = 0.2
+_Item = TypeVar("_Item", VideoFrame, Event)
 
 
 class GapKind(str, Enum):
@@ -124,7 +126,6 @@ class MicroturnFramer:
         """Add a chunk; return the microturns it completed (possibly none)."""
         self._check_open()
         start = round(chunk.t0 * SAMPLE_RATE)
-        end = start + chunk.samples.size
         expected = self.next_sample
         if chunk.seq is not None and self._last_seq is not None and chunk.seq <= self._last_seq:
             kind = GapKind.DUPLICATE if chunk.seq == self._last_seq else GapKind.OUT_OF_ORDER
@@ -183,8 +184,8 @@ class MicroturnFramer:
         self._gaps = [g for g in gaps if g.kind is GapKind.MISSING_AUDIO and g.end > boundary + 1e-9]
         return turn
 
-    def _take(self, queue: deque[VideoFrame] | deque[Event], k: int, final: bool) -> tuple:  # type: ignore[type-arg]
-        taken = []
+    def _take(self, queue: deque[_Item], k: int, final: bool) -> tuple[_Item, ...]:
+        taken: list[_Item] = []
         limit = (k + 1) * self.dt
         while queue and (final or queue[0].t < limit):
             taken.append(queue.popleft())
@@ -223,7 +224,8 @@ class MicroturnFramer:
         self._check_open()
         self._closed = True
         end = self.audio_end
-        tail = [item.t for item in (*self._frames, *self._events) if item.t > end + self.max_skew_s]
+        times = [f.t for f in self._frames] + [e.t for e in self._events]
+        tail = [t for t in times if t > end + self.max_skew_s]
         if tail:
             detail = f"video/events run {max(tail) - end:.2f} s past the end of the audio"
             if self.strict:

@@ -74,7 +74,7 @@ class SessionLog:
         return self.frame[name].to_numpy(dtype=np.float64)
 
     def transcript(self) -> str:
-        from designkit.log.transcript import render_transcript  # noqa: PLC0415
+        from designkit.log.transcript import render_transcript
 
         return render_transcript(self)
 

@@ -131,7 +131,7 @@ class LogWriter:
         self._file = None
         rows = self._rows
         if rows is None:
-            from designkit.log.reader import read_log  # noqa: PLC0415 - the reader imports this module
+            from designkit.log.reader import read_log
 
             rows = read_log(self.journal).rows
         write_parquet(self.path, self.header, rows)
@@ -141,7 +141,7 @@ class LogWriter:
 
     def session_log(self) -> SessionLog:
         """The closed log, from memory when rows were kept, else read back from disk."""
-        from designkit.log.reader import SessionLog, read_log  # noqa: PLC0415
+        from designkit.log.reader import SessionLog, read_log
 
         self.close()
         if self._rows is not None:

@@ -36,7 +36,7 @@ REASON_COLORS = {
 
 def _altair() -> Any:
     try:
-        import altair as alt  # noqa: PLC0415
+        import altair as alt
     except ImportError as exc:
         raise MissingExtraError("altair", "study") from exc
     return alt
