@@ -185,10 +185,11 @@ class Engine:
         self.reset()
         columns, faults = self._perceive_batch(turns)
         names = self.columns
-        arrays = [columns[c] for c in names]
+        # Python floats up front: the same values `step` sees, without a numpy scalar per lookup.
+        rows = zip(*(columns[c].tolist() for c in names), strict=True) if names else ([] for _ in turns)
         records: list[StepRecord] = []
-        for i, turn in enumerate(turns):
-            signals = {name: float(array[i]) for name, array in zip(names, arrays, strict=True)}
+        for i, (turn, values) in enumerate(zip(turns, rows, strict=True)):
+            signals = dict(zip(names, values, strict=True))
             self._advance(turn, signals, faults.get(i, []))
             assert self.last_record is not None
             records.append(self.last_record)
