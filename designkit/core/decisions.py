@@ -53,10 +53,13 @@ class Reason(str, Enum):
     WAITING_FOR_PAUSE = "silent:waiting_for_pause"
     STYLE_FORBIDS = "silent:style_forbids"
     MIN_GAP = "silent:min_gap"
+    LOW_INITIATIVE = "silent:low_initiative"
+    DROPPED = "silent:dropped_after_false_interruption"
     # taking the floor
     TURN_END = "speak:turn_end"
     SCHEDULE = "speak:schedule"
     CUE = "speak:cue"
+    RESUME = "speak:resume"
     BACKCHANNEL_OPPORTUNITY = "backchannel:opportunity"
     BARGE_IN = "interrupt:barge_in"
     CAPTION_INSTEAD = "caption:instead_of_voice"

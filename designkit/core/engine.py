@@ -52,6 +52,13 @@ class Context:
     agent_remaining_s: float = 0.0
     since_intervention_s: float = INF
     interventions_last_minute: int = 0
+    # Added for policies that remember: last time of each event key ("kind", and "kind:name" when
+    # the event's data has a "name"), the length of the user's last finished speech stretch, and
+    # how much of the agent's utterance its last yield cut off (0 once the agent intervenes again).
+    event_times: Mapping[str, float] = field(default_factory=dict)
+    user_last_speech_s: float = 0.0
+    cut_remaining_s: float = 0.0
+    since_cut_s: float = INF
 
     @property
     def end(self) -> float:
@@ -90,6 +97,10 @@ class EngineState:
     agent_until: float = 0.0
     wizard_silent_until: float = 0.0
     interventions: deque[float] = field(default_factory=deque)
+    event_times: Mapping[str, float] = field(default_factory=dict)
+    user_last_speech_s: float = 0.0
+    cut_remaining_s: float = 0.0
+    cut_at: float | None = None
     consent: Consent = OFFLINE_CONSENT
     notes: list[Event] = field(default_factory=list)
 
@@ -242,6 +253,8 @@ class Engine:
         for event in turn.events:
             if event.kind == CONSENT_KIND:
                 state.consent = Consent.from_dict(event.data)
+        if turn.events:
+            state.event_times = event_times_after(state.event_times, turn.events)
 
         vad = signals.get(self.vad_signal, 0.0)
         user_speaking = vad >= self.vad_threshold  # NaN compares False: a fault is not speech
@@ -250,6 +263,8 @@ class Engine:
             state.user_offset = None
         elif state.user_speaking and not user_speaking:
             state.user_offset = start
+            if state.user_onset is not None:
+                state.user_last_speech_s = start - state.user_onset
         state.user_speaking = user_speaking
         if user_speaking:
             state.user_spoke_since_agent = True
@@ -274,6 +289,10 @@ class Engine:
             agent_remaining_s=max(0.0, state.agent_until - end) if agent_speaking else 0.0,
             since_intervention_s=end - last if last is not None else INF,
             interventions_last_minute=len(state.interventions),
+            event_times=state.event_times,
+            user_last_speech_s=state.user_last_speech_s,
+            cut_remaining_s=state.cut_remaining_s,
+            since_cut_s=end - state.cut_at if state.cut_at is not None else INF,
         )
 
         proposal = NOTHING
@@ -345,6 +364,8 @@ class Engine:
         if action.is_intervention:
             state.interventions.append(end)
             state.user_spoke_since_agent = False
+            state.cut_remaining_s = 0.0
+            state.cut_at = None
             if action.is_voiced:
                 if not agent_speaking:
                     state.agent_onset = end
@@ -353,7 +374,21 @@ class Engine:
             pass
         elif agent_speaking:
             # YIELD, or any silence while speaking (a fault, an operator stop): the voice stops now.
+            if state.agent_until > end + 1e-9:
+                state.cut_remaining_s = state.agent_until - end
+                state.cut_at = end
             state.agent_until = end
+
+
+def event_times_after(times: Mapping[str, float], events: Iterable[Event]) -> dict[str, float]:
+    """`times` updated with `events`: key "kind", and "kind:name" when the event names itself."""
+    out = dict(times)
+    for event in events:
+        out[event.kind] = event.t
+        name = event.data.get("name")
+        if name is not None:
+            out[f"{event.kind}:{name}"] = event.t
+    return out
 
 
 def signals_of(records: Sequence[StepRecord], column: str) -> np.ndarray:

@@ -1,0 +1,46 @@
+"""Attention cost: how much of the user's attention the agent claims, per minute."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+from designkit.core.decisions import Action
+from designkit.errors import InputError
+
+# Default weights (a study config may override them): a turn costs 1, an interruption of the
+# user's speech is heavy, a backchannel is light, a caption lighter than a voice.
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({
+    Action.SPEAK.value: 1.0,
+    Action.INTERRUPT.value: 1.0,
+    Action.ASK.value: 0.6,
+    Action.CAPTION.value: 0.4,
+    Action.BACKCHANNEL.value: 0.2,
+})
+DEFAULT_OVERLAP_WEIGHT = 0.5  # per second of both speaking
+DEFAULT_INTERRUPT_WEIGHT = 2.0  # per interruption of user speech
+
+
+def attention_cost(*, interventions: Sequence[str | Action], overlap_s: float, interruptions: int,
+                   duration_s: float, weights: Mapping[str, float] | None = None,
+                   overlap_weight: float = DEFAULT_OVERLAP_WEIGHT,
+                   interrupt_weight: float = DEFAULT_INTERRUPT_WEIGHT) -> float:
+    """Per minute: sum of w(kind) over interventions + w_overlap * overlap seconds +
+    w_interrupt * interruptions of user speech (DESIGN.md). Lower is better; plot it against
+    task success, never alone. Weights default to `DEFAULT_WEIGHTS` (speak 1, interrupt 1,
+    ask 0.6, caption 0.4, backchannel 0.2), 0.5 per overlap second, 2 per interruption.
+    """
+    table = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    if not (isinstance(duration_s, (int, float)) and math.isfinite(duration_s) and duration_s > 0):
+        raise InputError("duration_s", expected="seconds > 0", got=duration_s)
+    if overlap_s < 0 or interruptions < 0:
+        raise InputError("overlap_s / interruptions", expected="values >= 0", got=(overlap_s, interruptions))
+    cost = 0.0
+    for kind in interventions:
+        key = kind.value if isinstance(kind, Action) else str(kind)
+        if key not in table:
+            raise InputError("intervention kind", expected=f"one of {sorted(table)}", got=repr(key))
+        cost += table[key]
+    cost += overlap_weight * overlap_s + interrupt_weight * interruptions
+    return cost / (duration_s / 60.0)

@@ -1,0 +1,151 @@
+"""What a session did, as plain arrays: from a replay, engine records or a session log.
+
+Agent speech is rebuilt from the decisions with the engine's rules (a voiced intervention in
+microturn k starts at its end and lasts `duration_s`; any non-CONTINUE decision while the agent
+speaks stops it at that microturn's end), so logs and replays give the same intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from designkit.core.decisions import Action
+from designkit.core.engine import StepRecord
+from designkit.errors import InputError
+from designkit.metrics.intervals import FloatArray
+
+_INTERVENTIONS = frozenset(a.value for a in Action if a.is_intervention)
+_VOICED = frozenset(a.value for a in Action if a.is_voiced)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """One session's decisions per microturn, and the proposals they answered."""
+
+    dt: float
+    actions: tuple[str, ...]
+    reasons: tuple[str, ...]
+    durations: FloatArray
+    proposed: npt.NDArray[np.bool_]
+    proposal_group: npt.NDArray[np.int64]  # consecutive microturns holding the same proposal; -1 none
+    user_speaking: npt.NDArray[np.bool_]
+    name: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.actions)
+
+    @property
+    def duration_s(self) -> float:
+        return self.n * self.dt
+
+    def interventions(self) -> tuple[FloatArray, tuple[str, ...]]:
+        """Times (end of the deciding microturn, when it takes effect) and kinds of interventions."""
+        idx = [k for k, a in enumerate(self.actions) if a in _INTERVENTIONS]
+        return (np.asarray(idx, dtype=np.float64) + 1.0) * self.dt, tuple(self.actions[k] for k in idx)
+
+    def agent_speech(self, *, turns_only: bool = False) -> FloatArray:
+        """Voiced agent intervals (seconds), by the engine's rules; `turns_only` leaves out
+        stretches that began as a backchannel."""
+        dt = self.dt
+        out: list[list[float]] = []
+        backchannel: list[bool] = []
+        until = 0.0
+        for k, action in enumerate(self.actions):
+            start, end = k * dt, (k + 1) * dt
+            speaking = until > start + 1e-9
+            if action in _VOICED:
+                if not speaking:
+                    out.append([end, end])
+                    backchannel.append(action == Action.BACKCHANNEL.value)
+                until = end + float(self.durations[k])
+                out[-1][1] = until
+            elif action != Action.CONTINUE.value and speaking:
+                until = end
+                out[-1][1] = end
+        spans = np.asarray(out, dtype=np.float64).reshape(-1, 2)
+        return spans[~np.asarray(backchannel, dtype=bool)] if turns_only and len(spans) else spans
+
+    def user_speech(self) -> FloatArray:
+        """User intervals as the engine saw them (microturn resolution)."""
+        return runs(self.user_speaking, self.dt)
+
+    def proposals(self) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """Each proposal's first time and whether the policy withheld it (no intervention while held)."""
+        groups = self.proposal_group
+        n_groups = int(groups.max()) + 1 if len(groups) and groups.max() >= 0 else 0
+        starts = np.full(n_groups, np.nan)
+        acted = np.zeros(n_groups, dtype=bool)
+        for k, g in enumerate(groups.tolist()):
+            if g < 0:
+                continue
+            if np.isnan(starts[g]):
+                starts[g] = k * self.dt
+            if self.actions[k] in _INTERVENTIONS:
+                acted[g] = True
+        return starts, ~acted
+
+
+def runs(flags: npt.NDArray[np.bool_], dt: float) -> FloatArray:
+    """Runs of True as (start, end) seconds."""
+    f = np.concatenate([[False], np.asarray(flags, dtype=bool), [False]])
+    edges = np.flatnonzero(np.diff(f.astype(np.int8)))
+    return (edges.reshape(-1, 2) * dt).astype(np.float64)
+
+
+def _groups(keys: Sequence[Any], present: Sequence[bool]) -> npt.NDArray[np.int64]:
+    out = np.full(len(keys), -1, dtype=np.int64)
+    g = -1
+    previous: Any = None
+    for k, (key, p) in enumerate(zip(keys, present, strict=True)):
+        if p:
+            if previous is None or key != previous:
+                g += 1
+            out[k] = g
+            previous = key
+        else:
+            previous = None
+    return out
+
+
+def timeline_of(source: Any, *, name: str = "") -> Timeline:
+    """A Timeline from a policy replay (`decisions`, `proposals`, `user_speaking`, `dt`), a list
+    of engine `StepRecord`s, or a session log (anything with a `frame` DataFrame and a header)."""
+    if isinstance(source, Timeline):
+        return source
+    if hasattr(source, "decisions") and hasattr(source, "proposals"):
+        decisions, proposals = source.decisions, source.proposals
+        present = [not p.is_empty for p in proposals]
+        return Timeline(float(source.dt), tuple(d.action.value for d in decisions),
+                        tuple(d.reason.value for d in decisions),
+                        np.array([d.duration_s for d in decisions], dtype=np.float64),
+                        np.array(present, dtype=bool), _groups([id(p) for p in proposals], present),
+                        np.asarray(source.user_speaking, dtype=bool), name)
+    if isinstance(source, Sequence) and (len(source) == 0 or isinstance(source[0], StepRecord)):
+        records: Sequence[StepRecord] = source
+        if not records:
+            raise InputError("session", expected="at least one microturn", got="none")
+        present = [not r.proposal.is_empty for r in records]
+        return Timeline(records[0].dt, tuple(r.decision.action.value for r in records),
+                        tuple(r.decision.reason.value for r in records),
+                        np.array([r.decision.duration_s for r in records], dtype=np.float64),
+                        np.array(present, dtype=bool), _groups([r.proposal for r in records], present),
+                        np.array([r.user_speaking for r in records], dtype=bool), name)
+    frame = getattr(source, "frame", None)
+    if frame is not None:
+        present = (frame["proposal_action"] != Action.SILENT.value).to_numpy()
+        keys = list(zip(frame["proposal_action"], frame["proposal_confidence"], frame["proposal_source"],
+                        frame["proposal_content"], strict=True))
+        header = getattr(source, "header", {}) or {}
+        return Timeline(float(header.get("dt", frame["dt"].iloc[0] if len(frame) else 0.2)),
+                        tuple(frame["action"].astype(str)), tuple(frame["reason"].astype(str)),
+                        frame["duration_s"].to_numpy(dtype=np.float64), present.astype(bool),
+                        _groups(keys, present.tolist()), frame["user_speaking"].to_numpy(dtype=bool),
+                        name or str(header.get("name", "")))
+    raise InputError("session", expected="a policy replay, engine records or a session log",
+                     got=type(source).__name__)

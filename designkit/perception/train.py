@@ -1,0 +1,195 @@
+"""Train the turn-taking model on generated dialogues and write its weights, card and config.
+
+    python -m designkit.perception.train              # ~10 min on 2 CPU cores, writes models/vap/
+    python -m designkit.perception.train --quick      # a small smoke run into a temporary folder
+
+Training and held-out sets are generated dialogue scenarios that differ in seeds, voices and
+noise levels (see `data.py`). After training, the model and the baselines are scored on the
+held-out set (`evaluation.py`) and the table goes into `MODEL_CARD.md` beside the weights.
+Runs on a GPU when one is visible (`--device auto`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from tqdm.auto import tqdm
+
+from designkit.perception import data
+from designkit.perception.labels import targets
+from designkit.perception.vap import (
+    HEADS,
+    TAIL,
+    VapConfig,
+    log_mel,
+    parameter_count,
+    pick_device,
+    save_net,
+)
+from designkit.perception.vap import TurnTakingNet as Net
+
+logger = logging.getLogger(__name__)
+
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models" / "vap"
+HEAD_WEIGHTS = {"vap_200ms": 1.0, "vap_400ms": 1.0, "vap_600ms": 1.0, "vap_800ms": 1.0,
+                "eot": 3.0, "bc": 1.0, "vad_now": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Everything a training run depends on; written next to the weights."""
+
+    train: data.DialogueSet = field(default_factory=lambda: data.TRAIN)
+    held_out: data.DialogueSet = field(default_factory=lambda: data.HELD_OUT)
+    model: VapConfig = field(default_factory=VapConfig)
+    epochs: int = 30
+    batch: int = 24
+    crop_s: float = 12.0
+    lr: float = 3e-3
+    seed: int = 0
+    threads: int = 2
+    bc_pos_weight: float = 4.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["train"] = self.train.to_dict()
+        out["held_out"] = self.held_out.to_dict()
+        out["model"] = self.model.to_dict()
+        return out
+
+
+QUICK = TrainConfig(train=data.TRAIN.replace(n=8), held_out=data.HELD_OUT.replace(n=4), epochs=2)
+
+
+def features(audio: npt.NDArray[np.float32], config: VapConfig) -> npt.NDArray[np.float32]:
+    """Log-mel frames of a whole recording, trimmed to whole model steps."""
+    per_step = config.stack * (TAIL and 160)
+    steps = audio.size // per_step
+    padded = np.concatenate([np.zeros(TAIL, np.float32), audio[: steps * per_step].astype(np.float32)])
+    return log_mel(padded, config.n_mels)
+
+
+def _examples(dialogues: Sequence[data.Dialogue], config: VapConfig) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    out = []
+    for dialogue in tqdm(dialogues, desc="features", leave=False):
+        mels = features(dialogue.audio, config)
+        steps = len(mels) // config.stack
+        y, mask = targets(dialogue.truth, steps, step_s=config.step_s)
+        out.append((mels[: steps * config.stack], y, mask))
+    return out
+
+
+def _batches(examples: list[tuple[np.ndarray, np.ndarray, np.ndarray]], config: TrainConfig,
+             rng: np.random.Generator) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Random crops of `crop_s` from every dialogue (about one pass over the audio), batched."""
+    model = config.model
+    crop = int(round(config.crop_s / model.step_s))
+    crops = []
+    for mels, y, mask in examples:
+        steps = len(y)
+        for _ in range(max(1, steps // crop)):
+            start = int(rng.integers(0, max(1, steps - crop + 1)))
+            end = min(steps, start + crop)
+            if end - start == crop:
+                crops.append((mels[start * model.stack : end * model.stack], y[start:end], mask[start:end]))
+    order = rng.permutation(len(crops))
+    batches = []
+    for first in range(0, len(order), config.batch):
+        chosen = [crops[i] for i in order[first : first + config.batch]]
+        batches.append(tuple(torch.from_numpy(np.stack([c[j] for c in chosen])) for j in range(3)))
+    return batches  # type: ignore[return-value]
+
+
+def _loss(logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    weights = torch.tensor([HEAD_WEIGHTS[h] for h in HEADS], device=logits.device)
+    pos_weight = torch.ones(len(HEADS), device=logits.device)
+    pos_weight[HEADS.index("bc")] = config.bc_pos_weight
+    per = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none",
+                                                               pos_weight=pos_weight)
+    per = per * mask * weights
+    return per.sum() / (mask * weights).sum().clamp_min(1.0)
+
+
+def fit(config: TrainConfig, dialogues: Sequence[data.Dialogue], *, device: str = "auto") -> tuple[Net, dict[str, Any]]:
+    """Train a fresh network on `dialogues`; returns it (on the CPU, eval mode) and a log."""
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    target = pick_device(device)
+    net = Net(config.model).to(target)
+    examples = _examples(dialogues, config.model)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=1e-4)
+    batches_per_epoch = len(_batches(examples, config, np.random.default_rng(0)))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.lr,
+                                                   total_steps=max(1, config.epochs * batches_per_epoch))
+    history = []
+    started = time.perf_counter()
+    net.train()
+    for epoch in tqdm(range(config.epochs), desc="epochs"):
+        total, count = 0.0, 0
+        for mels, y, mask in _batches(examples, config, rng)[:batches_per_epoch]:
+            logits, _ = net(mels.to(target))
+            loss = _loss(logits, y.to(target), mask.to(target), config)
+            optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            total += float(loss)
+            count += 1
+        history.append(total / max(1, count))
+        logger.info("epoch %d loss %.4f", epoch, history[-1])
+    net = net.to("cpu").eval()
+    log = {"loss_per_epoch": [round(v, 5) for v in history], "train_seconds": round(time.perf_counter() - started, 1),
+           "device": target.type, "threads": torch.get_num_threads(), "parameters": parameter_count(net),
+           "dialogues": len(dialogues), "audio_hours": round(sum(d.audio.size for d in dialogues) / 16000 / 3600, 3)}
+    return net, log
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m designkit.perception.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small smoke run (writes to --out or a temp dir)")
+    parser.add_argument("--out", type=Path, default=None, help=f"where to write (default {REPO_MODELS})")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--epochs", type=int, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = QUICK if args.quick else TrainConfig()
+    if args.epochs is not None:
+        config = replace(config, epochs=args.epochs)
+    out = args.out or (Path(os.environ.get("TMPDIR", "/tmp")) / "designkit-vap-quick" if args.quick else REPO_MODELS)
+    torch.set_num_threads(config.threads)
+    started = time.perf_counter()
+    train_set = data.load(config.train)
+    held_out = data.load(config.held_out)
+    generated_s = time.perf_counter() - started
+    net, log = fit(config, train_set, device=args.device)
+    log["data_seconds"] = round(generated_s, 1)
+    from designkit.perception import card
+
+    table = card.evaluate(net, held_out)
+    log["total_seconds"] = round(time.perf_counter() - started, 1)
+    path = save_net(net, out / "vap.pt", meta={"train": log, "config": config.to_dict()})
+    (out / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
+    (out / "evaluation.json").write_text(json.dumps({"train": log, "held_out": table}, indent=2) + "\n")
+    (out / "MODEL_CARD.md").write_text(card.render(config, log, table))
+    size_mb = path.stat().st_size / 2**20
+    logger.info("wrote %s (%.2f MB) in %.0f s", path, size_mb, log["total_seconds"])
+    if not math.isfinite(log["loss_per_epoch"][-1]):
+        raise SystemExit("training diverged (loss is not finite)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,292 @@
+"""Policy: the designer's spec of when the agent may speak, backchannel, interrupt or stay silent.
+
+    calm = Policy(style="wait_for_pause", confidence=0.7, budget_per_min=2)
+    public = calm.replace(context="public")          # a new policy; calm is unchanged
+    assert Policy.from_dict(public.to_dict()) == public
+
+`decide(proposal, context)` is pure: the same proposal and context give the same decision, and
+every decision carries a reason (`designkit.core.Reason`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
+from enum import Enum
+from typing import Any
+
+from designkit.core.decisions import Action, Decision, Proposal, Reason
+from designkit.core.engine import Context
+from designkit.errors import InputError
+from designkit.policy.budget import Budget
+from designkit.policy.context import EFFECTS, Mode, ModeEffect
+from designkit.policy.cues import CueSpeak, check_rules
+from designkit.policy.schedules import TimeSpeak
+from designkit.policy.styles import Style
+
+EPS = 1e-9
+TURN_S = 1.5
+BACKCHANNEL_S = 0.4
+ASK_S = 1.0
+# How far the initiative dial moves each knob when it goes from 1 down to 0 (documented on Policy).
+INITIATIVE_GAP_S = 10.0
+INITIATIVE_PAUSE_S = 1.0
+
+
+class AfterFalseInterruption(str, Enum):
+    """What the agent does after it yielded to a sound that turned out short (a false interruption)."""
+
+    RESUME = "resume"
+    DROP = "drop"
+
+
+def _unit(what: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+        raise InputError(what, expected="a number in [0, 1]", got=value)
+    return float(value)
+
+
+def _seconds(what: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise InputError(what, expected="seconds >= 0", got=value)
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """When the agent may take the floor, and why it stays silent.
+
+    Knobs (all validated; a wrong name in `replace`/`from_dict` lists the valid ones):
+
+    - `style`: `barge_in`, `wait_for_pause`, `backchannel_only`, `caption_only`, `ask_first`
+      (see `designkit.policy.styles.Style`).
+    - `confidence`: proposals below this confidence are withheld (`silent:below_confidence`).
+    - `budget_per_min`, `min_gap_s`: the attention budget (`silent:budget_exhausted`, `silent:min_gap`).
+    - `context`: `focused`, `stressed`, `public`, `do_not_disturb` (see `designkit.policy.context.Mode`).
+    - `initiative` (the dial, 0..1, default 1): how much the agent acts on its own. Monotone:
+      threshold = confidence + (1 - initiative)(1 - confidence); budget = budget_per_min x initiative;
+      min gap = min_gap_s + 10 s x (1 - initiative); pause wait = pause_s + 1 s x (1 - initiative).
+      At 0 the model never acts on its own (`silent:low_initiative`): only the targets the user
+      set (schedules, cue rules) fire.
+    - `yield_microturns`: stop within this many microturns of the user starting to speak over the agent.
+    - `false_interruption_s`, `after_false_interruption`: if the sound that made the agent yield
+      lasted less than this, `resume` the cut utterance or `drop` it.
+    - `pause_s`: the silence `wait_for_pause` and `ask_first` wait for before taking a turn.
+    - `schedules` (TimeSpeak) and `cues` (CueSpeak): user-set targets; they bypass confidence,
+      initiative and budget, but follow the style and the context mode.
+    """
+
+    style: Style = Style.WAIT_FOR_PAUSE
+    confidence: float = 0.6
+    budget_per_min: float = 12.0
+    min_gap_s: float = 1.0
+    context: Mode = Mode.FOCUSED
+    initiative: float = 1.0
+    yield_microturns: int = 1
+    false_interruption_s: float = 0.6
+    after_false_interruption: AfterFalseInterruption = AfterFalseInterruption.RESUME
+    pause_s: float = 0.6
+    schedules: tuple[TimeSpeak, ...] = ()
+    cues: tuple[CueSpeak, ...] = ()
+    ask_content: str = "May I add something?"
+    # Effective values, derived once (not part of the spec).
+    _effect: ModeEffect = field(init=False, repr=False, compare=False)
+    _threshold: float = field(init=False, repr=False, compare=False)
+    _budget: Budget = field(init=False, repr=False, compare=False)
+    _pause: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "style", Style.parse(self.style))
+        set_(self, "context", Mode.parse(self.context))
+        set_(self, "confidence", _unit("confidence threshold", self.confidence))
+        set_(self, "initiative", _unit("initiative", self.initiative))
+        if not isinstance(self.yield_microturns, int) or self.yield_microturns < 1:
+            raise InputError("yield_microturns", expected="a whole number >= 1", got=self.yield_microturns)
+        set_(self, "false_interruption_s", _seconds("false_interruption_s", self.false_interruption_s))
+        set_(self, "pause_s", _seconds("pause_s", self.pause_s))
+        try:
+            set_(self, "after_false_interruption", AfterFalseInterruption(self.after_false_interruption))
+        except ValueError:
+            raise InputError("after_false_interruption",
+                             expected=f"one of {[a.value for a in AfterFalseInterruption]}",
+                             got=repr(self.after_false_interruption)) from None
+        schedules = tuple(self.schedules)
+        for s in schedules:
+            if not isinstance(s, TimeSpeak):
+                raise InputError("schedule", expected="a TimeSpeak (or TimeSpeak.parse('every 6 s'))",
+                                 got=type(s).__name__)
+        set_(self, "schedules", schedules)
+        set_(self, "cues", check_rules(self.cues))
+        Budget(self.budget_per_min, self.min_gap_s)  # validates
+        effect = EFFECTS[self.context]
+        initiative = self.initiative
+        threshold = self.confidence + (1 - initiative) * (1 - self.confidence)
+        set_(self, "_effect", effect)
+        set_(self, "_threshold", min(1.0, threshold + effect.confidence_add))
+        set_(self, "_budget", Budget(self.budget_per_min * initiative * effect.budget_scale,
+                                     (self.min_gap_s + INITIATIVE_GAP_S * (1 - initiative)) * effect.gap_scale))
+        set_(self, "_pause", self.pause_s + INITIATIVE_PAUSE_S * (1 - initiative) + effect.pause_add_s)
+
+    # -- the spec API ---------------------------------------------------------------------
+    @classmethod
+    def knobs(cls) -> tuple[str, ...]:
+        """The names `replace` and `from_dict` accept."""
+        return tuple(f.name for f in fields(cls) if not f.name.startswith("_"))
+
+    def replace(self, **knobs: Any) -> Policy:
+        """A new policy with some knobs changed; this one is unchanged."""
+        unknown = set(knobs) - set(self.knobs())
+        if unknown:
+            raise InputError("policy knob", expected=f"one of {list(self.knobs())}", got=sorted(unknown))
+        return replace(self, **knobs)
+
+    def check_schedules(self, now: float) -> None:
+        """Raise `InputError` if a fixed-time schedule is already in the past at `now` (seconds)."""
+        for schedule in self.schedules:
+            schedule.check_not_past(now)
+
+    @property
+    def threshold(self) -> float:
+        """The confidence a proposal needs after initiative and context mode are applied."""
+        return self._threshold
+
+    @property
+    def budget(self) -> Budget:
+        """The attention budget after initiative and context mode are applied."""
+        return self._budget
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": "policy"}
+        for name in self.knobs():
+            value = getattr(self, name)
+            if isinstance(value, Enum):
+                value = value.value
+            elif name in ("schedules", "cues"):
+                value = [v.to_dict() for v in value]
+            elif isinstance(value, float) and math.isinf(value):
+                value = None
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        data = {k: v for k, v in data.items() if k != "kind"}
+        unknown = set(data) - set(cls.knobs())
+        if unknown:
+            raise InputError("policy field", expected=f"one of {list(cls.knobs())}", got=sorted(unknown))
+        if data.get("budget_per_min", 0.0) is None:
+            data["budget_per_min"] = math.inf
+        data["schedules"] = tuple(TimeSpeak.from_dict(s) for s in data.get("schedules", ()))
+        data["cues"] = tuple(CueSpeak.from_dict(c) for c in data.get("cues", ()))
+        return cls(**data)
+
+    # -- deciding -------------------------------------------------------------------------
+    def decide(self, proposal: Proposal, context: Context) -> Decision:
+        """Proposal + context -> decision with its reason. Pure."""
+        if context.agent_speaking:
+            held = self._while_speaking(context)
+            if held is not None:
+                return held
+        if context.cut_remaining_s > 0 and not context.user_speaking:
+            after = self._after_cut(context)
+            if after is not None:
+                return after
+        target = self._target(proposal, context)
+        if target is not None:
+            return target
+        if proposal.action is Action.SILENT:
+            return Decision.silent(Reason.USER_SPEAKING if context.user_speaking else Reason.NOTHING_TO_SAY)
+        if self.initiative <= 0.0:
+            return Decision.silent(Reason.LOW_INITIATIVE)
+        if not self._effect.model_initiated:
+            return Decision.silent(Reason.QUIET_MODE)
+        if proposal.confidence < self._threshold - EPS:
+            return Decision.silent(Reason.BELOW_CONFIDENCE)
+        blocked = self._budget.blocks(interventions_last_minute=context.interventions_last_minute,
+                                      since_intervention_s=context.since_intervention_s)
+        if blocked is not None:
+            return Decision.silent(blocked)
+        return self._shape(proposal.action, None, proposal.content, proposal.duration_s,
+                           proposal.confidence, context, interrupt=self.style is Style.BARGE_IN)
+
+    def _while_speaking(self, context: Context) -> Decision | None:
+        if context.user_speaking:
+            # The user started over us (not: we started over the user, as barge_in does).
+            started_over_us = context.user_speech_s <= context.agent_speech_s + EPS
+            due = context.user_speech_s >= self.yield_microturns * context.dt - EPS
+            if started_over_us and due:
+                return Decision(Action.YIELD, Reason.USER_BARGE_IN)
+            return Decision(Action.CONTINUE, Reason.SPEAKING)
+        if context.agent_remaining_s > EPS:
+            return Decision(Action.CONTINUE, Reason.SPEAKING)
+        return None
+
+    def _after_cut(self, context: Context) -> Decision | None:
+        """Right after the user stops, a short sound that cut us off was a false interruption."""
+        just_stopped = context.user_silence_s <= context.dt + EPS
+        after_cut = context.user_silence_s <= context.since_cut_s + EPS
+        short = context.user_last_speech_s < self.false_interruption_s - EPS
+        if not (just_stopped and after_cut and short):
+            return None
+        if self.after_false_interruption is AfterFalseInterruption.DROP:
+            return Decision.silent(Reason.DROPPED)
+        return Decision(Action.SPEAK, Reason.RESUME, 1.0, "", context.cut_remaining_s)
+
+    def _target(self, proposal: Proposal, context: Context) -> Decision | None:
+        for schedule in self.schedules:
+            if schedule.target(context) is not None:
+                decision = self._shape(schedule.action, Reason.SCHEDULE, schedule.content,
+                                       schedule.duration_s, 1.0, context,
+                                       interrupt=self.style is Style.BARGE_IN)
+                if decision.action.is_intervention:
+                    return decision
+        for rule in self.cues:
+            if rule.onset(proposal, context, self._threshold) is not None:
+                decision = self._shape(rule.action, Reason.CUE, rule.content, rule.duration_s,
+                                       proposal.confidence if proposal.source == rule.key else 1.0,
+                                       context, interrupt=rule.interrupt or self.style is Style.BARGE_IN)
+                if decision.action.is_intervention:
+                    return decision
+        return None
+
+    def _shape(self, wish: Action, reason: Reason | None, content: str, duration_s: float,
+               confidence: float, context: Context, *, interrupt: bool) -> Decision:
+        """What a wish to act becomes under the style and the context mode."""
+        effect = self._effect
+        if wish is Action.BACKCHANNEL:
+            if self.style is Style.CAPTION_ONLY:
+                return Decision.silent(Reason.STYLE_FORBIDS)
+            if not effect.voice:
+                return Decision.silent(Reason.QUIET_MODE)
+            return Decision(Action.BACKCHANNEL, reason or Reason.BACKCHANNEL_OPPORTUNITY, confidence,
+                            content or "mm-hm", (duration_s or BACKCHANNEL_S) * effect.duration_scale)
+        length = (duration_s or TURN_S) * effect.duration_scale
+        if self.style is Style.BACKCHANNEL_ONLY and reason is None:
+            return Decision.silent(Reason.STYLE_FORBIDS)
+        if self.style is Style.CAPTION_ONLY or not effect.voice or wish is Action.CAPTION:
+            return Decision(Action.CAPTION, reason or Reason.CAPTION_INSTEAD, confidence, content, length)
+        if context.user_speaking:
+            if interrupt:
+                return Decision(Action.INTERRUPT, reason or Reason.BARGE_IN, confidence, content, length)
+            return Decision.silent(Reason.USER_SPEAKING)
+        if reason is None and self.style in (Style.WAIT_FOR_PAUSE, Style.ASK_FIRST):
+            if context.user_silence_s < self._pause - EPS:
+                return Decision.silent(Reason.WAITING_FOR_PAUSE)
+            if self.style is Style.ASK_FIRST:
+                return Decision(Action.ASK, Reason.ASK_FIRST, confidence, self.ask_content, ASK_S)
+        return Decision(Action.SPEAK, reason or Reason.TURN_END, confidence, content, length)
+
+
+def dial(initiative: float, base: Policy | None = None) -> Policy:
+    """The initiative dial: `base` (default `Policy()`) with `initiative` set; see `Policy`."""
+    return (base or Policy()).replace(initiative=initiative)
+
+
+def policies(**grid: Sequence[Any]) -> list[Policy]:
+    """Every combination of the given knob values, e.g. `policies(style=[...], confidence=[...])`."""
+    out = [Policy()]
+    for name, values in grid.items():
+        out = [p.replace(**{name: v}) for p in out for v in values]
+    return out

@@ -1,0 +1,97 @@
+"""The knobs a designer turns while talking: policy sliders, mute, push-to-talk, Wizard-of-Oz.
+
+Every change goes through the live session, applies at the next microturn and is logged there:
+policy knobs through `Engine.set_policy` (a "policy" event), everything else as an event in the
+stream ("control" or "wizard"), so a replay of the session sees the same events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from designkit.core.decisions import NOTHING, Action, Proposal
+from designkit.core.engine import Context
+from designkit.policy import Mode, Policy, Style
+
+if TYPE_CHECKING:
+    from designkit.widgets.live import LiveSession
+
+WIZARD_ACTIONS = ("speak", "silent", "backchannel", "stop")
+QUIET_MODE = Mode.DO_NOT_DISTURB
+
+
+@dataclass(frozen=True, slots=True)
+class PauseProposer:
+    """A stand-in model for live demos: after the user stops, propose to answer.
+
+    Confidence grows with the pause, `user_silence_s / sure_after_s` (capped at 1), so the
+    confidence slider and the initiative dial have a visible effect. Stateless, so live and
+    replay agree. A turn-taking model replaces it through the same engine.
+    """
+
+    sure_after_s: float = 1.0
+    content: str = "I hear you."
+    duration_s: float = 1.2
+
+    def reset(self) -> None:
+        return None
+
+    def propose(self, context: Context) -> Proposal:
+        if context.agent_speaking or context.user_speaking or not context.user_spoke_since_agent:
+            return NOTHING
+        confidence = min(1.0, context.user_silence_s / self.sure_after_s)
+        return Proposal(Action.SPEAK, confidence=confidence, urgency=confidence, content=self.content,
+                        duration_s=self.duration_s, source="pause")
+
+
+def with_quiet(policy: Policy, quiet: bool, previous: Mode | None) -> tuple[Policy, Mode | None]:
+    """Quiet mode is the do-not-disturb context; turning it off restores the previous context."""
+    if quiet and policy.context is not QUIET_MODE:
+        return policy.replace(context=QUIET_MODE), policy.context
+    if not quiet and policy.context is QUIET_MODE:
+        return policy.replace(context=previous or Mode.FOCUSED), None
+    return policy, previous
+
+
+class Controls(w.VBox):  # type: ignore[misc]
+    """Sliders, toggles and operator buttons wired to one `LiveSession`."""
+
+    def __init__(self, session: LiveSession, **kwargs: Any) -> None:
+        self.session = session
+        policy = session.policy if isinstance(session.policy, Policy) else Policy()
+        layout = w.Layout(width="320px")
+        style = {"description_width": "110px"}
+        self.initiative = w.FloatSlider(value=policy.initiative, min=0.0, max=1.0, step=0.05,
+                                        description="initiative", layout=layout, style=style)
+        self.style = w.Dropdown(options=[s.value for s in Style], value=policy.style.value,
+                                description="interruption", layout=layout, style=style)
+        self.confidence = w.FloatSlider(value=policy.confidence, min=0.0, max=1.0, step=0.05,
+                                        description="confidence", layout=layout, style=style)
+        self.context = w.Dropdown(options=[m.value for m in Mode], value=policy.context.value,
+                                  description="context", layout=layout, style=style)
+        for control, knob in ((self.initiative, "initiative"), (self.style, "style"),
+                              (self.confidence, "confidence"), (self.context, "context")):
+            control.observe(lambda change, knob=knob: session.set_knob(knob, change["new"]), "value")
+        self.mute = w.ToggleButton(description="mute mic", icon="microphone-slash")
+        self.quiet = w.ToggleButton(description="quiet mode", icon="moon")
+        self.ptt = w.ToggleButton(description="push-to-talk", icon="hand-paper")
+        self.mute.observe(lambda c: session.set_control("muted", c["new"]), "value")
+        self.quiet.observe(lambda c: session.set_control("quiet", c["new"]), "value")
+        self.ptt.observe(lambda c: session.set_control("push_to_talk", c["new"]), "value")
+        labels = {"speak": "speak now", "silent": "stay silent", "backchannel": "backchannel", "stop": "stop"}
+        self.wizard = {}
+        for action in WIZARD_ACTIONS:
+            button = w.Button(description=labels[action], tooltip=f"Wizard-of-Oz: {labels[action]}")
+            button.add_class(f"dk-wizard-{action}")
+            button.on_click(lambda _b, action=action: session.wizard(action))
+            self.wizard[action] = button
+        super().__init__(
+            [w.HTML("<b>policy</b>"), self.initiative, self.style, self.confidence, self.context,
+             w.HBox([self.mute, self.quiet, self.ptt]),
+             w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values()))],
+            **kwargs,
+        )
+        self.add_class("dk-controls")
