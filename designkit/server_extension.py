@@ -36,7 +36,7 @@ def set_nodelay(handler: Any) -> bool:
     return True
 
 
-class NoDelayKernelWebsocketConnection(ZMQChannelsWebsocketConnection):  # type: ignore[misc]
+class NoDelayKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
     """The standard kernel websocket connection, with TCP_NODELAY set when it connects."""
 
     def connect(self) -> Any:

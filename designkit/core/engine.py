@@ -377,7 +377,7 @@ class Engine:
             if state.agent_until > end + 1e-9:
                 state.cut_remaining_s = state.agent_until - end
                 state.cut_at = end
-            state.agent_until = end
+            state.agent_until = min(state.agent_until, end)
 
 
 def event_times_after(times: Mapping[str, float], events: Iterable[Event]) -> dict[str, float]:

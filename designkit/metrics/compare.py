@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from designkit.core.decisions import Action
+from designkit.core.decisions import Action, Reason
 from designkit.core.protocols import Policy
 from designkit.core.streams import Event
+from designkit.errors import InputError
 from designkit.metrics.evaluate import SessionTruth, session_metrics, truth_of
 from designkit.metrics.stats import bootstrap_ci
 from designkit.metrics.timeline import timeline_of
@@ -42,16 +43,26 @@ def moments_of(truth: SessionTruth) -> list[Moment]:
 
 
 def prepare(truth: Any, *, quality: ModelQuality | None = None, seed: int = 0, dt: float = 0.2,
-            cue_name: str = CUE_EVENT) -> Prepared:
-    """Signals (a `vad` from the truth's user speech), the simulated model's proposals and the
-    truth's cues as events `Event(kind="cue", data={"name": cue_name})`."""
+            cue_name: str = CUE_EVENT, proposer: Any | None = None) -> Prepared:
+    """Signals (a `vad` from the truth's user speech), the simulated model's proposals (or those
+    of `proposer`, which must propose from time alone: `context_free = True` and a
+    `proposals(n)` method) and the truth's cues as events `Event(kind="cue", data={"name": kind})`
+    (`cue_name` for cues without a kind).
+
+    A proposer that reacts to what the agent did cannot be cached: run it with
+    `designkit.core.Engine(...).replay(...)` and score the records with `evaluate`."""
     t = truth_of(truth)
     n = max(1, math.ceil(t.duration_s / dt - 1e-9))
     vad = speech_mask([tuple(r) for r in t.user_speech.tolist()], n, dt).astype(np.float64)
-    proposer = SimulatedProposer(moments_of(t), duration_s=t.duration_s, quality=quality, dt=dt, seed=seed)
+    if proposer is None:
+        proposer = SimulatedProposer(moments_of(t), duration_s=t.duration_s, quality=quality, dt=dt, seed=seed)
+    elif not getattr(proposer, "context_free", False) or not hasattr(proposer, "proposals"):
+        raise InputError("proposer", expected="a context-free proposer with proposals(n) (e.g. SimulatedProposer)",
+                         got=type(proposer).__name__, fix="run it with Engine.replay and score with evaluate()")
     events: dict[int, list[Event]] = {}
-    for c in t.cues.tolist():
-        events.setdefault(min(n - 1, int(c // dt)), []).append(Event(t=c, kind=CUE_EVENT, data={"name": cue_name}))
+    for c, kind in zip(t.cues.tolist(), t.cue_kinds, strict=True):
+        name = cue_name if kind == CUE_EVENT else kind
+        events.setdefault(min(n - 1, math.floor(c / dt + 1e-9)), []).append(Event(t=c, kind=CUE_EVENT, data={"name": name}))
     return Prepared(PolicyReplay({"vad": vad}, proposer.proposals(n), dt=dt, events=events), t)
 
 
@@ -124,3 +135,49 @@ def synthetic_dialogues(n: int = 20, *, duration_s: float = 60.0, seed: int = 0)
             duration_s=duration_s, user_speech=turns, respond_at=[e for _, e in turns],
             backchannel_at=[(s + e) / 2 for s, e in turns if e - s > 2.0], name=f"dialogue-{i:02d}"))
     return out
+
+
+def prepare_log(log: Any, truth: Any | None = None) -> Prepared:
+    """A recorded session (a session log) ready for other policies: its logged signals, its
+    logged proposals (durations are not logged: policies use their defaults) and its events.
+    Without a truth, the user's speech is the one the log saw."""
+    import json
+
+    from designkit.core.decisions import NOTHING, Proposal
+
+    frame = log.frame
+    header = log.header
+    dt = float(header["dt"])
+    signals = {name: frame[name].to_numpy(dtype=np.float64) for name in header["signals"]}
+    cache: dict[tuple[Any, ...], Proposal] = {}
+    proposals = []
+    columns = [frame[c].tolist() for c in ("proposal_action", "proposal_confidence", "proposal_content",
+                                             "proposal_source", "events", "faults", "coverage", "consent")]
+    for key in zip(*columns[:4], strict=True):
+        if key not in cache:
+            cache[key] = NOTHING if key[0] == Action.SILENT.value and not key[3] else \
+                Proposal(Action(key[0]), float(key[1]), 0.0, str(key[2]), 0.0, str(key[3]))
+        proposals.append(cache[key])
+    events: dict[int, list[Event]] = {}
+    for k, raw in enumerate(columns[4]):
+        if not raw:
+            continue
+        for e in json.loads(raw):
+            if e["kind"] != "policy":
+                events.setdefault(k, []).append(Event(t=e["t"], kind=e["kind"], data=e.get("data", {})))
+    # Microturns the engine silenced before any policy had a say stay silenced, for the same reason.
+    forced: dict[int, Reason] = {}
+    for k, (faults, coverage, consent) in enumerate(zip(*columns[5:], strict=True)):
+        if faults:
+            forced[k] = Reason.FAULT
+        elif float(coverage) == 0.0:
+            forced[k] = Reason.GAP
+        elif consent == "none":
+            forced[k] = Reason.NO_CONSENT
+    replay = PolicyReplay(signals, proposals, dt=dt, events=events, forced=forced)
+    if truth is None:
+        from designkit.metrics.timeline import runs
+
+        truth = SessionTruth.make(duration_s=len(frame) * dt, user_speech=runs(replay.user, dt),
+                                  name=str(header.get("name", "")))
+    return Prepared(replay, truth_of(truth))

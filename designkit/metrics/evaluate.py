@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -14,7 +14,15 @@ from designkit.core.decisions import Action
 from designkit.errors import InputError
 from designkit.metrics.attention import attention_cost
 from designkit.metrics.cuespeak import cuespeak
-from designkit.metrics.intervals import FloatArray, IntervalsLike, TimesLike, as_intervals, as_times, inside, overlap_seconds
+from designkit.metrics.intervals import (
+    FloatArray,
+    IntervalsLike,
+    TimesLike,
+    as_intervals,
+    as_times,
+    inside,
+    overlap_seconds,
+)
 from designkit.metrics.silence import silence_outcome, silence_reasons
 from designkit.metrics.timeline import Timeline, timeline_of
 from designkit.metrics.timespeak import timespeak
@@ -35,8 +43,9 @@ class SessionTruth:
 
     `user_speech`: when the user speaks; `respond_at`: moments the agent should act (turn ends,
     backchannel openings: a proposal within `NEEDED_TOL_S` of one is "needed"); `targets`:
-    user-set TimeSpeak times; `cues`: CueSpeak cue times; `backchannel_at`: openings for a
-    backchannel (also "needed").
+    user-set TimeSpeak times; `cues`: CueSpeak cue times (with `cue_kinds`); `backchannel_at`:
+    openings for a backchannel (also "needed"); `should_not_speak`: spans where acting is wrong
+    (a proposal there is never "needed").
     """
 
     duration_s: float
@@ -46,23 +55,48 @@ class SessionTruth:
     targets: FloatArray = field(default_factory=lambda: np.zeros(0))
     cues: FloatArray = field(default_factory=lambda: np.zeros(0))
     name: str = ""
+    cue_kinds: tuple[str, ...] = ()
+    should_not_speak: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))
 
     @classmethod
     def make(cls, *, duration_s: float, user_speech: IntervalsLike = (), respond_at: TimesLike = (),
              backchannel_at: TimesLike = (), targets: TimesLike = (), cues: TimesLike = (),
-             name: str = "") -> SessionTruth:
+             name: str = "", cue_kinds: tuple[str, ...] | list[str] = (),
+             should_not_speak: IntervalsLike = ()) -> SessionTruth:
         if not (isinstance(duration_s, (int, float)) and math.isfinite(duration_s) and duration_s > 0):
             raise InputError("truth duration_s", expected="seconds > 0", got=duration_s)
+        raw_cues = np.asarray(cues, dtype=np.float64).reshape(-1)
+        kinds = tuple(str(k) for k in cue_kinds) or ("cue",) * len(raw_cues)
+        if len(kinds) != len(raw_cues):
+            raise InputError("truth cue_kinds", expected=f"{len(raw_cues)} kinds (one per cue)", got=len(kinds))
+        order = np.argsort(raw_cues, kind="stable")
         return cls(float(duration_s), as_intervals("truth user_speech", user_speech),
                    as_times("truth respond_at", respond_at), as_times("truth backchannel_at", backchannel_at),
-                   as_times("truth targets", targets),
-                   as_times("truth cues", cues), name)
+                   as_times("truth targets", targets), as_times("truth cues", raw_cues), name,
+                   tuple(kinds[i] for i in order.tolist()),
+                   as_intervals("truth should_not_speak", should_not_speak))
 
 
 def truth_of(obj: Any) -> SessionTruth:
-    """A SessionTruth from itself, a mapping, or any object with those attribute names."""
+    """A SessionTruth from itself, a mapping or object with its field names, a scenario's truth
+    (`designkit.scenarios.truth.Truth`: turn_ends -> respond_at, backchannel_opportunities ->
+    backchannel_at, holds + should_not_speak -> should_not_speak) or a scenario (its `.truth`)."""
     if isinstance(obj, SessionTruth):
         return obj
+    inner = getattr(obj, "truth", None)
+    if inner is not None and not isinstance(obj, Mapping):
+        found = truth_of(inner)
+        name = str(getattr(obj, "name", "") or found.name)
+        return found if name == found.name else replace(found, name=name)
+    if hasattr(obj, "turn_ends") and hasattr(obj, "duration"):
+        cues = list(getattr(obj, "cues", ()))
+        return SessionTruth.make(
+            duration_s=float(obj.duration),
+            user_speech=[(float(s.start), float(s.end)) for s in obj.user_speech],
+            respond_at=list(obj.turn_ends), backchannel_at=list(getattr(obj, "backchannel_opportunities", ())),
+            targets=list(getattr(obj, "targets", ())), cues=[float(c.t) for c in cues],
+            cue_kinds=[str(c.kind) for c in cues],
+            should_not_speak=[*getattr(obj, "holds", ()), *getattr(obj, "should_not_speak", ())])
     get = obj.get if isinstance(obj, Mapping) else (lambda k, d=None: getattr(obj, k, d))
     duration = get("duration_s", None)
     if duration is None:
@@ -108,7 +142,7 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *,
     starts, withheld = timeline.proposals()
     if len(starts):
         moments = np.sort(np.concatenate([truth.respond_at, truth.backchannel_at]))
-        needed = _near(starts, moments, NEEDED_TOL_S)
+        needed = _near(starts, moments, NEEDED_TOL_S) & ~inside(starts, truth.should_not_speak)
         outcome = silence_outcome(withheld=withheld, needed=needed, duration_s=duration)
         out["deliberate_silence_precision"] = outcome.deliberate_silence_precision
         out["silence_regret_per_min"] = outcome.silence_regret_per_min

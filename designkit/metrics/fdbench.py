@@ -83,13 +83,15 @@ def _silero() -> Any:
     try:
         from silero_vad import load_silero_vad
     except ImportError as exc:
-        raise MissingExtraError("silero-vad", "audio") from exc
+        raise MissingExtraError("silero-vad", "models") from exc
     return load_silero_vad()  # the TorchScript model inside the wheel, as the reference loads it
 
 
 def _read_wav(path: Path) -> tuple[npt.NDArray[np.float32], int]:
-    import soundfile
-
+    try:
+        import soundfile
+    except ImportError as exc:
+        raise MissingExtraError("soundfile", "models") from exc
     try:
         audio, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
     except Exception as exc:
@@ -125,7 +127,8 @@ def _to_16k(audio: npt.NDArray[np.float32], rate: int) -> npt.NDArray[np.float32
     from scipy.signal import resample_poly
 
     g = gcd(rate, VAD_RATE)
-    return resample_poly(audio, VAD_RATE // g, rate // g).astype(np.float32)
+    out: npt.NDArray[np.float32] = np.asarray(resample_poly(audio, VAD_RATE // g, rate // g), dtype=np.float32)
+    return out
 
 
 def load_reference(path: Path | None, root: Path) -> Mapping[str, Sequence[float]] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Union
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -12,8 +12,8 @@ import numpy.typing as npt
 from designkit.errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
-IntervalsLike = Union[Sequence[tuple[float, float]], Sequence[Sequence[float]], FloatArray]
-TimesLike = Union[Sequence[float], FloatArray]
+IntervalsLike: TypeAlias = Sequence[tuple[float, float]] | Sequence[Sequence[float]] | FloatArray
+TimesLike: TypeAlias = Sequence[float] | FloatArray
 
 
 def as_intervals(what: str, value: IntervalsLike) -> FloatArray:

@@ -14,13 +14,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.decisions import Action
+from designkit.core.decisions import Action, Reason
 from designkit.core.engine import StepRecord
 from designkit.errors import InputError
 from designkit.metrics.intervals import FloatArray
 
 _INTERVENTIONS = frozenset(a.value for a in Action if a.is_intervention)
 _VOICED = frozenset(a.value for a in Action if a.is_voiced)
+_ACTION_VALUE = {a: a.value for a in Action}
+_REASON_VALUE = {r: r.value for r in Reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +46,26 @@ class Timeline:
     def duration_s(self) -> float:
         return self.n * self.dt
 
+    def _indices(self, kinds: frozenset[str]) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(np.isin(np.asarray(self.actions, dtype=object), list(kinds)))
+
     def interventions(self) -> tuple[FloatArray, tuple[str, ...]]:
         """Times (end of the deciding microturn, when it takes effect) and kinds of interventions."""
-        idx = [k for k, a in enumerate(self.actions) if a in _INTERVENTIONS]
-        return (np.asarray(idx, dtype=np.float64) + 1.0) * self.dt, tuple(self.actions[k] for k in idx)
+        idx = self._indices(_INTERVENTIONS)
+        return (idx.astype(np.float64) + 1.0) * self.dt, tuple(self.actions[k] for k in idx.tolist())
 
     def agent_speech(self, *, turns_only: bool = False) -> FloatArray:
         """Voiced agent intervals (seconds), by the engine's rules; `turns_only` leaves out
         stretches that began as a backchannel."""
         dt = self.dt
+        actions = self.actions
+        # Only microturns that are not CONTINUE can start, extend or stop the voice.
+        moves = np.flatnonzero(np.asarray(actions, dtype=object) != Action.CONTINUE.value).tolist()
         out: list[list[float]] = []
         backchannel: list[bool] = []
         until = 0.0
-        for k, action in enumerate(self.actions):
+        for k in moves:
+            action = actions[k]
             start, end = k * dt, (k + 1) * dt
             speaking = until > start + 1e-9
             if action in _VOICED:
@@ -65,9 +74,9 @@ class Timeline:
                     backchannel.append(action == Action.BACKCHANNEL.value)
                 until = end + float(self.durations[k])
                 out[-1][1] = until
-            elif action != Action.CONTINUE.value and speaking:
-                until = end
-                out[-1][1] = end
+            elif speaking:
+                until = min(until, end)
+                out[-1][1] = until
         spans = np.asarray(out, dtype=np.float64).reshape(-1, 2)
         return spans[~np.asarray(backchannel, dtype=bool)] if turns_only and len(spans) else spans
 
@@ -78,17 +87,17 @@ class Timeline:
     def proposals(self) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
         """Each proposal's first time and whether the policy withheld it (no intervention while held)."""
         groups = self.proposal_group
-        n_groups = int(groups.max()) + 1 if len(groups) and groups.max() >= 0 else 0
-        starts = np.full(n_groups, np.nan)
+        held = np.flatnonzero(groups >= 0)
+        if held.size == 0:
+            return np.zeros(0), np.zeros(0, dtype=bool)
+        n_groups = int(groups[held].max()) + 1
+        first = np.full(n_groups, len(groups), dtype=np.int64)
+        np.minimum.at(first, groups[held], held)
         acted = np.zeros(n_groups, dtype=bool)
-        for k, g in enumerate(groups.tolist()):
-            if g < 0:
-                continue
-            if np.isnan(starts[g]):
-                starts[g] = k * self.dt
-            if self.actions[k] in _INTERVENTIONS:
-                acted[g] = True
-        return starts, ~acted
+        moved = self._indices(_INTERVENTIONS)
+        moved = moved[groups[moved] >= 0]
+        acted[groups[moved]] = True
+        return first.astype(np.float64) * self.dt, ~acted
 
 
 def runs(flags: npt.NDArray[np.bool_], dt: float) -> FloatArray:
@@ -121,8 +130,8 @@ def timeline_of(source: Any, *, name: str = "") -> Timeline:
     if hasattr(source, "decisions") and hasattr(source, "proposals"):
         decisions, proposals = source.decisions, source.proposals
         present = [not p.is_empty for p in proposals]
-        return Timeline(float(source.dt), tuple(d.action.value for d in decisions),
-                        tuple(d.reason.value for d in decisions),
+        return Timeline(float(source.dt), tuple([_ACTION_VALUE[d.action] for d in decisions]),
+                        tuple([_REASON_VALUE[d.reason] for d in decisions]),
                         np.array([d.duration_s for d in decisions], dtype=np.float64),
                         np.array(present, dtype=bool), _groups([id(p) for p in proposals], present),
                         np.asarray(source.user_speaking, dtype=bool), name)

@@ -276,8 +276,13 @@ def fdb_backchannel(*, segments: Sequence[tuple[float, float]], words: Sequence[
         return FDBBackchannel(tor, frequency, 1.0, ())
     if reference is None:
         return FDBBackchannel(tor, frequency, math.nan, tuple(found))
-    from scipy.interpolate import interp1d
-    from scipy.spatial.distance import jensenshannon
+    try:
+        from scipy.interpolate import interp1d
+        from scipy.spatial.distance import jensenshannon
+    except ImportError as exc:
+        from designkit.errors import MissingExtraError
+
+        raise MissingExtraError("scipy", "models") from exc
 
     bins = [0 for _ in range(int(duration_s / FDB_WINDOW_S) + 1)]
     for start, end in found:
@@ -339,7 +344,7 @@ def fdb15_stop_intervals(*, user: Sequence[tuple[float, float]], model: Sequence
             j += 1
     best: dict[int, tuple[float, float]] = {}
     for s, e in raw:
-        key = int(round(e * 1000))
+        key = round(e * 1000)
         if key not in best or (e - s) < (best[key][1] - best[key][0]):
             best[key] = (s, e)
     return [[round(s, 3), round(e, 3)] for s, e in sorted(best.values(), key=lambda x: x[1])]
@@ -353,7 +358,7 @@ def fdb15_response_gaps(*, user: Sequence[tuple[float, float]], model: Sequence[
         nxt = next((s for s in starts if s > u_end), None)
         if nxt is None:
             continue
-        key = int(round(nxt * 1000))
+        key = round(nxt * 1000)
         candidate = [round(u_end, 3), round(nxt, 3)]
         if key not in kept or candidate[0] > kept[key][0]:
             kept[key] = candidate

@@ -7,8 +7,8 @@ threshold. Then, on ground truth:
 - a *pause* starts when a user speech stretch ends; it is a **shift** when the user's turn ended
   there (the agent should respond) and a **hold** when the user goes on after it;
 - **balanced accuracy** (decision deadline `deadline_s`, default 0.8 s, the longer of the two
-  classic timeouts): a shift is right if the method responds within the deadline, a hold is
-  right if it does not respond before the user resumes (nor within the deadline);
+  classic timeouts, rounded up to the next microturn end): a shift is right if the method
+  responds by the deadline, a hold is right if it does not respond by the deadline;
   balanced accuracy = mean of the two recalls;
 - **false cut-in rate**: share of holds where the method responded before the user resumed;
 - **response latency**: mean time from the end of the user's turn to the response, at shifts
@@ -60,6 +60,13 @@ class PauseOutcome:
     shift: bool
     response_s: float  # seconds after the pause start; inf = no response (before the horizon)
     resumed_s: float   # pause length (inf for a shift the user never ends)
+    start: float = 0.0
+    dt: float = 0.2
+
+    def within(self, deadline_s: float) -> bool:
+        """Responded by the first microturn end at or after `deadline_s` into the pause."""
+        last = np.ceil((self.start + deadline_s) / self.dt - 1e-9) * self.dt
+        return bool(self.response_s <= last - self.start + 1e-9)
 
 
 def first_response(scores: Scores, pause: Pause, *, dt: float, threshold: float, horizon_s: float) -> float:
@@ -81,7 +88,7 @@ def first_response(scores: Scores, pause: Pause, *, dt: float, threshold: float,
 def outcomes(scores: Scores, truth: TurnTruth, *, dt: float = 0.2, threshold: float = 0.5,
              horizon_s: float = 3.0) -> list[PauseOutcome]:
     return [PauseOutcome(p.shift, first_response(scores, p, dt=dt, threshold=threshold, horizon_s=horizon_s),
-                         p.end - p.start) for p in truth.pauses]
+                         p.end - p.start, p.start, dt) for p in truth.pauses]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +110,8 @@ def score(results: Sequence[PauseOutcome], *, deadline_s: float = 0.8, fallback_
     holds = [r for r in results if not r.shift]
     if not shifts or not holds:
         raise InputError("pauses", expected="at least one shift and one hold", got=f"{len(shifts)} shifts, {len(holds)} holds")
-    shift_recall = float(np.mean([r.response_s <= deadline_s + 1e-9 for r in shifts]))
-    hold_recall = float(np.mean([not (r.response_s <= deadline_s + 1e-9) for r in holds]))
+    shift_recall = float(np.mean([r.within(deadline_s) for r in shifts]))
+    hold_recall = float(np.mean([not r.within(deadline_s) for r in holds]))
     cut_ins = float(np.mean([r.response_s < r.resumed_s for r in holds]))
     latency = float(np.mean([min(r.response_s, fallback_s) for r in shifts]))
     return TurnScore((shift_recall + hold_recall) / 2, shift_recall, hold_recall, cut_ins, latency,
@@ -166,7 +173,7 @@ def truth_speech_mask(truth: TurnTruth, n: int, *, dt: float = 0.2) -> npt.NDArr
         for k in range(int(start // dt), min(n, int(np.ceil(end / dt)))):
             a, b = k * dt, (k + 1) * dt
             mask[k] += max(0.0, min(b, end) - max(a, start))
-    return mask > dt / 2
+    return mask > dt / 2 + 1e-9
 
 
 def oracle_timeout_scores(truth: TurnTruth, n: int, timeout_s: float, *, dt: float = 0.2) -> Scores:

@@ -10,6 +10,8 @@ Step i ends at t = (i + 1) * step_s. Columns follow `vap.HEADS`:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -19,7 +21,8 @@ from designkit.perception.vap import HEADS
 BINS_S = 0.2
 
 
-def speech_share(truth: TurnTruth, starts: npt.NDArray[np.float64], ends: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def speech_share(truth: TurnTruth, starts: npt.NDArray[np.floating[Any]],
+                 ends: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
     """Share of each window [start, end] in which the user speaks (0 beyond the recording)."""
     knots_t = [0.0]
     knots_s = [0.0]
@@ -27,7 +30,8 @@ def speech_share(truth: TurnTruth, starts: npt.NDArray[np.float64], ends: npt.ND
         knots_t += [a, b]
         knots_s += [knots_s[-1], knots_s[-1] + (b - a)]
     cumulative = np.interp(ends, knots_t, knots_s) - np.interp(starts, knots_t, knots_s)
-    return cumulative / np.maximum(ends - starts, 1e-9)
+    share: npt.NDArray[np.float64] = cumulative / np.maximum(ends - starts, 1e-9)
+    return share
 
 
 def targets(truth: TurnTruth, steps: int, *, step_s: float = 0.05, pause_horizon_s: float = 3.0,

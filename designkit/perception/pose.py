@@ -202,7 +202,7 @@ class PoseEstimator:
         if t is None or not math.isfinite(t):
             raise InputError("pose frame time", expected="a time in seconds", got=t)
         array = np.ascontiguousarray(check_image(image))
-        ms = int(round(t * 1000))
+        ms = round(t * 1000)
         if ms <= self._last_ms:
             raise InputError("pose frame time", expected=f"after the previous frame ({self._last_ms} ms)",
                              got=f"{ms} ms", fix="feed frames in time order, or reset() for a new video")
@@ -249,7 +249,7 @@ def draw_landmarks(image: npt.NDArray[np.uint8], pose: Pose | None,
     h, w = out.shape[:2]
 
     def dot(x: float, y: float, colour: tuple[int, int, int], r: int = 2) -> None:
-        xi, yi = int(round(x)), int(round(y))
+        xi, yi = round(x), round(y)
         out[max(yi - r, 0):min(yi + r + 1, h), max(xi - r, 0):min(xi + r + 1, w)] = colour
 
     if pose is not None:

@@ -174,3 +174,22 @@ class RepCounter:
 def count_reps(times: Iterable[float], values: Iterable[float], thresholds: RepThresholds) -> list[RepEvent]:
     """The reps in a whole signal, exactly as the online counter emits them."""
     return RepCounter(thresholds).run(times, values)
+
+
+# Which per-frame signal to count on, and where its thresholds sit, for each exercise.
+# Pose angles are in degrees (measured on the generated videos: rest 15-25, full reps 85-115,
+# partial reps 35-55); motion displacement is adaptive (fractions of the largest movement).
+REP_SIGNALS: dict[str, tuple[str, RepThresholds]] = {
+    "squat": ("knee_flexion", RepThresholds(enter=70.0, exit=35.0)),
+    "curl": ("elbow_flexion", RepThresholds(enter=72.0, exit=40.0)),
+    "jumping_jack": ("arm_raise", RepThresholds(enter=110.0, exit=50.0)),
+    "motion": ("displacement", RepThresholds(enter=0.5, exit=0.2, adaptive=True, floor=0.004)),
+}
+
+
+def rep_signal(exercise: str) -> tuple[str, RepThresholds]:
+    """The signal column and thresholds to count `exercise` on ("motion" for the fallback)."""
+    try:
+        return REP_SIGNALS[str(getattr(exercise, "value", exercise))]
+    except KeyError:
+        raise InputError("exercise", expected=f"one of {sorted(REP_SIGNALS)}", got=repr(exercise)) from None

@@ -31,6 +31,7 @@ from designkit.perception import data
 from designkit.perception.labels import targets
 from designkit.perception.vap import (
     HEADS,
+    HOP,
     TAIL,
     VapConfig,
     log_mel,
@@ -75,7 +76,7 @@ QUICK = TrainConfig(train=data.TRAIN.replace(n=8), held_out=data.HELD_OUT.replac
 
 def features(audio: npt.NDArray[np.float32], config: VapConfig) -> npt.NDArray[np.float32]:
     """Log-mel frames of a whole recording, trimmed to whole model steps."""
-    per_step = config.stack * (TAIL and 160)
+    per_step = config.stack * HOP
     steps = audio.size // per_step
     padded = np.concatenate([np.zeros(TAIL, np.float32), audio[: steps * per_step].astype(np.float32)])
     return log_mel(padded, config.n_mels)
@@ -95,7 +96,7 @@ def _batches(examples: list[tuple[np.ndarray, np.ndarray, np.ndarray]], config: 
              rng: np.random.Generator) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
     """Random crops of `crop_s` from every dialogue (about one pass over the audio), batched."""
     model = config.model
-    crop = int(round(config.crop_s / model.step_s))
+    crop = round(config.crop_s / model.step_s)
     crops = []
     for mels, y, mask in examples:
         steps = len(y)
@@ -124,6 +125,15 @@ def _loss(logits: torch.Tensor, y: torch.Tensor, mask: torch.Tensor, config: Tra
 
 def fit(config: TrainConfig, dialogues: Sequence[data.Dialogue], *, device: str = "auto") -> tuple[Net, dict[str, Any]]:
     """Train a fresh network on `dialogues`; returns it (on the CPU, eval mode) and a log."""
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(config.threads)
+    try:
+        return _fit(config, dialogues, device)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _fit(config: TrainConfig, dialogues: Sequence[data.Dialogue], device: str) -> tuple[Net, dict[str, Any]]:
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     target = pick_device(device)
@@ -142,11 +152,11 @@ def fit(config: TrainConfig, dialogues: Sequence[data.Dialogue], *, device: str 
             logits, _ = net(mels.to(target))
             loss = _loss(logits, y.to(target), mask.to(target), config)
             optimiser.zero_grad()
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             optimiser.step()
             schedule.step()
-            total += float(loss)
+            total += loss.item()
             count += 1
         history.append(total / max(1, count))
         logger.info("epoch %d loss %.4f", epoch, history[-1])
@@ -169,7 +179,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.epochs is not None:
         config = replace(config, epochs=args.epochs)
     out = args.out or (Path(os.environ.get("TMPDIR", "/tmp")) / "designkit-vap-quick" if args.quick else REPO_MODELS)
-    torch.set_num_threads(config.threads)
     started = time.perf_counter()
     train_set = data.load(config.train)
     held_out = data.load(config.held_out)

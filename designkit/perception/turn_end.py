@@ -79,7 +79,8 @@ def whisper_features(audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     power = np.abs(np.fft.rfft(frames * window, axis=-1)) ** 2
     mel = np.log10(np.maximum(power @ mel_filters().T, 1e-10)).T[:, :-1]
     mel = np.maximum(mel, mel.max() - 8.0)
-    return ((mel + 4.0) / 4.0).astype(np.float32)
+    scaled: npt.NDArray[np.float32] = ((mel + 4.0) / 4.0).astype(np.float32)
+    return scaled
 
 
 @functools.lru_cache(maxsize=2)

@@ -94,7 +94,8 @@ def log_mel(audio: npt.NDArray[np.floating[Any]], n_mels: int = 40) -> npt.NDArr
     power = np.square(spectrum.real, dtype=np.float64) + np.square(spectrum.imag, dtype=np.float64)
     mel = power @ _mel_t(n_mels)
     # Fixed scaling (no per-session statistics: the model must stream).
-    return ((np.log10(mel + 1e-9) + 5.0) / 3.0).astype(np.float32)
+    scaled: npt.NDArray[np.float32] = ((np.log10(mel + 1e-9) + 5.0) / 3.0).astype(np.float32)
+    return scaled
 
 
 @functools.lru_cache(maxsize=2)

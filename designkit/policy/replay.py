@@ -44,12 +44,14 @@ class PolicyReplay:
     """One session's cached inputs; `run(policy)` gives that policy's decisions.
 
     `signals`: one array per column (one value per microturn); `proposals`: one per microturn;
-    `events`: per microturn index (wizard and cue events). The user speaks where
-    `signals[vad_signal] >= vad_threshold`, as in the engine.
+    `events`: per microturn index (wizard and cue events); `forced`: microturns the engine
+    silenced before asking the policy (a fault, a gap, no consent), with that reason. The user
+    speaks where `signals[vad_signal] >= vad_threshold`, as in the engine.
     """
 
     def __init__(self, signals: Mapping[str, npt.ArrayLike], proposals: Sequence[Proposal], *,
                  dt: float = 0.2, events: Mapping[int, Sequence[Event]] | None = None,
+                 forced: Mapping[int, Reason] | None = None,
                  vad_signal: str = "vad", vad_threshold: float = 0.5) -> None:
         columns = {c: np.asarray(v, dtype=np.float64) for c, v in signals.items()}
         n = len(proposals)
@@ -60,6 +62,7 @@ class PolicyReplay:
         self.n = n
         self.proposals = tuple(proposals)
         self.events = {int(k): tuple(v) for k, v in (events or {}).items() if v}
+        self.forced = {int(k): Decision.silent(r) for k, r in (forced or {}).items()}
         names = tuple(columns)
         rows = zip(*(columns[c].tolist() for c in names), strict=True) if names else ([] for _ in range(n))
         self.signals = [dict(zip(names, r, strict=True)) for r in rows]
@@ -104,6 +107,7 @@ class PolicyReplay:
         dt = self.dt
         n = self.n
         decide = policy.decide
+        idle = getattr(policy, "idle", None)
         user = self.user.tolist()
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
         agent_flags = [False] * n
@@ -121,6 +125,13 @@ class PolicyReplay:
             if user_speaking:
                 spoke_since_agent = True
             agent_speaking = agent_until > start + 1e-9
+            proposal = self.proposals[k]
+            if (idle is not None and not agent_speaking and proposal is NOTHING and not cut_remaining
+                    and k not in self.events and k not in self.forced):
+                quiet = idle(user_speaking, end, dt)
+                if quiet is not None:  # nothing can happen this microturn: skip the context
+                    decisions[k] = quiet
+                    continue
             while interventions and interventions[0] <= end - 60.0:
                 interventions.popleft()
             context = Context(
@@ -135,13 +146,16 @@ class PolicyReplay:
                 user_last_speech_s=self._last_speech[k], cut_remaining_s=cut_remaining,
                 since_cut_s=end - cut_at if cut_at is not None else INF,
             )
-            proposal = self.proposals[k]
-            try:
-                decision = decide(proposal, context)
-                if not isinstance(decision, Decision):
-                    raise TypeError(f"policy returned {type(decision).__name__}")
-            except Exception:  # fail silent, as the engine does
-                decision = Decision.silent(Reason.FAULT)
+            forced = self.forced.get(k) if self.forced else None
+            if forced is not None:
+                decision = forced
+            else:
+                try:
+                    decision = decide(proposal, context)
+                    if not isinstance(decision, Decision):
+                        raise TypeError(f"policy returned {type(decision).__name__}")
+                except Exception:  # fail silent, as the engine does
+                    decision = Decision.silent(Reason.FAULT)
             events = self.events.get(k)
             if events or wizard_until:
                 decision, wizard_until = _wizard(events or (), decision, agent_speaking, end, wizard_until)
@@ -157,7 +171,7 @@ class PolicyReplay:
             elif action is not Action.CONTINUE and agent_speaking:
                 if agent_until > end + 1e-9:
                     cut_remaining, cut_at = agent_until - end, end
-                agent_until = end
+                agent_until = min(agent_until, end)
             decisions[k] = decision
             agent_flags[k] = agent_speaking
         return Replayed(dt, tuple(decisions), self.proposals, np.array(agent_flags, dtype=bool),

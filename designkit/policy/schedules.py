@@ -98,10 +98,10 @@ class TimeSpeak:
         if self.at_s is not None and self.at_s < now:
             raise InputError("schedule time", expected=f"a time >= now ({now:.1f} s)", got=self.at_s)
 
-    def target(self, context: Context) -> float | None:
-        """The target time this microturn would serve, if one is due now, else None."""
-        end = context.end
-        half = context.dt / 2
+    def in_window(self, end: float, dt: float, seen: float | None = None) -> float | None:
+        """The target whose window holds a microturn ending at `end`, if any (`seen`: the time
+        of the last `after_event` event)."""
+        half = dt / 2
         if self.at_s is not None:
             t = self.at_s
         elif self.every_s is not None:
@@ -111,12 +111,20 @@ class TimeSpeak:
             if t > self.until_s + 1e-9:
                 return None
         else:
-            assert self.after_event is not None
-            seen = context.event_times.get(self.after_event)
             if seen is None:
                 return None
             t = seen + self.delay_s
         if not t - half - 1e-9 <= end <= t + self.late_s + 1e-9:
+            return None
+        return t
+
+    def target(self, context: Context) -> float | None:
+        """The target time this microturn would serve, if one is due now, else None."""
+        end = context.end
+        half = context.dt / 2
+        seen = context.event_times.get(self.after_event) if self.after_event is not None else None
+        t = self.in_window(end, context.dt, seen)
+        if t is None:
             return None
         if context.since_intervention_s <= end - (t - half) + 1e-9:
             return None  # already served (or the agent spoke since)

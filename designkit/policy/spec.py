@@ -183,6 +183,18 @@ class Policy:
         return cls(**data)
 
     # -- deciding -------------------------------------------------------------------------
+    def idle(self, user_speaking: bool, end: float, dt: float) -> Decision | None:
+        """What `decide` returns for an empty proposal in the microturn ending at `end` while the
+        agent is silent, nothing was cut off and no events arrived; None when it might act anyway
+        (a schedule due, cue rules, event-relative schedules). Replays use it to skip building a
+        context; it never changes a decision."""
+        if self.cues:
+            return None
+        for schedule in self.schedules:
+            if schedule.after_event is not None or schedule.in_window(end, dt) is not None:
+                return None
+        return _IDLE_SPEAKING if user_speaking else _IDLE_QUIET
+
     def decide(self, proposal: Proposal, context: Context) -> Decision:
         """Proposal + context -> decision with its reason. Pure."""
         if context.agent_speaking:
@@ -277,6 +289,10 @@ class Policy:
             if self.style is Style.ASK_FIRST:
                 return Decision(Action.ASK, Reason.ASK_FIRST, confidence, self.ask_content, ASK_S)
         return Decision(Action.SPEAK, reason or Reason.TURN_END, confidence, content, length)
+
+
+_IDLE_SPEAKING = Decision.silent(Reason.USER_SPEAKING)
+_IDLE_QUIET = Decision.silent(Reason.NOTHING_TO_SAY)
 
 
 def dial(initiative: float, base: Policy | None = None) -> Policy:

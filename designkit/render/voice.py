@@ -6,7 +6,7 @@ not yet handed out, so a yield silences the voice within one piece (one microtur
 less with smaller pieces). Backchannel clips ("mm-hm", "yeah", "right") are synthesised once and
 kept.
 
-    voice = Voice()                                   # espeak-ng through designkit.render.tts
+    voice = AgentVoice()                              # espeak-ng through designkit.render.tts
     voice.apply(decision)                             # speak / backchannel / yield / continue
     piece = voice.pull()                              # 3200 samples (200 ms), zeros when quiet
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,10 +32,14 @@ FloatArray = npt.NDArray[np.float32]
 Synthesize = Callable[[str], FloatArray]
 
 
-def _default_synthesize() -> Synthesize:
+def espeak_synthesize(speaker: Any = None) -> Synthesize:
+    """Text -> samples with `designkit.render.tts` (espeak-ng, or piper for a piper speaker)."""
     from designkit.render import tts
 
-    return tts.synthesize  # type: ignore[no-any-return]
+    def synthesize(text: str) -> FloatArray:
+        return tts.synthesize(text, speaker).samples
+
+    return synthesize
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +61,16 @@ class Utterance:
 
 
 @dataclass(slots=True)
-class Voice:
+class AgentVoice:
     """Plays utterances piece by piece; `stop()` cuts the rest at once.
 
-    `synthesize` turns text into 16 kHz float32 PCM (default: `designkit.render.tts.synthesize`).
+    `synthesize` turns text into 16 kHz float32 PCM (default: `designkit.render.tts.synthesize`
+    with `speaker`, a `tts.Voice`, or espeak-ng's default voice).
     `piece_s` is the length of each piece `pull()` returns (the microturn, 0.2 s, by default).
     """
 
     synthesize: Synthesize | None = None
+    speaker: Any = None
     piece_s: float = 0.2
     clips: tuple[str, ...] = BACKCHANNEL_CLIPS
     sent_samples: int = 0
@@ -82,7 +89,7 @@ class Voice:
 
     def _synth(self) -> Synthesize:
         if self.synthesize is None:
-            self.synthesize = _default_synthesize()
+            self.synthesize = espeak_synthesize(self.speaker)
         return self.synthesize
 
     def prepare(self, text: str) -> Utterance:

@@ -153,7 +153,7 @@ def _render(seed: int, duration: float, fps: float, width: int, height: int, yaw
     look = Look.random(rng, yaw_deg=yaw, scale=scale * min(width / MAX_WIDTH, height / MAX_HEIGHT),
                        width=width, height=height)
     bg = background(look, rng)
-    n = int(round(duration * fps))
+    n = round(duration * fps)
     frames = np.empty((n, height, width, 3), dtype=np.uint8)
     names: tuple[str, ...] = ()
     joints_px = np.empty((0, 0, 2), dtype=np.float32)
@@ -168,7 +168,7 @@ def _render(seed: int, duration: float, fps: float, width: int, height: int, yaw
         joints_px[i] = [px[k] for k in names]
         image = canvas.image
         if noise > 0:
-            image = image + rng.normal(0.0, noise, size=image.shape[:2] + (1,)).astype(np.float32)
+            image = image + rng.normal(0.0, noise, size=(*image.shape[:2], 1)).astype(np.float32)
         frames[i] = np.clip(image, 0, 255).astype(np.uint8)
     return frames, joints_px, names
 

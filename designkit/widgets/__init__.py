@@ -1,1 +1,14 @@
-"""designkit.widgets"""
+"""Widgets: talk to the engine live from JupyterLab, Notebook 7 or Voilà.
+
+    from designkit.widgets import LiveSession, Controls
+    session = LiveSession(camera=True)
+    display(session, Controls(session))
+"""
+
+from designkit.widgets.clocks import ClockEstimate, ClockEstimator
+from designkit.widgets.controls import Controls, PauseProposer
+from designkit.widgets.live import LiveSession, default_engine
+from designkit.widgets.recording import load_session, read_recording
+
+__all__ = ["ClockEstimate", "ClockEstimator", "Controls", "LiveSession", "PauseProposer",
+           "default_engine", "load_session", "read_recording"]

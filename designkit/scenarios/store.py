@@ -1,0 +1,143 @@
+"""Named scenario sets, generated once and cached by the content hash of their specs.
+
+    from designkit import scenarios
+    sessions = scenarios.get("dialogue-basic", n=20)   # generated the first time, then loaded
+
+Generators register a kind (`register_generator`); sets name a kind plus parameters
+(`register_set`). The cache lives in $DESIGNKIT_CACHE or ~/.cache/designkit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from designkit.errors import InputError
+from designkit.scenarios.spec import Scenario, ScenarioSpec, load_scenario, save_scenario
+
+log = logging.getLogger(__name__)
+
+Generator = Callable[[ScenarioSpec], Scenario]
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratorInfo:
+    kind: str
+    target: str  # "module:function", imported in worker processes too
+    version: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetInfo:
+    name: str
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    default_n: int = 20
+
+
+_GENERATORS: dict[str, GeneratorInfo] = {}
+_SETS: dict[str, SetInfo] = {}
+
+
+def register_generator(kind: str, target: str, *, version: str, description: str = "") -> None:
+    """Make `kind` generatable; `target` is "module:function" taking a ScenarioSpec."""
+    _GENERATORS[kind] = GeneratorInfo(kind, target, version, description)
+
+
+def register_set(name: str, kind: str, params: Mapping[str, Any] | None = None, *,
+                 description: str = "", default_n: int = 20) -> None:
+    _SETS[name] = SetInfo(name, kind, dict(params or {}), description, default_n)
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("DESIGNKIT_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "designkit")
+    return Path(root) / "scenarios"
+
+
+def generators() -> dict[str, GeneratorInfo]:
+    return dict(_GENERATORS)
+
+
+def sets() -> dict[str, SetInfo]:
+    """The named sets, by name."""
+    return dict(_SETS)
+
+
+def _resolve(kind: str) -> tuple[GeneratorInfo, Generator]:
+    if kind not in _GENERATORS:
+        raise InputError("scenario kind", expected=f"one of {sorted(_GENERATORS)}", got=repr(kind))
+    info = _GENERATORS[kind]
+    module, _, name = info.target.partition(":")
+    function: Generator = getattr(importlib.import_module(module), name)
+    return info, function
+
+
+def generate(spec: ScenarioSpec) -> Scenario:
+    """Make one scenario from its spec (no cache)."""
+    _, function = _resolve(spec.kind)
+    return function(spec)
+
+
+def _cached(spec: ScenarioSpec, root: Path) -> Path:
+    info, function = _resolve(spec.kind)
+    folder = root / f"{spec.kind}-{spec.digest(info.version)}"
+    if (folder / "scenario.json").exists():
+        return folder
+    if folder.exists():  # a half-written entry from a killed run: make it again
+        shutil.rmtree(folder)
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    save_scenario(function(spec), tmp)
+    try:
+        tmp.rename(folder)
+    except OSError:  # another process finished it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def _load_or_generate(spec: ScenarioSpec, root: Path) -> Path:
+    import designkit.scenarios  # noqa: F401, PLC0415 - registers generators in worker processes
+
+    return _cached(spec, root)
+
+
+def specs_for(name: str, *, n: int | None = None, seed: int = 0) -> list[ScenarioSpec]:
+    if name not in _SETS:
+        raise InputError("scenario set", expected=f"one of {sorted(_SETS)}", got=repr(name))
+    info = _SETS[name]
+    count = info.default_n if n is None else n
+    if count < 1:
+        raise InputError("scenario count n", expected="at least 1", got=count)
+    return [ScenarioSpec(info.kind, seed=seed + i, params=info.params) for i in range(count)]
+
+
+def get(name: str, n: int | None = None, *, seed: int = 0, workers: int | None = None,
+        progress: bool = True) -> list[Scenario]:
+    """The named set's first `n` scenarios (seeds `seed`, `seed+1`, ...), generated once."""
+    specs = specs_for(name, n=n, seed=seed)
+    root = cache_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    missing = [s for s in specs if not (root / f"{s.kind}-{s.digest(_resolve(s.kind)[0].version)}" / "scenario.json").exists()]
+    if missing:
+        from tqdm.auto import tqdm  # noqa: PLC0415
+
+        jobs = workers if workers is not None else min(len(missing), os.cpu_count() or 1)
+        bar = tqdm(total=len(missing), desc=f"generating {name}", disable=not progress, unit="scenario")
+        if jobs <= 1 or len(missing) == 1:
+            for spec in missing:
+                _cached(spec, root)
+                bar.update()
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for _ in pool.map(_load_or_generate, missing, [root] * len(missing)):
+                    bar.update()
+        bar.close()
+    return [load_scenario(_cached(s, root)) for s in specs]

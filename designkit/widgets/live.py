@@ -1,0 +1,385 @@
+"""LiveSession: the browser's microphone (and camera) to the engine, one 200 ms microturn at a time.
+
+    session = LiveSession(camera=True)      # shows a consent gate; nothing is captured before "allow"
+    display(session, Controls(session))
+
+The browser side (`widgets/live.js`) asks for consent, captures 16 kHz mono int16 audio with an
+AudioWorklet and sends one chunk per microturn (and JPEG frames, <= 320x240 at <= 5 fps) as
+custom messages with binary buffers. This side frames them (`MicroturnFramer(strict=False)`:
+late, duplicate or out-of-order chunks become logged gaps), steps the engine, writes the session
+log, and answers every chunk with the decision, its reason and, when the agent speaks, the next
+200 ms of its voice. A yield or stop tells the browser to drop all queued audio at once.
+
+Message handlers may run on a kernel subshell thread (JupyterLab 4.6 + ipykernel 7), while the
+notebook's own cells run on the main thread: all state is guarded by one lock.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from designkit.core.decisions import Action, Decision
+from designkit.core.engine import Engine
+from designkit.core.microturns import Microturn, MicroturnFramer
+from designkit.core.session import KEEPABLE, Consent
+from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
+from designkit.errors import InputError
+from designkit.log import LogWriter, make_header
+from designkit.perception.energy import EnergyVAD
+from designkit.policy import Policy
+from designkit.render.voice import AgentVoice
+from designkit.widgets.assets import widget_asset
+from designkit.widgets.clocks import ClockEstimator
+from designkit.widgets.controls import PauseProposer, with_quiet
+from designkit.widgets.frames import decode_jpeg
+from designkit.widgets.recording import RecordingWriter
+from designkit.widgets.timeline import reason_colours, timeline_point
+from designkit.widgets.voice import CachedSynthesis, to_pcm16
+
+log = logging.getLogger(__name__)
+
+IDLE_CLOSE_S = 5.0
+BROWSER_CONTROLS = ("muted", "push_to_talk")
+
+
+def default_engine() -> Engine:
+    """Loudness VAD, the pause proposer and the default `Policy`: runs anywhere, no models."""
+    return Engine([EnergyVAD()], Policy(), proposer=PauseProposer())
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("DESIGNKIT_CACHE") or Path.home() / ".cache" / "designkit")
+
+
+class LiveSession(anywidget.AnyWidget):
+    """Talk to the engine from the browser; see the module docstring."""
+
+    _esm = widget_asset("live.js")
+    _css = widget_asset("live.css")
+    camera = t.Bool(False).tag(sync=True)
+    dt = t.Float(0.2).tag(sync=True)
+    window_s = t.Float(30.0).tag(sync=True)
+    consent = t.Unicode("none").tag(sync=True)  # none -> given -> revoked | closed
+    muted = t.Bool(False).tag(sync=True)
+    push_to_talk = t.Bool(False).tag(sync=True)
+    colours = t.Dict().tag(sync=True)
+    title = t.Unicode("Live microturns").tag(sync=True)
+    folder = t.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        *,
+        camera: bool = False,
+        log_dir: str | os.PathLike[str] | None = None,
+        name: str = "live",
+        voice: bool = True,
+        synthesize: Callable[[str], Any] | None = None,
+        idle_close_s: float = IDLE_CLOSE_S,
+        title: str = "Live microturns",
+    ) -> None:
+        self.engine = engine if engine is not None else default_engine()
+        if self.engine.state.next_index != 0:
+            raise InputError("live engine", expected="a fresh engine (next microturn 0)",
+                             got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
+        super().__init__(
+            camera=camera,
+            dt=self.engine.dt, colours=reason_colours(), title=title,
+        )
+        self.name = name
+        self.log_dir = Path(log_dir) if log_dir is not None else cache_dir() / "live"
+        self.idle_close_s = idle_close_s
+        self._lock = threading.RLock()
+        self._framer = MicroturnFramer(self.engine.dt, strict=False)
+        self._voice = AgentVoice(synthesize=CachedSynthesis(synthesize)) if voice else None
+        self.clocks = ClockEstimator()
+        self.log_writer: LogWriter | None = None
+        self.recording: RecordingWriter | None = None
+        self.path: Path | None = None
+        self._quiet_previous: Any = None
+        self._last_chunk_at = 0.0
+        self._closed = threading.Event()
+        self._watchdog: threading.Thread | None = None
+        self.policy_changes: list[dict[str, Any]] = []
+        self._first_policy: dict[str, Any] = self.engine.policy.to_dict()
+        self.kernel_ms: deque[float] = deque(maxlen=3000)
+        self.counts = {"received": 0, "before_consent": 0, "after_close": 0, "microturns": 0,
+                       "gaps": 0, "late": 0, "frames": 0, "voice_pieces": 0, "stops": 0}
+        if self._voice is not None:
+            # Render the usual lines now, so the first "mm-hm" costs nothing inside a microturn.
+            self._voice.warm()
+            content = getattr(self.engine.proposer, "content", "")
+            if isinstance(content, str) and content.strip():
+                self._voice.prepare(content)
+        self.on_msg(self._on_msg)
+        _open_sessions.add(self)
+
+    # -- what the notebook calls ------------------------------------------------------------
+    @property
+    def policy(self) -> Any:
+        return self.engine.policy
+
+    def set_knob(self, knob: str, value: Any) -> None:
+        """Change one policy knob; it applies at the next microturn and is logged there."""
+        with self._lock:
+            if not isinstance(self.engine.policy, Policy):
+                raise InputError("policy knob", expected="a designkit.policy.Policy to tune",
+                                 got=type(self.engine.policy).__name__)
+            self._set_policy(self.engine.policy.replace(**{knob: value}))
+
+    def set_policy(self, policy: Any) -> None:
+        """Swap the whole policy at the next microturn."""
+        with self._lock:
+            self._set_policy(policy)
+
+    def _set_policy(self, policy: Any) -> None:
+        self.engine.set_policy(policy)
+        self.policy_changes.append({"index": self.engine.state.next_index, "policy": policy.to_dict()})
+
+    def set_control(self, control: str, value: bool) -> None:
+        """mute, push-to-talk (browser side) or quiet mode (the do-not-disturb context)."""
+        with self._lock:
+            if control == "quiet":
+                if isinstance(self.engine.policy, Policy):
+                    policy, self._quiet_previous = with_quiet(self.engine.policy, value, self._quiet_previous)
+                    if policy is not self.engine.policy:
+                        self._set_policy(policy)
+            elif control in BROWSER_CONTROLS:
+                setattr(self, control, bool(value))
+            else:
+                raise InputError("live control", expected="muted, push_to_talk or quiet", got=repr(control))
+            self._push_event(Event(t=self._event_time(), kind="control", data={control: bool(value)}))
+
+    def wizard(self, action: str, **data: Any) -> None:
+        """An operator button: "speak", "silent", "backchannel" or "stop", at the next microturn."""
+        if action not in ("speak", "silent", "backchannel", "stop"):
+            raise InputError("wizard action", expected="speak, silent, backchannel or stop", got=repr(action))
+        with self._lock:
+            content = str(data.get("content", ""))
+            if action == "speak" and content and "duration_s" not in data and self._voice is not None:
+                # Render now, so the decision knows how long the line lasts.
+                data["duration_s"] = round(self._voice.prepare(content).duration_s, 3)
+            self._push_event(Event(t=self._event_time(), kind="wizard", data={"action": action, **data}))
+
+    def summary(self) -> dict[str, Any]:
+        """Counts, clock estimate and where the log went."""
+        with self._lock:
+            kernel = sorted(self.kernel_ms)
+            return {**self.counts, "consent": self.consent, "log": str(self.path) if self.path else None,
+                    "folder": self.folder or None, "clock": self.clocks.estimate().to_dict(),
+                    "kernel_ms_p95": kernel[int(0.95 * (len(kernel) - 1))] if kernel else None}
+
+    def close_session(self, why: str = "closed") -> Path | None:
+        """Stop: frame what is left, close the log (Parquet) and write the recording. Idempotent."""
+        with self._lock:
+            if self._closed.is_set():
+                return self.path
+            if self.log_writer is None:
+                self._closed.set()
+                if self.consent == "none":
+                    self.consent = "closed"
+                return None
+            try:
+                # The last, partial microturn carries this event, so the log records how it ended
+                # (and a revocation's consent state) even when no audio is left.
+                self._push_event(Event(t=self._event_time(), kind="session", data={"end": why}))
+                self._closed.set()
+                for turn in self._framer.flush():
+                    self._step(turn, seq=None, received=None, started=time.perf_counter())
+            finally:
+                self._closed.set()
+                self.path = self.log_writer.close()
+                assert self.recording is not None
+                facts = {"name": self.name, "dt": self.engine.dt, "ended": why,
+                         "consent": self.engine.state.consent.to_dict(),
+                         "policy": self._first_policy, "policy_changes": self.policy_changes,
+                         "clock": self.clocks.estimate().to_dict(), "counts": dict(self.counts),
+                         "log": self.path.name}
+                self.recording.close(facts)
+                if self.consent == "given":
+                    self.consent = "closed"
+                log.info("live session %s closed (%s): %s", self.name, why, self.folder)
+            return self.path
+
+    # -- messages from the browser ----------------------------------------------------------
+    def _on_msg(self, _widget: Any, content: dict[str, Any], buffers: Sequence[memoryview]) -> None:
+        kind = content.get("type")
+        try:
+            if kind == "audio":
+                self._on_audio(content, buffers[0] if buffers else b"")
+            elif kind == "frame":
+                self._on_frame(content, buffers[0] if buffers else b"")
+            elif kind == "hello":
+                with self._lock:
+                    self.send({"type": "hello", "consent": self.consent, "counts": dict(self.counts)})
+            elif kind == "consent":
+                self._on_consent(content)
+            elif kind == "revoke":
+                self._on_revoke()
+            elif kind == "close":
+                self.close_session("tab closed")
+            else:
+                log.warning("unknown message from the live widget: %r", kind)
+        except Exception:  # a bad message must not kill the comm; the log says what happened
+            log.exception("live widget message %r failed", kind)
+
+    def _on_consent(self, content: dict[str, Any]) -> None:
+        with self._lock:
+            if self.consent != "none":
+                return
+            keep = frozenset(k for k in content.get("keep", ()) if k in KEEPABLE) | {"signals"}
+            consent = Consent(given_at=time.time(), keep=keep)
+            self.engine.set_consent(consent)
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+            folder = self.log_dir / f"{self.name}-{stamp}"
+            self.recording = RecordingWriter(folder, keep)
+            self._first_policy = self.engine.policy.to_dict()
+            header = make_header(self.engine, consent=consent, name=self.name,
+                                 extra={"source": "live", "camera": self.camera})
+            self.log_writer = LogWriter(folder / "log.parquet", header=header)
+            self.engine.sink = self.log_writer
+            self.folder = str(folder)
+            self._last_chunk_at = time.monotonic()
+            self.consent = "given"
+            self.send({"type": "consent", "consent": "given", "keep": sorted(keep)})
+        self._watchdog = threading.Thread(target=self._watch, name="designkit-live-watchdog", daemon=True)
+        self._watchdog.start()
+
+    def _on_revoke(self) -> None:
+        with self._lock:
+            if self.consent != "given":
+                return
+            given = self.engine.state.consent
+            self.engine.set_consent(Consent(given_at=given.given_at, keep=given.keep, revoked_at=time.time()))
+            self.consent = "revoked"
+        self.close_session("consent revoked")
+
+    def _watch(self) -> None:
+        """Close the session when chunks stop coming (tab closed, laptop asleep, network gone)."""
+        while not self._closed.wait(0.5):
+            if time.monotonic() - self._last_chunk_at > self.idle_close_s:
+                self.close_session(f"no audio for {self.idle_close_s:g} s")
+
+    def _on_audio(self, content: dict[str, Any], buffer: memoryview | bytes) -> None:
+        received = time.time()
+        started = time.perf_counter()
+        with self._lock:
+            if self.consent != "given":
+                self.counts["before_consent" if self.consent == "none" else "after_close"] += 1
+                return
+            self._last_chunk_at = time.monotonic()
+            self.counts["received"] += 1
+            seq = int(content["seq"])
+            pcm = bytes(buffer)
+            chunk = AudioChunk.from_pcm16(pcm, t0=int(content["sample0"]) / SAMPLE_RATE, seq=seq)
+            late = self.clocks.add(audio_t=chunk.t0, browser_t=float(content["t_capture"]), kernel_t=received)
+            if late:
+                self.counts["late"] += 1
+            assert self.recording is not None
+            before = self._framer.next_sample
+            turns = self._framer.push_audio(chunk)
+            if self._framer.next_sample != before:  # accepted (a rejected chunk is a logged gap)
+                self.recording.audio(chunk, pcm)
+            if not turns:
+                self.send({"type": "ack", "seq": seq, "t_recv": received,
+                           "kernel_ms": (time.perf_counter() - started) * 1000})
+            for turn in turns:
+                self._step(turn, seq=seq, received=received, started=started, late=late)
+
+    def _on_frame(self, content: dict[str, Any], buffer: memoryview | bytes) -> None:
+        with self._lock:
+            if self.consent != "given":
+                self.counts["before_consent" if self.consent == "none" else "after_close"] += 1
+                return
+            jpeg = bytes(buffer)
+            image = decode_jpeg(jpeg)
+            if image is None:
+                return
+            frame_t = max(0.0, float(content["t"]))
+            self._framer.push_frame(VideoFrame(t=frame_t, image=image, seq=int(content["seq"])))
+            self.counts["frames"] += 1
+            assert self.recording is not None
+            self.recording.frame(frame_t, int(content["seq"]), jpeg)
+
+    # -- the microturn ----------------------------------------------------------------------
+    def _event_time(self) -> float:
+        """The start of the microturn being filled: events land in the next decision."""
+        framer = self._framer
+        # k * dt as the framer computes it: in floats it can exceed next_sample / 16 kHz (7 * 0.2
+        # > 1.4), and an event before it would count as late.
+        return max(framer.audio_end, (framer.next_sample // framer.spt) * framer.dt)
+
+    def _push_event(self, event: Event) -> None:
+        if self._closed.is_set():
+            return
+        self._framer.push_event(event)
+        if self.recording is not None:
+            self.recording.event(event)
+
+    def _step(self, turn: Microturn, *, seq: int | None, received: float | None, started: float,
+              late: bool = False) -> None:
+        decision = self.engine.step(turn)
+        record = self.engine.last_record
+        assert record is not None
+        self.counts["microturns"] += 1
+        self.counts["gaps"] += len(turn.gaps)
+        stop, pcm = self._speak(decision)
+        point = timeline_point(record, vad_signal=self.engine.vad_signal)
+        kernel_ms = (time.perf_counter() - started) * 1000
+        self.kernel_ms.append(kernel_ms)
+        message = {"type": "decision", "seq": seq, "t_recv": received, "kernel_ms": kernel_ms,
+                   "late": late, "stop": stop, "voice": pcm is not None, "point": point,
+                   "counts": dict(self.counts)}
+        self.send(message, [pcm] if pcm is not None else None)
+
+    def _speak(self, decision: Decision) -> tuple[bool, bytes | None]:
+        """Update the voice for this decision: (drop what the browser queued?, next piece)."""
+        voice = self._voice
+        if voice is None:
+            return False, None
+        was_speaking = voice.speaking
+        action = decision.action
+        try:
+            started = voice.apply(decision)
+        except Exception:  # a synthesis failure is a silent agent, not a dead session
+            log.exception("the agent's voice failed for %r", decision.content)
+            voice.stop()
+            started = None
+        stop = was_speaking and (started is not None or not (action.is_voiced or action is Action.CONTINUE))
+        if stop:
+            self.counts["stops"] += 1
+        if not voice.speaking:
+            return stop, None
+        self.counts["voice_pieces"] += 1
+        return stop, to_pcm16(voice.pull())
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def close(self) -> None:
+        self.close_session("widget closed")
+        super().close()
+
+
+_open_sessions: weakref.WeakSet[LiveSession] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """A kernel that shuts down closes its live logs cleanly."""
+    for session in list(_open_sessions):
+        try:
+            session.close_session("kernel shut down")
+        except Exception:
+            log.exception("closing live session %s failed", session.name)

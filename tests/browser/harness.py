@@ -1,0 +1,247 @@
+"""Real-browser harness: JupyterLab / Voilà servers on 127.0.0.1 and Debian Chromium with fake media.
+
+Plain functions (no pytest) so benchmarks and later study tests can use them too; the fixtures
+in conftest.py wrap them. Chromium is /usr/bin/chromium driven by the `playwright` package
+(never `playwright install`). Servers are started with fresh runtime/workspace dirs, token off,
+and stopped by their own process id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+)
+FAKE_WAV_RATE = 16_000
+# Bursts of a voiced tone (seconds on, seconds off); uneven so the loop's phase is unambiguous.
+BURSTS = ((0.6, 0.8), (1.4, 0.6), (0.4, 1.2), (2.0, 1.0), (0.8, 0.4), (1.0, 1.6))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def burst_envelope(rate: int = FAKE_WAV_RATE) -> np.ndarray:
+    """1 where the fake microphone plays a tone, 0 where it is silent, one value per sample."""
+    parts = [np.r_[np.ones(round(on * rate)), np.zeros(round(off * rate))] for on, off in BURSTS]
+    return np.concatenate(parts)
+
+
+def write_fake_wav(path: Path, rate: int = FAKE_WAV_RATE) -> Path:
+    """The fake microphone's signal: tone bursts (a vowel-like 180 Hz + harmonics) and silence."""
+    envelope = burst_envelope(rate)
+    t = np.arange(envelope.size) / rate
+    tone = sum(np.sin(2 * np.pi * 180 * k * t) / k for k in (1, 2, 3, 4))
+    ramp = np.convolve(envelope, np.ones(160) / 160, mode="same")  # 10 ms fades, no clicks
+    signal_ = 0.25 * tone * ramp
+    pcm = (np.clip(signal_, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(pcm.tobytes())
+    return path
+
+
+def live_notebook(path: Path, *, log_dir: Path, camera: bool = True, name: str = "browser",
+                  voice: bool = True, extra: str = "") -> Path:
+    """A one-cell notebook that shows a LiveSession and its controls."""
+    source = (
+        "from designkit.widgets import LiveSession, Controls\n"
+        f"session = LiveSession(camera={camera!r}, log_dir={str(log_dir)!r}, name={name!r}, voice={voice!r})\n"
+        f"{extra}"
+        "display(session, Controls(session))\n"
+    )
+    nb = {
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "live", "metadata": {},
+                   "outputs": [], "source": source}],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(nb))
+    return path
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer in {timeout:g} s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT if sys.platform != "win32" else signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _env(runtime: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+@contextmanager
+def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Sequence[str] = ()) -> Iterator[Server]:
+    """JupyterLab on a free 127.0.0.1 port, token off, app exposed as window.jupyterapp."""
+    port = free_port()
+    runtime, workspaces = work / "runtime", work / "workspaces"
+    runtime.mkdir(parents=True, exist_ok=True)
+    workspaces.mkdir(parents=True, exist_ok=True)
+    settings = work / "settings"
+    news = settings / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True, exist_ok=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    log_path = work / f"jupyterlab-{port}.log"
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+           f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={workspaces}", f"--LabApp.user_settings_dir={settings}",
+           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    cmd.extend(extra_args)
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=root, env=_env(runtime))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}/api/status", process, timeout)
+        yield Server(url, process, log_path)
+    finally:
+        _stop(process)
+
+
+@contextmanager
+def voila(notebook: Path, work: Path, *, timeout: float = 90.0, extra_args: Sequence[str] = ()) -> Iterator[Server]:
+    """Voilà serving one notebook on a free 127.0.0.1 port (standalone `voila`, no token)."""
+    port = free_port()
+    runtime = work / "runtime-voila"
+    runtime.mkdir(parents=True, exist_ok=True)
+    log_path = work / f"voila-{port}.log"
+    cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--show_tracebacks=True", *extra_args]
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=notebook.parent,
+                                   env=_env(runtime))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}/voila/static/voila.js", process, timeout)
+        yield Server(url, process, log_path)
+    finally:
+        _stop(process)
+
+
+GUM_COUNTER = """
+(() => {
+  window.__gumCalls = 0;
+  const md = navigator.mediaDevices;
+  if (!md) return;
+  const orig = md.getUserMedia.bind(md);
+  md.getUserMedia = (c) => { window.__gumCalls += 1; return orig(c); };
+})();
+"""
+
+
+@contextmanager
+def chromium(fake_wav: Path, *, extra_flags: Sequence[str] = ()) -> Iterator[Any]:
+    """A Playwright Browser on Debian Chromium with a fake camera and the given WAV as microphone."""
+    from playwright.sync_api import sync_playwright
+
+    flags = [*CHROMIUM_FLAGS, f"--use-file-for-fake-audio-capture={fake_wav}", *extra_flags]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Any) -> Any:
+    """A page that counts getUserMedia calls (window.__gumCalls) and may use the microphone."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  permissions=["microphone", "camera"])
+    page = context.new_page()
+    page.add_init_script(GUM_COUNTER)
+    return page
+
+
+def run_all_cells(page: Any) -> None:
+    """Run the open notebook in JupyterLab, once its kernel is ready."""
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                           timeout=120_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+LIVE_STATE = "(globalThis.__designkitLive || []).at(-1)"
+
+
+def live_state(page: Any, expression: str = "s") -> Any:
+    """Evaluate `expression` with `s` bound to the last LiveSession view's state in the page."""
+    return page.evaluate(f"() => {{ const s = {LIVE_STATE}; return s ? ({expression}) : null; }}")
+
+
+def wait_live(page: Any, condition: str, *, timeout_ms: float = 60_000) -> None:
+    """Wait until `condition` (JS, with `s` = the live state) is true."""
+    page.wait_for_function(f"() => {{ const s = {LIVE_STATE}; return !!s && ({condition}); }}",
+                           timeout=timeout_ms, polling=100)
+
+
+def wait_for(predicate: Callable[[], bool], *, timeout: float, what: str) -> None:
+    """Poll a condition outside the browser (files the kernel writes), up to `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(0.2)
