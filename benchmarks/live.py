@@ -10,7 +10,7 @@
 - kernel_rss_growth_mb (full run only): the kernel's resident memory after 10 minutes of live
   streaming minus after the first 30 s.
 
-Set DESIGNKIT_LIVE_NODELAY=0 to run without the TCP_NODELAY server extension (for comparison).
+Set DESIGNKIT_TCP_NODELAY=0 to run without the TCP_NODELAY server extension (for comparison).
 """
 
 from __future__ import annotations
@@ -75,14 +75,21 @@ def _summary(prefix: str, data: dict[str, Any]) -> Iterator[dict[str, Any]]:
                "unit": "ms", "goal": ""}
 
 
-def _dropped(data: dict[str, Any], folder: Path) -> int:
+def _dropped(data: dict[str, Any], folder: Path) -> tuple[int, dict[str, int]]:
+    """Chunks sent that did not become a full microturn, plus microturns with a logged gap."""
     from designkit.log import read_log
 
     harness.wait_for(lambda: (folder / "recording.json").is_file(), timeout=30, what="the log to close")
     frame = read_log(folder / "log.parquet").frame.iloc[:-1]  # the last row is the revocation
     full = int((frame["coverage"] == 1.0).sum())
-    gaps = int((frame["gaps"] != "").sum())
-    return max(0, data["sent"] - full) + gaps
+    kinds: dict[str, int] = {}
+    for gaps in frame["gaps"]:
+        for gap in json.loads(gaps or "[]"):
+            kinds[gap["kind"]] = kinds.get(gap["kind"], 0) + 1
+    missing = max(0, data["sent"] - full)
+    if missing:
+        kinds["not_received"] = missing
+    return missing + int((frame["gaps"] != "").sum()), kinds
 
 
 def _folder(log_dir: Path) -> Path:
@@ -91,12 +98,11 @@ def _folder(log_dir: Path) -> Path:
 
 def run(quick: bool) -> Iterator[dict[str, Any]]:
     lab_s, voila_s = (14.0, 10.0) if quick else (600.0, 60.0)
-    nodelay = os.environ.get("DESIGNKIT_LIVE_NODELAY", "1") != "0"
-    lab_args = () if nodelay else ('--ServerApp.jpserver_extensions={"designkit.server_extension": false}',)
-    voila_args = () if nodelay else (
-        "--Voila.kernel_websocket_connection_class="
-        "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection",)
+    nodelay = os.environ.get("DESIGNKIT_TCP_NODELAY", "1") != "0"  # the servers inherit it
+    lab_args: tuple[str, ...] = ()
+    voila_args: tuple[str, ...] = ()
     dropped = 0
+    detail: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="designkit-live-bench-") as tmp:
         work = Path(tmp)
         root = work / "root"
@@ -112,7 +118,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
                 page = harness.new_page(browser)
                 page.goto(f"{server.url}/lab/tree/bench.ipynb")
                 harness.run_all_cells(page)
-                page.wait_for_selector(".dk-allow:not([disabled])", timeout=120_000)
+                harness.wait_allow(page)
                 rss: dict[str, float] = {}
 
                 def tick(elapsed: float) -> None:
@@ -123,19 +129,23 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
                 if not quick:
                     rss["end"] = _rss_mb(int(pid_file.read_text()))
                 yield from _summary("", data)
-                dropped += _dropped(data, _folder(logs))
+                lost, kinds = _dropped(data, _folder(logs))
+                dropped += lost
+                detail.update({f"lab_{k}": v for k, v in kinds.items()})
                 page.context.close()
             vlogs = root / "vlogs"
             notebook = harness.live_notebook(root / "voila.ipynb", log_dir=vlogs, camera=True)
             with harness.voila(notebook, work, extra_args=voila_args) as server:
                 page = harness.new_page(browser)
                 page.goto(server.url)
-                page.wait_for_selector(".dk-allow:not([disabled])", timeout=120_000)
+                harness.wait_allow(page)
                 vdata = _stream(page, voila_s)
                 yield from _summary("voila_", vdata)
-                dropped += _dropped(vdata, _folder(vlogs))
+                lost, kinds = _dropped(vdata, _folder(vlogs))
+                dropped += lost
+                detail.update({f"voila_{k}": v for k, v in kinds.items()})
                 page.context.close()
-    yield {"metric": "dropped_microturns", "value": dropped, "unit": "count", "goal": "== 0"}
+    yield {"metric": "dropped_microturns", "value": dropped, "unit": "count", "goal": "== 0", "detail": detail}
     if not quick:
         yield {"metric": "kernel_rss_growth_mb", "value": round(rss["end"] - rss["start"], 2),
                "unit": "MB", "goal": "<= 20 over 10 min"}

@@ -20,7 +20,7 @@ def resample(samples: npt.NDArray[np.float32], rate: int, target: int = SAMPLE_R
     """Band-limited resampling with soxr (fast, high quality)."""
     if rate == target:
         return samples.astype(np.float32, copy=False)
-    import soxr  # noqa: PLC0415 - a base dependency, imported where used to keep startup light
+    import soxr
 
     return np.asarray(soxr.resample(samples.astype(np.float32, copy=False), rate, target, quality="HQ"),
                       dtype=np.float32)

@@ -16,6 +16,7 @@ server's `kernel_websocket_connection_class` at `NoDelayKernelWebsocketConnectio
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 
 CONNECTION_CLASS = "designkit.server_extension.NoDelayKernelWebsocketConnection"
 SETTING = "kernel_websocket_connection_class"
+# Set to "0" to measure without the fix (benchmarks/live.py compares both).
+SWITCH = "DESIGNKIT_TCP_NODELAY"
+
+
+def enabled() -> bool:
+    return os.environ.get(SWITCH, "1") != "0"
 
 
 def set_nodelay(handler: Any) -> bool:
@@ -40,7 +47,8 @@ class NoDelayKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
     """The standard kernel websocket connection, with TCP_NODELAY set when it connects."""
 
     def connect(self) -> Any:
-        set_nodelay(self.websocket_handler)
+        if enabled():
+            set_nodelay(self.websocket_handler)
         return super().connect()
 
 
@@ -51,6 +59,9 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     """Use the no-delay connection unless the server was configured with another one."""
     settings = serverapp.web_app.settings
+    if not enabled():
+        serverapp.log.warning("designkit: %s=0, kernel websockets keep Nagle's algorithm", SWITCH)
+        return
     current = settings.get(SETTING)
     if current is None or current is ZMQChannelsWebsocketConnection:
         settings[SETTING] = NoDelayKernelWebsocketConnection

@@ -70,14 +70,19 @@ class ScriptedBrowser:
     def consent(self, *keep: str) -> None:
         self.message({"type": "consent", "keep": ["signals", *keep], "t": self.clock})
 
-    def chunk(self, index: int, *, seq: int | None = None) -> None:
-        """Send the chunk that covers microturn `index` (seq defaults to the next number)."""
+    def chunk(self, index: int, *, seq: int | None = None, jpeg: bytes | None = None) -> None:
+        """Send the chunk that covers microturn `index` (seq defaults to the next number),
+        with a camera frame taken at the start of that microturn riding on it."""
         data = self.pcm[index * self.spt : (index + 1) * self.spt].tobytes()
         seq = self.seq if seq is None else seq
         self.seq = max(self.seq, seq + 1)
-        self.message({"type": "audio", "seq": seq, "sample0": index * self.spt,
-                      "t_capture": self.clock + index * self.dt, "t_send": self.clock + index * self.dt},
-                     [data])
+        content = {"type": "audio", "seq": seq, "sample0": index * self.spt,
+                   "t_capture": self.clock + index * self.dt, "t_send": self.clock + index * self.dt}
+        buffers = [data]
+        if jpeg is not None:
+            content["frame"] = {"t": index * self.dt, "seq": index}
+            buffers.append(jpeg)
+        self.message(content, buffers)
 
     def stream(self, start: int, stop: int) -> None:
         for index in range(start, stop):

@@ -11,11 +11,19 @@ import pytest
 from live_comm import ScriptedBrowser, dummy_comm
 
 from designkit.core import Action, Engine, Reason
+from designkit.errors import InputError
 from designkit.log import read_log
 from designkit.perception.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import scripted_session
-from designkit.widgets import LiveSession, PauseProposer, load_session, read_recording
+from designkit.widgets import (
+    LiveSession,
+    PauseProposer,
+    default_engine,
+    load_session,
+    read_recording,
+    save_as_scenario,
+)
 from designkit.widgets.controls import Controls
 
 SPEECH = [(1.0, 3.0), (4.0, 6.5), (9.0, 10.0)]
@@ -203,3 +211,52 @@ def test_handlers_on_two_threads_keep_microturns_in_order(
     frame = read_log(session.close_session()).frame
     assert frame["index"].tolist() == list(range(51))
     assert frame["faults"].eq("").all()
+
+
+def test_camera_frames_ride_on_chunks_and_are_kept_only_with_consent(
+        comm: None, tmp_path: Path, samples: np.ndarray) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((240, 320, 3), 90, np.uint8)).save(buffer, "JPEG")
+    jpeg = buffer.getvalue()
+    for keep, kept in ((("audio", "video"), 5), (("audio",), 0)):
+        session, browser = make(tmp_path / "-".join(keep), samples, camera=True)
+        browser.consent(*keep)
+        for index in range(5):
+            browser.chunk(index, jpeg=jpeg)
+        session.close_session()
+        assert session.counts["frames"] == 5 and session.counts["gaps"] == 0
+        replayed = load_session(session.folder)
+        assert len(replayed.frames) == kept
+        if kept:
+            assert replayed.frames[0].image.shape == (240, 320, 3)
+            turns = list(replayed.microturns())[:5]
+            assert [t.frames[0].t for t in turns] == pytest.approx([0, 0.2, 0.4, 0.6, 0.8])
+
+
+def test_a_kept_live_session_is_a_scenario_that_replays_the_same(
+        comm: None, tmp_path: Path, samples: np.ndarray) -> None:
+    from designkit.scenarios.spec import load_scenario
+
+    session, browser = make(tmp_path, samples)
+    browser.consent("audio")
+    browser.stream(0, 55)
+    live = read_log(session.close_session()).frame.iloc[:-1]
+    scenario = load_scenario(save_as_scenario(session.folder))
+    assert scenario.truth.duration == pytest.approx(11.0)
+    replayed = default_engine().replay(scenario.session())
+    assert [r.decision.reason.value for r in replayed] == live["reason"].tolist()
+
+
+def test_without_audio_consent_there_is_no_scenario(comm: None, tmp_path: Path, samples: np.ndarray) -> None:
+    session, browser = make(tmp_path, samples)
+    browser.consent()
+    browser.stream(0, 5)
+    session.close_session()
+    with pytest.raises(InputError, match="kept audio"):
+        save_as_scenario(session.folder)
+    with pytest.raises(InputError, match="kept audio"):
+        load_session(session.folder)

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from designkit.core import Engine
+from designkit.core.clock import VirtualClock
 from designkit.core.decisions import Action, Reason
 from designkit.core.engine import Context
 from designkit.core.microturns import Microturn
@@ -111,3 +112,36 @@ def test_the_audio_stack_drives_a_policy_the_same_live_and_in_replay() -> None:
     engine.reset()
     assert [engine.step(turn) for turn in session] == [r.decision for r in replayed]
     assert all(r.proposal.source in ("", "model:turn_end", "model:backchannel") for r in replayed)
+
+
+class SlowAt:
+    """A perceiver that takes 0.5 s (on the engine's clock) in chosen microturns."""
+
+    name = "slow"
+    columns = ("slow",)
+
+    def __init__(self, clock: VirtualClock, slow: set[int]) -> None:
+        self.clock = clock
+        self.slow = slow
+
+    def reset(self) -> None:
+        return None
+
+    def step(self, microturn: Microturn) -> Mapping[str, float]:
+        if microturn.index in self.slow:
+            self.clock.advance(0.5)
+        return {"slow": 1.0}
+
+    def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:
+        return {"slow": np.ones(len(microturns))}
+
+
+def test_a_perceiver_that_times_out_live_gives_silent_fault_and_the_loop_goes_on() -> None:
+    clock = VirtualClock()
+    session = list(scripted_session([(0.4, 1.4)], 3.0, seed=2).microturns())
+    engine = Engine([SileroVAD(), SlowAt(clock, {4})], SpeakAfterSilence(), clock=clock,
+                    perceiver_timeout_s=0.1, proposer=TurnTakingProposer())
+    decisions = [engine.step(turn) for turn in session]
+    assert decisions[4].reason is Reason.FAULT
+    assert engine.last_record is not None and len(decisions) == len(session)
+    assert all(d.reason is not Reason.FAULT for i, d in enumerate(decisions) if i != 4)

@@ -34,7 +34,8 @@ def dialogue(seed: int, duration_s: float = 30.0) -> Dialogue:
 @pytest.mark.slow
 def test_a_short_training_run_learns_voice_activity_and_lowers_the_loss() -> None:
     train = [dialogue(s) for s in range(8)]
-    config = TrainConfig(train=DialogueSet(8, 0), held_out=DialogueSet(1, 100), epochs=6, batch=8, crop_s=6.0,
+    config = TrainConfig(train=DialogueSet(8, 0, ("en-us",), (None,)), held_out=DialogueSet(1, 100, ("en-us",), (None,)),
+                         epochs=6, batch=8, crop_s=6.0,
                          threads=1)
     net, log = fit(config, train, device="cpu")
     assert log["loss_per_epoch"][-1] < log["loss_per_epoch"][0]

@@ -91,8 +91,9 @@ function render({ model, el }) {
       heardAt: null, stopAt: null, silentAfterStopMs: null, active: 0 },
     gumCalls: 0, hello: null, errors: [], tracks: [],
   };
-  let ctx = null, stream = null, node = null, source = null, video = null, frameTimer = null;
+  let ctx = null, stream = null, node = null, source = null;
   let startOffset = 0, playhead = 0, analyser = null, voiceGain = null, pttHeld = false;
+  let grabFrame = null, lastFrameAt = -1e9, sentUntil = 0, pendingFrame = null, frameSeq = 0;
   const playing = new Set();
 
   // -- the view ------------------------------------------------------------------------------
@@ -232,16 +233,29 @@ function render({ model, el }) {
     const tSend = now();
     state.sentAt.set(seq, tSend);
     const capture = epoch() - dt;  // the chunk's first sample, on the browser's wall clock
-    model.send({ type: "audio", seq, sample0, t_capture: capture, t_send: epoch() }, undefined, [pcm]);
+    const content = { type: "audio", seq, sample0, t_capture: capture, t_send: epoch() };
+    const buffers = [pcm];
+    // The camera frame rides on the audio message: one message per microturn, not two, so the
+    // kernel and the server handle (and report busy/idle for) half as many messages.
+    if (pendingFrame) {
+      content.frame = { t: pendingFrame.t, seq: pendingFrame.seq };
+      buffers.push(pendingFrame.data);
+      pendingFrame = null;
+      state.frames += 1;
+    }
+    model.send(content, undefined, buffers);
+    sentUntil = (sample0 + chunkSize) / SAMPLE_RATE;
     state.sent += 1;
+    if (grabFrame) setTimeout(grabFrame, 0);
   }
-  async function sendFrame(canvas2d) {
+  async function encodeFrame(canvas2d) {
     if (!ctx || state.phase !== "live") return;
-    const t = ctx.currentTime - startOffset;
+    // A frame grabbed now belongs to the microturn being filled: never before the audio already
+    // sent (ctx.currentTime can lag by a render quantum, which would make the frame "late").
+    const t = Math.max(ctx.currentTime - startOffset, sentUntil);
     const blob = await new Promise((res) => canvas2d.toBlob(res, "image/jpeg", 0.7));
     if (!blob || state.phase !== "live") return;
-    const data = await blob.arrayBuffer();
-    model.send({ type: "frame", seq: state.frames++, t, t_capture: epoch() }, undefined, [data]);
+    pendingFrame = { t, seq: frameSeq++, data: await blob.arrayBuffer() };
   }
   function setMuted() {
     const muted = model.get("muted") || (model.get("push_to_talk") && !pttHeld);
@@ -295,19 +309,22 @@ function render({ model, el }) {
       await preview.play().catch(() => undefined);
       const c2 = h("canvas", { width: "320", height: "240" });
       const g2 = c2.getContext("2d");
-      frameTimer = setInterval(() => {
-        if (preview.readyState < 2) return;
+      // A frame is grabbed right after each audio chunk is sent (at most 5 per second), so the
+      // kernel decodes it in the idle time after that microturn, not while the next chunk waits.
+      grabFrame = () => {
+        if (preview.readyState < 2 || now() - lastFrameAt < 190) return;
+        lastFrameAt = now();
         const w = Math.min(320, preview.videoWidth || 320), hh = Math.min(240, preview.videoHeight || 240);
         if (c2.width !== w) { c2.width = w; c2.height = hh; }
         g2.drawImage(preview, 0, 0, w, hh);
-        sendFrame(c2);
-      }, 200);
+        encodeFrame(c2);
+      };
     }
     show();
   }
 
   function stopCapture(why) {
-    if (frameTimer) { clearInterval(frameTimer); frameTimer = null; }
+    grabFrame = null;
     if (stream) for (const track of stream.getTracks()) track.stop();
     stream = null;
     if (node) { node.port.onmessage = null; try { node.disconnect(); } catch (_) { /* gone */ } }

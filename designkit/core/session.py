@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.frozen import FrozenMap
 from designkit.core.microturns import DEFAULT_DT, Microturn, frame_session
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
@@ -77,7 +77,7 @@ class Session:
         object.__setattr__(self, "audio", tuple(self.audio))
         object.__setattr__(self, "frames", tuple(self.frames))
         object.__setattr__(self, "events", tuple(sorted(self.events, key=lambda e: e.t)))
-        object.__setattr__(self, "meta", MappingProxyType(dict(self.meta)))
+        object.__setattr__(self, "meta", FrozenMap(dict(self.meta)))
 
     @classmethod
     def from_array(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.frozen import FrozenMap
 from designkit.errors import InputError
 
 SAMPLE_RATE = 16_000
@@ -131,7 +131,7 @@ class Event:
         object.__setattr__(self, "t", _check_time(f"event '{self.kind}' time", self.t))
         if not isinstance(self.kind, str) or not self.kind:
             raise InputError("event kind", expected="a non-empty string", got=repr(self.kind))
-        object.__setattr__(self, "data", MappingProxyType(dict(self.data)))
+        object.__setattr__(self, "data", FrozenMap(dict(self.data)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"t": self.t, "kind": self.kind, "data": dict(self.data)}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 
 from designkit.core.decisions import Action
+from designkit.core.frozen import FrozenMap
 from designkit.errors import InputError
 
 # Default weights (a study config may override them): a turn costs 1, an interruption of the
 # user's speech is heavy, a backchannel is light, a caption lighter than a voice.
-DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType({
+DEFAULT_WEIGHTS: Mapping[str, float] = FrozenMap({
     Action.SPEAK.value: 1.0,
     Action.INTERRUPT.value: 1.0,
     Action.ASK.value: 0.6,

@@ -1,8 +1,10 @@
 """Score the turn-taking model beside its baselines on held-out dialogues, and write its model card.
 
 Methods, all reduced to "respond at the first microturn of a pause whose score >= threshold":
-- `own model`: the model's `eot`, counted only where Silero VAD hears no speech (as the
-  proposer sees it in the engine);
+- `own model + wait_for_pause`: how the model drives the default `Policy()`: the proposer's
+  "respond" (confidence = `eot`) is taken once Silero VAD has heard `pause_s` of silence and the
+  confidence reaches the policy's threshold (both read from `Policy()`: 0.6 s and 0.6);
+- `own model alone`: `eot` >= 0.5 in any microturn where Silero VAD hears no speech;
 - `timeout 0.5 s` / `timeout 0.8 s`: fixed silence timeouts behind a perfect VAD (the truth);
 - `Silero + timeout 0.5 s` / `0.8 s`: the same timeouts on Silero VAD's speech per microturn;
 - `Smart Turn v3`: its `eot` after each Silero offset (see turn_end.py).
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OWN = "own model (GRU)"
+OWN = "own model + wait_for_pause"
+ALONE = "own model alone"
+SMART_TURN = "Smart Turn v3"
 TIMEOUTS = (0.5, 0.8)
 SWEEP_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 SWEEP_TIMEOUTS = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0)
@@ -42,8 +46,12 @@ def method_scores(net: TurnTakingNet, dialogue: Dialogue, *, smart_turn: bool = 
     vad = SileroVAD().replay(turns)["vad"]
     silent = vad < 0.5
     model = TurnTakingModel(net=net, device="cpu").replay(turns)
+    policy = _policy()
+    waited = ev.timeout_scores(~silent, policy.pause_s, dt=dt) > 0
+    # Scaled so that the policy's threshold lands on 0.5, the threshold every method is read at.
     out: dict[str, dict[str, np.ndarray]] = {
-        OWN: {"eot": np.where(silent, model["eot"], 0.0), "bc": model["bc"]},
+        OWN: {"eot": np.where(waited, _at_half(model["eot"], policy.threshold), 0.0), "bc": model["bc"]},
+        ALONE: {"eot": np.where(silent, model["eot"], 0.0)},
         "Silero pause (1 - vad)": {"bc": 1.0 - vad},
     }
     for timeout in TIMEOUTS:
@@ -51,9 +59,21 @@ def method_scores(net: TurnTakingNet, dialogue: Dialogue, *, smart_turn: bool = 
         out[f"Silero + timeout {timeout} s"] = {"eot": ev.timeout_scores(~silent, timeout, dt=dt)}
     if smart_turn:
         st = SmartTurn()
-        out["Smart Turn v3"] = {"eot": np.asarray(st.replay(turns)["eot"])}
+        out[SMART_TURN] = {"eot": np.asarray(st.replay(turns)["eot"])}
         st.close()
     return out
+
+
+def _policy() -> Any:
+    from designkit.policy import Policy
+
+    return Policy()
+
+
+def _at_half(p: np.ndarray, threshold: float) -> np.ndarray:
+    """Map [0, 1] onto [0, 1] piecewise linearly so that `threshold` becomes 0.5."""
+    return np.where(p < threshold, 0.5 * p / max(threshold, 1e-9),
+                    0.5 + 0.5 * (p - threshold) / max(1.0 - threshold, 1e-9))
 
 
 def evaluate(net: TurnTakingNet, dialogues: Sequence[Dialogue], *, smart_turn: bool = True,
@@ -97,12 +117,33 @@ def _tradeoff(dialogues: Sequence[Dialogue], per_dialogue: Sequence[Mapping[str,
                        "balanced_accuracy": round(result.balanced_accuracy, 4)})
 
     for threshold in SWEEP_THRESHOLDS:
-        add(OWN, threshold, "threshold", threshold, lambda d, s: s[OWN]["eot"])
+        add(ALONE, threshold, "threshold", threshold, lambda d, s: s[ALONE]["eot"])
         if smart_turn:
-            add("Smart Turn v3", threshold, "threshold", threshold, lambda d, s: s["Smart Turn v3"]["eot"])
+            add(SMART_TURN, threshold, "threshold", threshold, lambda d, s: s[SMART_TURN]["eot"])
     for timeout in SWEEP_TIMEOUTS:
         add("timeout (perfect VAD)", timeout, "timeout_s", 0.5,
             lambda d, s, t=timeout: ev.oracle_timeout_scores(d.truth, len(s[OWN]["eot"]), t, dt=dt))
+    return points + _policy_sweep(dialogues, per_dialogue, dt=dt)
+
+
+def _policy_sweep(dialogues: Sequence[Dialogue], per_dialogue: Sequence[Mapping[str, Mapping[str, np.ndarray]]],
+                  *, dt: float) -> list[dict[str, Any]]:
+    """The model under `wait_for_pause` with pause 0.2 .. 1.0 s at the policy's threshold."""
+    points = []
+    for pause in (0.2, 0.4, 0.6, 0.8, 1.0):
+        results = []
+        for d, s in zip(dialogues, per_dialogue, strict=True):
+            alone = s[ALONE]["eot"]
+            # `alone` is eot where Silero hears silence, else 0; re-gate it by the pause length.
+            silent = s["Silero pause (1 - vad)"]["bc"] > 0.5
+            waited = ev.timeout_scores(~silent, pause, dt=dt) > 0
+            scores = np.where(waited, _at_half(alone, _policy().threshold), 0.0)
+            results += ev.outcomes(scores, d.truth, dt=dt)
+        result = ev.score(results)
+        points.append({"method": OWN, "setting": pause, "setting_kind": "pause_s",
+                       "latency_s": round(result.latency_s, 4),
+                       "false_cut_in_rate": round(result.false_cut_in_rate, 4),
+                       "balanced_accuracy": round(result.balanced_accuracy, 4)})
     return points
 
 
@@ -125,7 +166,7 @@ def markdown_table(table: Mapping[str, Any]) -> str:
 
 def tradeoff_table(table: Mapping[str, Any]) -> str:
     lines = ["| method | setting | mean response latency (s) | false cut-in rate |", "|---|---|---|---|"]
-    for point in table["tradeoff"]:
+    for point in sorted(table["tradeoff"], key=lambda p: (p["method"], p["setting"])):
         lines.append(f"| {point['method']} | {point['setting_kind']} {point['setting']} | "
                      f"{point['latency_s']:.3f} | {point['false_cut_in_rate']:.3f} |")
     return "\n".join(lines)
@@ -163,7 +204,10 @@ The full configuration is in `train_config.json`; the numbers below are in `eval
 ## Evaluation (held-out dialogues: {table['dialogues']}, {table['audio_s'] / 60:.1f} min)
 Pauses in the user's speech are shifts (the turn ended) or holds (the user goes on). Each method
 responds at the first microturn of a pause whose score reaches 0.5 (a timeout: once the silence
-lasts that long). Balanced accuracy: a shift counts as right if the method responds within 0.8 s,
+lasts that long). *Own model + wait_for_pause* is the model driving the default `Policy()`: it
+responds once Silero VAD has heard {_policy().pause_s:g} s of silence and `eot` reaches the policy's
+confidence threshold ({_policy().threshold:g}). *Own model alone* responds as soon as `eot` >= 0.5
+in a microturn Silero VAD hears as silent. Balanced accuracy: a shift counts as right if the method responds within 0.8 s,
 a hold if it does not respond within 0.8 s or before the user resumes. False cut-in: responding
 in a hold before the user resumes. Latency: mean time from the turn end to the response at
 shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportunities in the truth.

@@ -8,8 +8,7 @@ on speakers and noise it has not heard. Generation is cached by the scenarios st
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -32,28 +31,45 @@ class Dialogue:
 
 @dataclass(frozen=True, slots=True)
 class DialogueSet:
-    """Which generated dialogues: `n` of them from `first_seed` on, with these generator options."""
+    """Which generated dialogues: every combination of voice x SNR x context, `per_variant` each.
 
-    n: int
+    Variant v uses seeds `first_seed + 1000 * v` onwards, so sets with different first seeds
+    never share a dialogue. `snrs` holds dB values, or None for clean audio.
+    """
+
+    per_variant: int
     first_seed: int
-    options: Mapping[str, Any] = field(default_factory=dict)
+    voices: tuple[str, ...]
+    snrs: tuple[float | None, ...]
+    contexts: tuple[str, ...] = ("focused", "stressed")
+    duration_s: float = 60.0
     label: str = ""
+
+    @property
+    def n(self) -> int:
+        return self.per_variant * len(self.variants())
+
+    def variants(self) -> list[dict[str, Any]]:
+        return [{"duration_s": self.duration_s, "voice": voice, "snr_db": snr, "context": context}
+                for voice in self.voices for snr in self.snrs for context in self.contexts]
 
     def replace(self, **changes: Any) -> DialogueSet:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["options"] = dict(self.options)
-        return out
+        return asdict(self)
 
     def describe(self) -> str:
-        options = ", ".join(f"{k}={v}" for k, v in self.options.items())
-        return f"{self.label or 'dialogues'}: {self.n} dialogues, seeds {self.first_seed}..{self.first_seed + self.n - 1}, {options}"
+        snrs = ", ".join("clean" if s is None else f"{s:g} dB" for s in self.snrs)
+        return (f"{self.n} dialogues of {self.duration_s:g} s ({self.per_variant} per variant), voices "
+                f"{', '.join(self.voices)}; SNR {snrs}; contexts {', '.join(self.contexts)}; "
+                f"seeds from {self.first_seed}")
 
 
-TRAIN = DialogueSet(n=160, first_seed=1000, label="train", options={})
-HELD_OUT = DialogueSet(n=30, first_seed=900_000, label="held-out", options={})
+TRAIN = DialogueSet(per_variant=7, first_seed=10_000, voices=("en-us", "en+f3", "en+m3", "en-us+f2"),
+                    snrs=(None, 20.0, 5.0), label="train")
+HELD_OUT = DialogueSet(per_variant=4, first_seed=900_000, voices=("en+f4", "en+m5"), snrs=(30.0, 10.0),
+                       label="held-out")
 
 
 def truth_of(truth: Truth, *, tolerance_s: float = 0.05) -> TurnTruth:
@@ -75,9 +91,17 @@ def truth_of(truth: Truth, *, tolerance_s: float = 0.05) -> TurnTruth:
                      pauses=tuple(pauses), backchannels=tuple(sorted(truth.backchannel_opportunities)))
 
 
-def load(spec: DialogueSet) -> list[Dialogue]:
-    """Generate (or read from the cache) the dialogues of `spec`."""
-    raise NotImplementedError
+def load(spec: DialogueSet, *, workers: int | None = 1) -> list[Dialogue]:
+    """Generate (or read from the scenarios cache) the dialogues of `spec`, variant by variant."""
+    from designkit import scenarios
+
+    out: list[Dialogue] = []
+    for v, params in enumerate(spec.variants()):
+        name = "turn-taking-" + "-".join(f"{k}={params[k]}" for k in sorted(params))
+        scenarios.register_set(name, "dialogue", params, description=f"{spec.label} dialogues for the turn-taking model")
+        for scenario in scenarios.get(name, n=spec.per_variant, seed=spec.first_seed + 1000 * v, workers=workers,
+                                      progress=False):
+            out.append(Dialogue(scenario.name, np.asarray(scenario.audio, np.float32), truth_of(scenario.truth)))
+    return out
 
 
-__all__ = ["HELD_OUT", "TRAIN", "Dialogue", "DialogueSet", "Pause", "load", "truth_of"]

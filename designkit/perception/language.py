@@ -15,9 +15,12 @@ makes `step()` wait for a due result instead, for tests).
 
 Columns: `lang` (index of the confirmed language in `languages`, NaN before any), `lang_conf`
 (its probability among the candidates), `cue_code_switch` (1 in the microturn a switch is
-confirmed). A switch is confirmed when `confirm` consecutive windows prefer another language
-with probability >= `min_prob`; events go to `events` as `cue` events named `code_switch`, with
-`from`, `to` and the end of the first window that heard it (`onset`).
+confirmed). A switch is confirmed when `confirm` consecutive windows give the current language
+at most `1 - min_prob` (the others then share at least `min_prob`); the new language is the one
+those windows preferred most often. With `expected` (the language a learner practises) set, each
+utterance starts in it and only leaving it is a cue. Events go to `events` as `cue` events named
+`code_switch`, with `from`, `to` and the start of the first window that heard it (`onset`).
+`smoothing` < 1 averages each window's probabilities with the previous ones (off by default).
 """
 
 from __future__ import annotations
@@ -182,7 +185,7 @@ class LanguagePerceiver:
 
     def __init__(self, lid: LanguageID | None = None, *, languages: Sequence[str] = ("en", "es", "fr", "de"),
                  window_s: float = 0.8, hop_s: float = 0.2, result_delay_s: float = 0.2,
-                 speech_db: float = -40.0, min_prob: float = 0.6, confirm: int = 2,
+                 speech_db: float = -40.0, min_prob: float = 0.6, confirm: int = 3, smoothing: float = 1.0,
                  expected: str | None = None, deterministic: bool = False, name: str = "language") -> None:
         if not MIN_WINDOW_S <= window_s <= 4.0:
             raise InputError("language window_s", expected=f"{MIN_WINDOW_S:g}..4 s", got=window_s)
@@ -197,6 +200,9 @@ class LanguagePerceiver:
         self.columns = LANGUAGE_COLUMNS
         self.window_s, self.hop_s, self.result_delay_s = window_s, hop_s, result_delay_s
         self.speech_db, self.min_prob, self.confirm = speech_db, min_prob, confirm
+        if not 0.0 < smoothing <= 1.0:
+            raise InputError("language smoothing", expected="a weight in (0, 1] for the newest window", got=smoothing)
+        self.smoothing = smoothing
         self.expected = expected
         self.deterministic = deterministic
         self.events: list[Event] = []
@@ -216,6 +222,7 @@ class LanguagePerceiver:
         self._current: str | None = self.expected
         self._conf = math.nan
         self._streak: list[str] = []
+        self._smoothed: dict[str, float] | None = None
         self._pending: list[tuple[Window, dict[str, float] | None]] = []
         self._in_flight: deque[Window] = deque()
         # Results still in flight from before the reset belong to the old session: they are dropped.
@@ -238,6 +245,7 @@ class LanguagePerceiver:
                 self._speech_s = 0.0
                 self._since_hop = 0.0
                 self._streak = []
+                self._smoothed = None
                 if self.expected is not None:
                     self._current = self.expected  # each utterance starts in the practised language
                 return []
@@ -254,18 +262,26 @@ class LanguagePerceiver:
         if probs is None:
             return
         self.windows.append((window.end, probs))
+        if self._smoothed is not None and self.smoothing < 1.0:
+            a = self.smoothing
+            probs = {k: a * v + (1 - a) * self._smoothed[k] for k, v in probs.items()}
+        self._smoothed = probs
         best = max(probs, key=lambda k: probs[k])
         if self._current is None:
             if probs[best] >= self.min_prob:
                 self._current, self._conf = best, probs[best]
             return
-        if best != self._current and probs[best] >= self.min_prob:
-            self._streak.append(best)
+        others = {k: v for k, v in probs.items() if k != self._current}
+        best_other = max(others, key=lambda k: others[k])
+        # Leaving the current language is what matters: its probability mass going elsewhere.
+        if 1.0 - probs[self._current] >= self.min_prob:
+            self._streak.append(best_other)
         else:
             self._streak = []
             if best == self._current:
                 self._conf = probs[best]
-        if len(self._streak) >= self.confirm and len(set(self._streak[-self.confirm:])) == 1:
+        if len(self._streak) >= self.confirm:
+            best = max(set(self._streak), key=self._streak.count)
             # With a practised language set, only leaving it is a cue; coming back is not.
             if self.expected is None or self._current == self.expected:
                 self.events.append(cue_event("code_switch", now, onset=window.end - self.window_s,

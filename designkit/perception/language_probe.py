@@ -55,7 +55,7 @@ def encoder_embedding(model: Any, samples: npt.NDArray[np.float32]) -> tuple[npt
     """Mean-pooled Whisper encoder states of a segment (and the encoder output, for Whisper's head)."""
     import ctranslate2
 
-    whole = int(math.ceil(samples.size / 320)) * 320
+    whole = math.ceil(samples.size / 320) * 320
     padded = np.pad(samples, (0, whole - samples.size))
     features = model.feature_extractor(padded)[:, : whole // 160]
     view = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None], dtype=np.float32))
@@ -119,7 +119,7 @@ def fit_probe(x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], languages: t
                          b.astype(np.float32))
 
 
-def train(out: Path, *, seed: int = 0, sentences: int = 70) -> LanguageProbe:
+def train(out: Path, *, seed: int = 0, sentences: int = 150) -> LanguageProbe:
     """Render word sequences drawn from TRAIN_PHRASES with espeak-ng at random rates and pitches,
     cut 0.8-1.2 s windows, fit. Shuffled words give many new sequences with the same sounds."""
     from designkit.perception.language import LanguageID

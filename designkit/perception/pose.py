@@ -38,6 +38,7 @@ NOSE = 0
 SHOULDERS, ELBOWS, WRISTS = (11, 12), (13, 14), (15, 16)
 HIPS, KNEES, ANKLES = (23, 24), (25, 26), (27, 28)
 BODY = (*SHOULDERS, *HIPS, *KNEES, *ANKLES)
+LIMBS = (*SHOULDERS, *ELBOWS, *WRISTS, *HIPS, *KNEES, *ANKLES)
 SKELETON = ((11, 12), (11, 13), (13, 15), (12, 14), (14, 16), (11, 23), (12, 24), (23, 24),
             (23, 25), (25, 27), (24, 26), (26, 28), (0, 11), (0, 12))
 POSE_SIGNALS = ("person", "x", "knee_flexion", "elbow_flexion", "arm_raise", "hand_raised", "speed")
@@ -80,7 +81,8 @@ def downscale(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
         return image
     hh, ww = h // factor * factor, w // factor * factor
     blocks = image[:hh, :ww].reshape(hh // factor, factor, ww // factor, factor, 3)
-    return blocks.mean(axis=(1, 3)).astype(np.uint8)
+    small: npt.NDArray[np.uint8] = blocks.mean(axis=(1, 3)).astype(np.uint8)
+    return small
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +138,9 @@ class Pose:
         """The named per-frame numbers (see POSE_SIGNALS); `speed` needs the previous pose."""
         speed = math.nan
         if previous is not None and self.t > previous.t:
-            moved = np.linalg.norm(self.image_xy[list(BODY)] - previous.image_xy[list(BODY)], axis=1)
-            speed = float(np.median(moved)) / (self.t - previous.t)
+            # The upper quartile over the limbs: a waving arm is movement, one jittery point is not.
+            moved = np.linalg.norm(self.image_xy[list(LIMBS)] - previous.image_xy[list(LIMBS)], axis=1)
+            speed = float(np.percentile(moved, 75)) / (self.t - previous.t)
         return {"person": 1.0, "x": self.centre_x, "knee_flexion": self.knee_flexion,
                 "elbow_flexion": self.elbow_flexion, "arm_raise": self.arm_raise,
                 "hand_raised": float(self.hand_raised), "speed": speed}

@@ -232,11 +232,18 @@ class TurnTakingModel:
         return {c: picked[:, i].copy() for i, c in enumerate(self.columns)}
 
 
+def _logistic(v: float) -> float:
+    if v >= 0:
+        return 1.0 / (1.0 + math.exp(-v))
+    e = math.exp(v)  # no overflow for very negative logits
+    return e / (1.0 + e)
+
+
 def _sigmoid(logits: torch.Tensor) -> npt.NDArray[np.float64]:
     """Element by element in Python floats: vectorised kernels round differently at a tensor's
     tail, and stepping must equal replay bit for bit."""
     rows = logits.to("cpu", torch.float64).tolist()
-    probs = np.array([[1.0 / (1.0 + math.exp(-v)) for v in row] for row in rows], np.float64)
+    probs = np.array([[_logistic(v) for v in row] for row in rows], np.float64)
     return probs.reshape(-1, len(HEADS)).astype(np.float32).astype(np.float64)
 
 

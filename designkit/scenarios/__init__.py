@@ -5,6 +5,9 @@
     scenarios.sets()                      # the named sets and what they hold
 """
 
+import contextlib
+import importlib
+
 from designkit.scenarios.spec import Scenario, ScenarioSpec, load_scenario, save_scenario
 from designkit.scenarios.store import generate, get, register_generator, register_set, sets
 from designkit.scenarios.truth import Cue, Noise, Segment, Truth, Word, load_truth
@@ -32,10 +35,8 @@ register_set("breathing-10s", "breathing", {"period_s": 10.0, "duration_s": 90.0
 
 # Generators that live in their own modules register themselves when present.
 for _module in ("designkit.scenarios.exercise", "designkit.scenarios.language"):
-    try:
-        __import__(_module + "_sets" if False else _module)
-    except ImportError:  # an optional generator whose extra is not installed
-        pass
+    with contextlib.suppress(ImportError):  # an optional generator whose extra is not installed
+        importlib.import_module(_module)
 
 __all__ = [
     "Cue", "Noise", "Scenario", "ScenarioSpec", "Segment", "Truth", "Word", "generate", "get",

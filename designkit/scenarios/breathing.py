@@ -11,7 +11,7 @@ import numpy as np
 
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
-from designkit.render.tts import Voice, synthesize
+from designkit.render.tts import Voice, fresh_voices, synthesize
 from designkit.scenarios import sounds
 from designkit.scenarios.spec import Scenario, ScenarioSpec
 from designkit.scenarios.truth import Noise, Segment, Truth, Word
@@ -20,6 +20,12 @@ VERSION = "1"
 
 
 def generate_breathing(spec: ScenarioSpec) -> Scenario:
+    """Deterministic from `spec.seed`: speech comes from a fresh espeak-ng process."""
+    with fresh_voices():
+        return _generate_breathing(spec)
+
+
+def _generate_breathing(spec: ScenarioSpec) -> Scenario:
     p = {"duration_s": 60.0, "period_s": 6.0, "reminder": True, "first_s": 2.0, **dict(spec.params)}
     duration, period = float(p["duration_s"]), float(p["period_s"])
     if period < 2.0 or period > duration:

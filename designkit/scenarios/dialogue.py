@@ -12,7 +12,7 @@ import numpy as np
 
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
-from designkit.render.tts import Voice, synthesize
+from designkit.render.tts import Voice, fresh_voices, synthesize
 from designkit.scenarios import sounds
 from designkit.scenarios.spec import Scenario, ScenarioSpec
 from designkit.scenarios.truth import Noise, Segment, Truth, Word
@@ -45,6 +45,12 @@ def _params(spec: ScenarioSpec) -> dict[str, object]:
 
 
 def generate_dialogue(spec: ScenarioSpec) -> Scenario:
+    """Deterministic from `spec.seed`: speech comes from a fresh espeak-ng process."""
+    with fresh_voices():
+        return _generate_dialogue(spec)
+
+
+def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
     """A deterministic dialogue from `spec.seed` (see the module docstring for the truth)."""
     p = _params(spec)
     rng = np.random.default_rng(spec.seed)

@@ -247,9 +247,10 @@ def render_cues(*, seed: int, fps: float = 15.0, width: int = 320, height: int =
         walking = _walk(t, t_in, t_out, side=walk_side)
         if walking is not None:
             return walking
-        if t < fidget_end:  # shifts weight and swings the arms a little
-            a = 12 * math.sin(2 * math.pi * 0.9 * t)
-            return {"shoulder_flex": (a, -a), "trunk_lean": 3 * math.sin(2 * math.pi * 0.5 * t)}
+        if t < fidget_end:  # swings the arms and bends the knees a little: not still
+            a = 30 * math.sin(2 * math.pi * 0.9 * t)
+            return {"shoulder_flex": (a, -a), "knee_flex": 12 + 10 * math.sin(2 * math.pi * 0.7 * t),
+                    "trunk_lean": 5 * math.sin(2 * math.pi * 0.5 * t)}
         if raise_start <= t < raise_end + 0.6:
             up = min(1.0, (t - raise_start) / 0.6) if t < raise_end else max(0.0, 1 - (t - raise_end) / 0.6)
             abd = [8.0, 8.0]
@@ -266,3 +267,55 @@ def render_cues(*, seed: int, fps: float = 15.0, width: int = 320, height: int =
     return Video(frames=frames, fps=fps, exercise=None, rep_times=(), partial_times=(),
                  cues=tuple((k, round(t, 4)) for k, t in cues), joints_px=joints_px, joint_names=names,
                  seed=seed)
+
+
+def _scenario(video: Video, spec: Any, *, context: tuple[str, ...]) -> Any:
+    from designkit.scenarios.spec import Scenario
+    from designkit.scenarios.truth import Cue, Truth
+
+    rng = np.random.default_rng(video.seed)
+    samples = round(video.duration * 16_000)
+    audio = rng.normal(0.0, 10 ** (-70 / 20), size=samples).astype(np.float32)
+    cues = [Cue(t, kind) for kind, t in video.cues]
+    cues += [Cue(t, "partial_rep") for t in video.partial_times]
+    truth = Truth(duration=samples / 16_000, cues=tuple(sorted(cues, key=lambda c: c.t)), reps=video.rep_times,
+                  context=context)
+    return Scenario(spec=spec, audio=audio, truth=truth, name=f"{spec.kind}-{spec.seed}", frames=video.frames,
+                    frame_times=video.times)
+
+
+def generate_exercise(spec: Any) -> Any:
+    """Scenario generator `exercise`: params exercise ("any" draws one from the seed), reps, fps,
+    width, height, tempo_s, partial_share, pause_share. Audio is near-silent room tone."""
+    params = dict(spec.params)
+    exercise = params.pop("exercise", "any")
+    if exercise == "any":
+        exercise = list(Exercise)[spec.seed % len(Exercise)].value
+    if "tempo_s" in params:
+        params["tempo_s"] = tuple(params["tempo_s"])
+    video = render_workout(exercise, seed=spec.seed, **params)
+    return _scenario(video, spec, context=("exercise", str(exercise)))
+
+
+def generate_visual_cues(spec: Any) -> Any:
+    """Scenario generator `visual_cues`: enter, raise a hand, hold still (`hold_s`), leave."""
+    video = render_cues(seed=spec.seed, **dict(spec.params))
+    return _scenario(video, spec, context=("visual_cues",))
+
+
+def _register() -> None:
+    from designkit.scenarios.store import register_generator, register_set
+
+    register_generator("exercise", "designkit.scenarios.exercise:generate_exercise", version="1",
+                       description="a rendered person doing squats, jumping jacks or curls; rep times as truth")
+    register_generator("visual_cues", "designkit.scenarios.exercise:generate_visual_cues", version="1",
+                       description="a rendered person enters, raises a hand, holds still and leaves")
+    register_set("exercise-basic", "exercise", {"exercise": "any", "reps": 8}, default_n=12,
+                 description="8 counted reps (+ partial reps, pauses, drifting tempo), 15 fps 320x240")
+    register_set("exercise-fast", "exercise", {"exercise": "any", "reps": 10, "tempo_s": [0.9, 1.6]},
+                 default_n=12, description="10 quick reps with pauses and partial reps")
+    register_set("visual-cues-basic", "visual_cues", {"hold_s": 3.0}, default_n=8,
+                 description="enter, raise a hand, hold still 3 s, leave")
+
+
+_register()

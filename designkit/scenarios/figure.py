@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -165,8 +166,8 @@ class Canvas:
         shade = 1.0 - 0.38 * np.clip(dist / np.maximum(radius, 1e-3), 0.0, 1.0) ** 2
         self._blend_shaded(box, alpha, shade, colour)
 
-    def _blend_shaded(self, box: tuple[slice, slice], alpha: npt.NDArray[np.float32],
-                      shade: npt.NDArray[np.float32], colour: tuple[int, int, int]) -> None:
+    def _blend_shaded(self, box: tuple[slice, slice], alpha: npt.NDArray[Any],
+                      shade: npt.NDArray[Any], colour: tuple[int, int, int]) -> None:
         region = self.image[box]
         a = alpha[..., None]
         region *= 1.0 - a

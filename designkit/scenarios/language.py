@@ -166,3 +166,37 @@ def generate_learner(*, seed: int, utterances: int = 5, switch_share: float = 0.
     noise = rng.normal(0.0, 10 ** (-60 / 20), size=audio.size).astype(np.float32)
     return LearnerSession(audio=(audio * 0.7 + noise).astype(np.float32), utterances=tuple(result),
                           target=target, seed=seed)
+
+
+def generate_language(spec: Any) -> Any:
+    """Scenario generator `learner`: params utterances, switch_share, languages, target."""
+    from designkit.scenarios.spec import Scenario
+    from designkit.scenarios.truth import Cue, Segment, Truth
+
+    params = dict(spec.params)
+    if "languages" in params:
+        params["languages"] = tuple(params["languages"])
+    session = generate_learner(seed=spec.seed, **params)
+    segments = []
+    for u in session.utterances:
+        lang = u.first if u.second is None else f"{u.first}>{u.second}"
+        segments.append(Segment(u.start, u.end, u.text, (), lang))
+    cues = tuple(Cue(t, "code_switch", {"from": u.first, "to": u.second or ""})
+                 for u in session.utterances if (t := u.switch_t) is not None)
+    truth = Truth(duration=session.duration, user_speech=tuple(segments), cues=cues,
+                  context=("learner", session.target))
+    return Scenario(spec=spec, audio=session.audio, truth=truth, name=f"{spec.kind}-{spec.seed}")
+
+
+def _register() -> None:
+    from designkit.scenarios.store import register_generator, register_set
+
+    register_generator("learner", "designkit.scenarios.language:generate_language", version="1",
+                       description="a language learner who switches language mid-utterance (espeak-ng)")
+    register_set("learner-basic", "learner", {"utterances": 5, "switch_share": 0.6}, default_n=12,
+                 description="5 utterances, ~60% switch mid-utterance (cue = switch), the rest are controls")
+    register_set("learner-controls", "learner", {"utterances": 5, "switch_share": 0.0}, default_n=6,
+                 description="5 utterances, never switching (false-alarm controls)")
+
+
+_register()

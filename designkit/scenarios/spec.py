@@ -16,13 +16,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from designkit.audio_io import read_wav, write_wav
+from designkit.core.frozen import FrozenMap
 from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE, VideoFrame
 from designkit.errors import InputError
@@ -44,7 +44,7 @@ class ScenarioSpec:
             raise InputError("scenario kind", expected="a generator name", got=repr(self.kind))
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise InputError("scenario seed", expected="an integer", got=repr(self.seed))
-        object.__setattr__(self, "params", MappingProxyType(json.loads(json.dumps(dict(self.params)))))
+        object.__setattr__(self, "params", FrozenMap(json.loads(json.dumps(dict(self.params)))))
 
     def replace(self, **changes: Any) -> ScenarioSpec:
         valid = {f.name for f in fields(self)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -104,7 +105,7 @@ def _cached(spec: ScenarioSpec, root: Path) -> Path:
 
 
 def _load_or_generate(spec: ScenarioSpec, root: Path) -> Path:
-    import designkit.scenarios  # noqa: F401, PLC0415 - registers generators in worker processes
+    import designkit.scenarios  # noqa: F401 - registers generators in worker processes
 
     return _cached(spec, root)
 
@@ -127,7 +128,7 @@ def get(name: str, n: int | None = None, *, seed: int = 0, workers: int | None =
     root.mkdir(parents=True, exist_ok=True)
     missing = [s for s in specs if not (root / f"{s.kind}-{s.digest(_resolve(s.kind)[0].version)}" / "scenario.json").exists()]
     if missing:
-        from tqdm.auto import tqdm  # noqa: PLC0415
+        from tqdm.auto import tqdm
 
         jobs = workers if workers is not None else min(len(missing), os.cpu_count() or 1)
         bar = tqdm(total=len(missing), desc=f"generating {name}", disable=not progress, unit="scenario")
@@ -136,7 +137,10 @@ def get(name: str, n: int | None = None, *, seed: int = 0, workers: int | None =
                 _cached(spec, root)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            # Each scenario in a new worker forked from a server that never spoke (see render.tts).
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, max_tasks_per_child=1) as pool:
                 for _ in pool.map(_load_or_generate, missing, [root] * len(missing)):
                     bar.update()
         bar.close()

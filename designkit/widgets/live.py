@@ -219,6 +219,8 @@ class LiveSession(anywidget.AnyWidget):
         kind = content.get("type")
         try:
             if kind == "audio":
+                if "frame" in content and len(buffers) > 1:  # a camera frame riding on the chunk
+                    self._on_frame(content["frame"], buffers[1])
                 self._on_audio(content, buffers[0] if buffers else b"")
             elif kind == "frame":
                 self._on_frame(content, buffers[0] if buffers else b"")

@@ -120,3 +120,33 @@ def load_session(folder: str | os.PathLike[str]) -> Session:
     events = tuple(Event(t=e["t"], kind=e["kind"], data=e["data"]) for e in facts["events"])
     return Session(audio=chunks, frames=tuple(frames), events=events, dt=float(facts["dt"]),
                    name=str(facts.get("name", "")), meta={"source": "live", "folder": str(folder)})
+
+
+def save_as_scenario(folder: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+    """Write a kept live recording in the scenario format (designkit.scenarios), for studies.
+
+    The audio is the received audio (missing stretches as silence); the truth holds only what
+    is known live: the duration, and operator/control events as cues. Annotate it like any
+    recording. Returns the scenario folder (default: `<folder>/scenario`).
+    """
+    from designkit.scenarios.spec import Scenario, ScenarioSpec, save_scenario
+    from designkit.scenarios.truth import Cue, Truth
+
+    folder = Path(folder)
+    facts = read_recording(folder)
+    if "audio" not in facts["keep"]:
+        raise InputError("live recording audio", expected="a recording whose consent kept audio",
+                         got=f"keep={facts['keep']}")
+    audio = read_wav(folder / AUDIO)
+    frames = frame_times = None
+    if facts.get("frames"):
+        session = load_session(folder)
+        if session.frames:
+            frames = np.stack([f.image for f in session.frames])
+            frame_times = np.array([f.t for f in session.frames], dtype=np.float64)
+    cues = tuple(Cue(t=e["t"], kind=e["kind"], data=e["data"]) for e in facts["events"]
+                 if e["kind"] in ("wizard", "control", "cue"))
+    truth = Truth(duration=audio.size / SAMPLE_RATE, cues=cues)
+    spec = ScenarioSpec("live", seed=0, params={"recording": folder.name, "consent": facts["consent"]["keep"]})
+    scenario = Scenario(spec, audio, truth, name=str(facts.get("name", "")), frames=frames, frame_times=frame_times)
+    return save_scenario(scenario, Path(out) if out is not None else folder / "scenario")

@@ -145,7 +145,7 @@ def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Seq
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
            f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={workspaces}", f"--LabApp.user_settings_dir={settings}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.expose_app_in_browser=True", "--JupyterNotebookApp.expose_app_in_browser=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     cmd.extend(extra_args)
@@ -222,6 +222,17 @@ def run_all_cells(page: Any) -> None:
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
                            timeout=120_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def wait_allow(page: Any, *, timeout_ms: float = 120_000) -> None:
+    """Wait for the consent button; on failure say what the notebook printed instead."""
+    try:
+        page.wait_for_selector(".dk-allow:not([disabled])", timeout=timeout_ms)
+    except Exception as exc:
+        shown = page.evaluate("() => Array.from(document.querySelectorAll("
+                              "'.jp-OutputArea-output, .jp-RenderedText, .output_area, .error'))"
+                              ".map(e => e.innerText).join('\\n').slice(0, 3000)")
+        raise AssertionError(f"the live widget did not become ready; the page shows:\n{shown}") from exc
 
 
 LIVE_STATE = "(globalThis.__designkitLive || []).at(-1)"

@@ -31,7 +31,7 @@ def shot(page: Any, artifacts: Path, name: str) -> None:
 def open_in_lab(page: Any, lab: Any, name: str) -> None:
     page.goto(lab.notebook_url(name))
     harness.run_all_cells(page)
-    page.wait_for_selector(".dk-allow:not([disabled])", timeout=120_000)
+    harness.wait_allow(page)
 
 
 def best_lag_correlation(received: np.ndarray, reference: np.ndarray) -> float:
@@ -126,7 +126,7 @@ def test_a_minute_live_in_jupyterlab(lab: Any, page: Any, artifacts: Path) -> No
     stops = frame[(frame["reason"] == "wizard") & (frame["action"] == "yield")]
     assert len(stops) == 1
     # The kernel heard the real signal: its loudness follows the WAV's bursts.
-    energy = frame["sig.energy_db"].to_numpy()[5:-1]
+    energy = log.signal("energy_db")[5:-1]
     talking = frame["events"].str.contains('"muted"')
     assert talking.sum() == 2
     r = best_lag_correlation(energy[200:], envelope_blocks(DT))  # after the mute/unmute stretch
@@ -161,7 +161,7 @@ def test_the_same_notebook_live_in_voila(voila_app: Any, page: Any, browser_work
     notebook = harness.live_notebook(root / "voila-live.ipynb", log_dir=log_dir, camera=True)
     server = voila_app(notebook)
     page.goto(server.url)
-    page.wait_for_selector(".dk-allow:not([disabled])", timeout=120_000)
+    harness.wait_allow(page)
     assert page.evaluate("window.__gumCalls") == 0
     page.click(".dk-allow")
     harness.wait_live(page, "s.replies >= 50", timeout_ms=60_000)
@@ -174,3 +174,19 @@ def test_the_same_notebook_live_in_voila(voila_app: Any, page: Any, browser_work
     page.click(".dk-revoke")
     folder = the_folder(log_dir)
     harness.wait_for(lambda: closed(folder), timeout=30, what="the Voilà session's log to close")
+
+
+def test_the_same_notebook_live_in_notebook_7(lab: Any, page: Any, artifacts: Path) -> None:
+    log_dir = lab.root / "logs-nb7"
+    harness.live_notebook(lab.root / "nb7.ipynb", log_dir=log_dir, camera=False)
+    page.goto(f"{lab.url}/notebooks/nb7.ipynb")
+    harness.run_all_cells(page)
+    harness.wait_allow(page)
+    assert page.evaluate("window.__gumCalls") == 0
+    page.click(".dk-allow")
+    harness.wait_live(page, "s.replies >= 25")
+    shot(page, artifacts, "07-notebook7")
+    assert harness.live_state(page, "s.counts.gaps") == 0
+    page.click(".dk-revoke")
+    folder = the_folder(log_dir)
+    harness.wait_for(lambda: closed(folder), timeout=30, what="the Notebook 7 session's log to close")
