@@ -44,7 +44,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def _stream(page: Any, seconds: float, *, on_tick: Any = None) -> dict[str, Any]:
-    page.click(".dk-allow")
+    page.click(".dk-allow >> visible=true")
     harness.wait_live(page, "s.replies >= 5")
     target = int(seconds / 0.2)
     started = time.monotonic()
@@ -57,7 +57,7 @@ def _stream(page: Any, seconds: float, *, on_tick: Any = None) -> dict[str, Any]
         harness.wait_live(page, f"s.replies >= {min(target, done + 25)}", timeout_ms=60_000)
     data: dict[str, Any] = harness.live_state(
         page, "({sent: s.sent, counts: s.counts, rtts: s.rtts, breakdown: s.breakdown.map(b => [b.rtt, b.kernel_ms, b.t_recv, b.t_back])})")
-    page.click(".dk-revoke")
+    page.click(".dk-revoke >> visible=true")
     return data
 
 
@@ -116,7 +116,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
                                   extra=PID_CELL.format(str(pid_file)))
             with harness.jupyterlab(root, work, extra_args=lab_args) as server:
                 page = harness.new_page(browser)
-                page.goto(f"{server.url}/lab/tree/bench.ipynb")
+                page.goto(f"{server.url}/lab/tree/bench.ipynb?reset")
                 harness.run_all_cells(page)
                 harness.wait_allow(page)
                 rss: dict[str, float] = {}

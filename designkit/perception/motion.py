@@ -6,7 +6,9 @@ share that differs from how the scene looked the last time everything was still)
 person exercises, `displacement` rises and falls once per rep, so the rep counter can count on
 it with adaptive thresholds. The rest frame is re-taken after `rest_s` of stillness, and
 `rest_changed` tells the counter to drop a rep in progress (someone walked in or out).
-It cannot tell who moved or which limb; enter/leave and raised hands need the pose estimator.
+It cannot tell who moved or which limb: enter/leave and raised hands need the pose estimator,
+and because the share of changed pixels saturates, a partial rep looks like a full one (it
+counts every movement cycle; measured on the generated workouts it over-counts by the partial reps).
 """
 
 from __future__ import annotations

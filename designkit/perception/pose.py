@@ -12,9 +12,12 @@ as numpy arrays, so it does not matter which `cv2` wheel the environment ends up
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
-from collections.abc import Mapping
+import os
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,6 +153,28 @@ NO_PERSON: Mapping[str, float] = {name: (0.0 if name in ("person", "hand_raised"
                                   for name in POSE_SIGNALS}
 
 
+@contextlib.contextmanager
+def _quiet_native_logs() -> Iterator[None]:
+    """Hide the C++ INFO/WARNING lines mediapipe writes straight to fd 2 while it loads and warms up."""
+    if logger.isEnabledFor(logging.DEBUG):
+        yield
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            sys.stderr.flush()
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 class PoseEstimator:
     """mediapipe PoseLandmarker in video mode: frames in time order, one `Pose` (or None) each."""
 
@@ -181,12 +206,14 @@ class PoseEstimator:
     def reset(self) -> None:
         """A new video: the tracker forgets the last body and times may start again at 0."""
         self.close()
-        self._landmarker = self._create()
+        with _quiet_native_logs():
+            self._landmarker = self._create()
         self._last_ms = -1
 
     def close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            with _quiet_native_logs():
+                self._landmarker.close()
             self._landmarker = None
 
     def __enter__(self) -> PoseEstimator:
@@ -209,8 +236,14 @@ class PoseEstimator:
         if ms <= self._last_ms:
             raise InputError("pose frame time", expected=f"after the previous frame ({self._last_ms} ms)",
                              got=f"{ms} ms", fix="feed frames in time order, or reset() for a new video")
+        first = self._last_ms < 0
         self._last_ms = ms
-        result = self._landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=array), ms)
+        image_mp = mp.Image(image_format=mp.ImageFormat.SRGB, data=array)
+        if first:  # the first frame logs memory-alignment warnings from native code
+            with _quiet_native_logs():
+                result = self._landmarker.detect_for_video(image_mp, ms)
+        else:
+            result = self._landmarker.detect_for_video(image_mp, ms)
         if not result.pose_landmarks:
             return None
         marks = result.pose_landmarks[0]

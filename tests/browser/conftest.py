@@ -40,7 +40,8 @@ class Lab:
         return self.server.url
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.server.url}/lab/tree/{name}"
+        # ?reset: a fresh workspace, so tabs restored from an earlier test do not show their widgets.
+        return f"{self.server.url}/lab/tree/{name}?reset"
 
 
 @pytest.fixture(scope="session")

@@ -227,7 +227,7 @@ def run_all_cells(page: Any) -> None:
 def wait_allow(page: Any, *, timeout_ms: float = 120_000) -> None:
     """Wait for the consent button; on failure say what the notebook printed instead."""
     try:
-        page.wait_for_selector(".dk-allow:not([disabled])", timeout=timeout_ms)
+        page.wait_for_selector(".dk-allow:not([disabled]) >> visible=true", timeout=timeout_ms)
     except Exception as exc:
         shown = page.evaluate("() => Array.from(document.querySelectorAll("
                               "'.jp-OutputArea-output, .jp-RenderedText, .output_area, .error'))"

@@ -71,7 +71,7 @@ def test_a_minute_live_in_jupyterlab(lab: Any, page: Any, artifacts: Path) -> No
     assert not log_dir.exists()  # no log before consent
 
     page.check(".dk-keep-audio")
-    page.click(".dk-allow")
+    page.click(".dk-allow >> visible=true")
     harness.wait_live(page, "s.replies >= 5")
     assert harness.live_state(page, "s.counts.before_consent") == 0
     assert page.evaluate("window.__gumCalls") == 1
@@ -103,7 +103,7 @@ def test_a_minute_live_in_jupyterlab(lab: Any, page: Any, artifacts: Path) -> No
                                      "p50: s.percentile(s.rtts, 0.5), p95: s.percentile(s.rtts, 0.95)})")
     print("jupyterlab live:", json.dumps(state))
 
-    page.click(".dk-revoke")
+    page.click(".dk-revoke >> visible=true")
     harness.wait_live(page, "s.phase === 'revoked' && s.tracksEnded()")
     shot(page, artifacts, "04-revoked")
     folder = the_folder(log_dir)
@@ -141,7 +141,7 @@ def test_closing_the_tab_stops_capture_and_closes_the_log(lab: Any, page: Any, a
     log_dir = lab.root / "logs-close"
     harness.live_notebook(lab.root / "close.ipynb", log_dir=log_dir, camera=False)
     open_in_lab(page, lab, "close.ipynb")
-    page.click(".dk-allow")
+    page.click(".dk-allow >> visible=true")
     harness.wait_live(page, "s.replies >= 10")
     shot(page, artifacts, "05-before-tab-closed")
     page.close(run_before_unload=False)
@@ -163,7 +163,7 @@ def test_the_same_notebook_live_in_voila(voila_app: Any, page: Any, browser_work
     page.goto(server.url)
     harness.wait_allow(page)
     assert page.evaluate("window.__gumCalls") == 0
-    page.click(".dk-allow")
+    page.click(".dk-allow >> visible=true")
     harness.wait_live(page, "s.replies >= 50", timeout_ms=60_000)
     shot(page, artifacts, "06-voila")
     state = harness.live_state(page, "({sent: s.sent, counts: s.counts, p95: s.percentile(s.rtts, 0.95)})")
@@ -171,7 +171,7 @@ def test_the_same_notebook_live_in_voila(voila_app: Any, page: Any, browser_work
     assert state["counts"]["gaps"] == 0
     assert state["counts"]["before_consent"] == 0
     assert state["counts"]["frames"] > 0
-    page.click(".dk-revoke")
+    page.click(".dk-revoke >> visible=true")
     folder = the_folder(log_dir)
     harness.wait_for(lambda: closed(folder), timeout=30, what="the Voilà session's log to close")
 
@@ -183,10 +183,10 @@ def test_the_same_notebook_live_in_notebook_7(lab: Any, page: Any, artifacts: Pa
     harness.run_all_cells(page)
     harness.wait_allow(page)
     assert page.evaluate("window.__gumCalls") == 0
-    page.click(".dk-allow")
+    page.click(".dk-allow >> visible=true")
     harness.wait_live(page, "s.replies >= 25")
     shot(page, artifacts, "07-notebook7")
     assert harness.live_state(page, "s.counts.gaps") == 0
-    page.click(".dk-revoke")
+    page.click(".dk-revoke >> visible=true")
     folder = the_folder(log_dir)
     harness.wait_for(lambda: closed(folder), timeout=30, what="the Notebook 7 session's log to close")
