@@ -127,6 +127,7 @@ function render({ model, el }) {
     const phase = state.phase;
     root.dataset.phase = phase;
     consentBox.style.display = phase === "ready" || phase === "waiting" || phase === "asking" ? "" : "none";
+    keepVideo.parentElement.style.display = model.get("camera") ? "" : "none";
     live.style.display = phase === "live" ? "" : "none";
     preview.style.display = model.get("camera") && phase === "live" ? "" : "none";
     ptt.style.display = model.get("push_to_talk") ? "" : "none";
@@ -141,6 +142,7 @@ function render({ model, el }) {
       revoked: "Stopped: consent revoked, microphone released, log closed.",
       closed: "Session closed: microphone released, log saved.",
       denied: "The browser refused the microphone: " + (state.errors.at(-1) ?? ""),
+      elsewhere: "This session is already live in another view of this widget.",
     }[phase] ?? phase;
   }
 
@@ -340,7 +342,10 @@ function render({ model, el }) {
   model.on("msg:custom", (msg, buffers) => {
     if (msg.type === "hello") {
       state.hello = msg;
-      if (state.phase === "waiting") { state.phase = msg.consent === "none" ? "ready" : msg.consent; allow.disabled = msg.consent !== "none"; }
+      if (state.phase === "waiting") {
+        state.phase = msg.consent === "none" ? "ready" : msg.consent === "given" ? "elsewhere" : msg.consent;
+        allow.disabled = msg.consent !== "none";
+      }
       show();
       return;
     }

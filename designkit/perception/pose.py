@@ -189,6 +189,7 @@ class PoseEstimator:
         self.min_confidence = min_confidence
         self._landmarker: Any = None
         self._last_ms = -1
+        self._warm = False
         self.reset()
 
     def _create(self) -> Any:
@@ -209,6 +210,7 @@ class PoseEstimator:
         with _quiet_native_logs():
             self._landmarker = self._create()
         self._last_ms = -1
+        self._warm = False
 
     def close(self) -> None:
         if self._landmarker is not None:
@@ -236,12 +238,12 @@ class PoseEstimator:
         if ms <= self._last_ms:
             raise InputError("pose frame time", expected=f"after the previous frame ({self._last_ms} ms)",
                              got=f"{ms} ms", fix="feed frames in time order, or reset() for a new video")
-        first = self._last_ms < 0
         self._last_ms = ms
         image_mp = mp.Image(image_format=mp.ImageFormat.SRGB, data=array)
-        if first:  # the first frame logs memory-alignment warnings from native code
+        if not self._warm:  # native code logs warnings until the first body is tracked
             with _quiet_native_logs():
                 result = self._landmarker.detect_for_video(image_mp, ms)
+            self._warm = bool(result.pose_landmarks)
         else:
             result = self._landmarker.detect_for_video(image_mp, ms)
         if not result.pose_landmarks:

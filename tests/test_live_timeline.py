@@ -1,0 +1,31 @@
+"""What the browser's timeline strip is told about each microturn."""
+
+from __future__ import annotations
+
+from designkit.core import Reason
+from designkit.core.engine import Engine
+from designkit.perception.energy import EnergyVAD
+from designkit.policy import Policy
+from designkit.testing import scripted_session
+from designkit.widgets import PauseProposer
+from designkit.widgets.timeline import reason_colour, reason_colours, timeline_point
+
+
+def test_every_reason_has_a_colour_and_families_are_told_apart() -> None:
+    colours = reason_colours()
+    assert set(colours) == {r.value for r in Reason}
+    assert reason_colour(Reason.TURN_END) != reason_colour(Reason.NOTHING_TO_SAY)
+    assert reason_colour(Reason.GAP) != reason_colour(Reason.NOTHING_TO_SAY)
+    assert reason_colour(Reason.USER_BARGE_IN) != reason_colour(Reason.TURN_END)
+
+
+def test_a_point_carries_speech_rows_decision_and_gaps() -> None:
+    session = scripted_session([(1.0, 2.0)], 4.0, seed=2)
+    records = Engine([EnergyVAD()], Policy(), proposer=PauseProposer()).replay(session)
+    points = [timeline_point(r) for r in records]
+    assert [p["index"] for p in points] == list(range(20))
+    assert any(p["user"] for p in points[5:10]) and not any(p["user"] for p in points[:4])
+    speak = next(p for p in points if p["action"] == "speak")
+    assert speak["reason"] == Reason.TURN_END.value and speak["proposal"] == "speak"
+    assert next(p for p in points if p["agent"])["index"] == speak["index"] + 1
+    assert all(p["gaps"] == [] and not p["fault"] for p in points)
