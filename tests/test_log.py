@@ -191,4 +191,5 @@ def test_demo_prints_a_transcript_and_metrics(capsys: pytest.CaptureFixture[str]
     assert "user speaking" in out and "agent speaks" in out
     summary = json.loads(out[out.index("\n{") :])
     assert summary["microturns"] == 100
+    assert 0.8 <= summary["metrics"]["response_latency_median_s"] <= 1.0  # 4 silent microturns, then it answers
     assert pq.read_schema(tmp_path / "demo.parquet").metadata is not None

@@ -12,6 +12,13 @@ import numpy as np
 from designkit.core import Engine
 from designkit.log import replay_to_log
 from designkit.log.summary import summarize
+from designkit.metrics.timeline import timeline_of
+from designkit.metrics.turn_taking import (
+    early_interruption_rate,
+    overlap_ratio,
+    response_latencies,
+    yield_latencies,
+)
 from designkit.perception import EnergyVAD
 from designkit.policy import SpeakAfterSilence
 from designkit.testing import random_turns, scripted_session
@@ -26,8 +33,23 @@ def run_demo(*, duration_s: float, seed: int, log_path: Path | None) -> tuple[st
     path = log_path or Path(tempfile.mkdtemp(prefix="designkit-demo-")) / "demo.parquet"
     log = replay_to_log(engine, session, path)
     summary = summarize(log)
+    agent = timeline_of(log).agent_speech()
+    user = np.asarray(turns, dtype=np.float64).reshape(-1, 2)
+    responses = response_latencies(user_speech=user, agent_speech=agent)
+    yields = yield_latencies(user_speech=user, agent_speech=agent)
+    summary["metrics"] = {
+        "response_latency_median_s": _median(responses),
+        "yield_latency_median_s": _median(yields),
+        "early_interruption_rate": round(early_interruption_rate(user_speech=user, agent_speech=agent), 3),
+        "overlap_ratio": round(overlap_ratio(user_speech=user, agent_speech=agent), 3),
+    }
     summary["log"] = str(path)
     return log.transcript(), summary
+
+
+def _median(values: np.ndarray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return round(float(np.median(finite)), 3) if finite.size else None
 
 
 def _run(args: argparse.Namespace) -> int:
