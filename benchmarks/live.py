@@ -6,7 +6,8 @@
   time goes: browser->kernel (up), kernel handler (kernel), kernel->browser (down), from the
   page's and the kernel's wall clocks (same machine).
 - dropped_microturns: chunks the browser sent that did not become a full microturn in the log,
-  plus logged gaps, over both runs.
+  plus microturns with a logged audio gap, over both runs (late camera frames are reported in
+  its `detail`, not counted: the microturn's audio was whole).
 - kernel_rss_growth_mb (full run only): the kernel's resident memory after 10 minutes of live
   streaming minus after the first 30 s.
 
@@ -56,7 +57,7 @@ def _stream(page: Any, seconds: float, *, on_tick: Any = None) -> dict[str, Any]
             break
         harness.wait_live(page, f"s.replies >= {min(target, done + 25)}", timeout_ms=60_000)
     data: dict[str, Any] = harness.live_state(
-        page, "({sent: s.sent, counts: s.counts, rtts: s.rtts, breakdown: s.breakdown.map(b => [b.rtt, b.kernel_ms, b.t_recv, b.t_back])})")
+        page, "({sent: s.sent, staleFrames: s.staleFrames || 0, counts: s.counts, rtts: s.rtts, breakdown: s.breakdown.map(b => [b.rtt, b.kernel_ms, b.t_recv, b.t_back])})")
     page.click(".dk-revoke >> visible=true")
     return data
 
@@ -83,13 +84,18 @@ def _dropped(data: dict[str, Any], folder: Path) -> tuple[int, dict[str, int]]:
     frame = read_log(folder / "log.parquet").frame.iloc[:-1]  # the last row is the revocation
     full = int((frame["coverage"] == 1.0).sum())
     kinds: dict[str, int] = {}
+    audio_gaps = 0
     for gaps in frame["gaps"]:
-        for gap in json.loads(gaps or "[]"):
-            kinds[gap["kind"]] = kinds.get(gap["kind"], 0) + 1
+        found = json.loads(gaps or "[]")
+        for gap in found:
+            what = "frame" if gap["detail"].startswith("frame") else "audio"
+            kinds[f"{what}_{gap['kind']}"] = kinds.get(f"{what}_{gap['kind']}", 0) + 1
+        audio_gaps += any(not g["detail"].startswith("frame") for g in found)
     missing = max(0, data["sent"] - full)
     if missing:
         kinds["not_received"] = missing
-    return missing + int((frame["gaps"] != "").sum()), kinds
+    kinds["stale_frames_dropped_in_browser"] = int(data.get("staleFrames") or 0)
+    return missing + audio_gaps, kinds
 
 
 def _folder(log_dir: Path) -> Path:

@@ -239,6 +239,12 @@ function render({ model, el }) {
     const buffers = [pcm];
     // The camera frame rides on the audio message: one message per microturn, not two, so the
     // kernel and the server handle (and report busy/idle for) half as many messages.
+    if (pendingFrame && pendingFrame.t < sample0 / SAMPLE_RATE - 1e-6) {
+      // Encoding took longer than a microturn: the frame's microturn is closed. Drop it here
+      // rather than send it to be logged as a late gap (its timestamp stays honest).
+      pendingFrame = null;
+      state.staleFrames = (state.staleFrames || 0) + 1;
+    }
     if (pendingFrame) {
       content.frame = { t: pendingFrame.t, seq: pendingFrame.seq };
       buffers.push(pendingFrame.data);

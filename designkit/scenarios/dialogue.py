@@ -8,6 +8,8 @@ barge-ins into them. Speech comes from espeak-ng; segment times are the rendered
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import numpy as np
 
 from designkit.core.streams import SAMPLE_RATE
@@ -34,13 +36,35 @@ CONTEXTS = ("focused", "stressed", "public")
 SNRS = (None, 20.0, 5.0)
 
 
-def _params(spec: ScenarioSpec) -> dict[str, object]:
-    p = {"duration_s": 60.0, "snr_db": None, "context": "focused", "noises": True,
-         "barge_in_rate": 0.3, "hesitation_rate": 0.5, "voice": None, **dict(spec.params)}
-    if p["context"] not in CONTEXTS:
-        raise InputError("dialogue context", expected=f"one of {list(CONTEXTS)}", got=repr(p["context"]))
-    if float(p["duration_s"]) < 10:  # type: ignore[arg-type]
-        raise InputError("dialogue duration_s", expected=">= 10 s", got=p["duration_s"])
+@dataclass(frozen=True, slots=True)
+class DialogueParams:
+    """What a dialogue spec may set (`ScenarioSpec("dialogue", seed, params={...})`)."""
+
+    duration_s: float = 60.0
+    snr_db: float | None = None  # room noise under the speech: None (clean), 20, 5, ...
+    context: str = "focused"  # focused | stressed (faster, higher, shorter pauses) | public (babble)
+    noises: bool = True  # coughs, laughs, keyboard and door sounds between turns
+    barge_in_rate: float = 0.3  # share of agent turns the user talks into
+    hesitation_rate: float = 0.5  # share of holds that follow a trailing "um", "so", ...
+    voice: str | None = None  # an espeak-ng voice name, "piper" (extra `voices`), or None: drawn from VOICES
+
+
+def _params(spec: ScenarioSpec) -> DialogueParams:
+    valid = {f.name for f in fields(DialogueParams)}
+    unknown = set(spec.params) - valid
+    if unknown:
+        raise InputError("dialogue params", expected=f"names from {sorted(valid)}", got=sorted(unknown),
+                         fix="check the spelling")
+    p = DialogueParams(**dict(spec.params))
+    if p.context not in CONTEXTS:
+        raise InputError("dialogue context", expected=f"one of {list(CONTEXTS)}", got=repr(p.context))
+    if float(p.duration_s) < 10:
+        raise InputError("dialogue duration_s", expected=">= 10 s", got=p.duration_s)
+    for name in ("barge_in_rate", "hesitation_rate"):
+        if not 0.0 <= float(getattr(p, name)) <= 1.0:
+            raise InputError(f"dialogue {name}", expected="a share between 0 and 1", got=getattr(p, name))
+    if p.snr_db is not None and not -10.0 <= float(p.snr_db) <= 60.0:
+        raise InputError("dialogue snr_db", expected="None (clean) or -10 to 60 dB", got=p.snr_db)
     return p
 
 
@@ -54,12 +78,14 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
     """A deterministic dialogue from `spec.seed` (see the module docstring for the truth)."""
     p = _params(spec)
     rng = np.random.default_rng(spec.seed)
-    duration = float(p["duration_s"])  # type: ignore[arg-type]
-    stressed = p["context"] == "stressed"
+    duration = float(p.duration_s)
+    stressed = p.context == "stressed"
+    name = str(p.voice or VOICES[int(rng.integers(len(VOICES)))])
     voice = Voice(
-        name=str(p["voice"] or VOICES[int(rng.integers(len(VOICES)))]),
+        name="en-us" if name == "piper" else name,
         rate=int(rng.integers(150, 190)) + (45 if stressed else 0),
         pitch=int(rng.integers(35, 65)) + (20 if stressed else 0),
+        engine="piper" if name == "piper" else "espeak",
     )
     max_hold = 1.2 if stressed else 2.5
     n = round(duration * SAMPLE_RATE)
@@ -78,7 +104,7 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
         for j in range(utterances):
             text = str(PHRASES[int(rng.integers(len(PHRASES)))])
             last = j == utterances - 1
-            if not last and rng.random() < float(p["hesitation_rate"]):  # type: ignore[arg-type]
+            if not last and rng.random() < float(p.hesitation_rate):
                 text += ", " + str(HESITATIONS[int(rng.integers(len(HESITATIONS)))])
             speech = synthesize(text, voice)
             if t + speech.duration > duration - 1.0:
@@ -105,7 +131,7 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
         gap = float(rng.uniform(0.3, 0.8))
         agent_len = float(rng.uniform(1.5, 4.0))
         agent_turns.append((t + gap, min(t + gap + agent_len, duration)))
-        if rng.random() < float(p["barge_in_rate"]):  # type: ignore[arg-type]
+        if rng.random() < float(p.barge_in_rate):
             t = t + gap + float(rng.uniform(0.4, min(1.5, agent_len - 0.2)))
             barging = True
         else:
@@ -120,23 +146,23 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
     speech_rms = sounds.rms(np.concatenate([audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)] for s in segments])) if segments else 0.1
 
     noises: list[Noise] = []
-    if p["noises"]:
+    if p.noises:
         quiet = _quiet_spans(segments, duration)
-        for a, b in quiet:
-            if b - a > 1.2 and rng.random() < 0.35:
+        for quiet_start, quiet_end in quiet:
+            if quiet_end - quiet_start > 1.2 and rng.random() < 0.35:
                 kind = str(sounds.KINDS[int(rng.integers(len(sounds.KINDS)))])
                 clip = sounds.SOUNDS[kind](rng) * speech_rms * 3.0
-                start = float(rng.uniform(a + 0.3, b - 0.3 - clip.size / SAMPLE_RATE)) if b - a - 0.6 > clip.size / SAMPLE_RATE else None
-                if start is None:
+                if quiet_end - quiet_start - 0.6 <= clip.size / SAMPLE_RATE:
                     continue
-                i = round(start * SAMPLE_RATE)
+                at = float(rng.uniform(quiet_start + 0.3, quiet_end - 0.3 - clip.size / SAMPLE_RATE))
+                i = round(at * SAMPLE_RATE)
                 audio[i : i + clip.size] += clip
                 noises.append(Noise(i / SAMPLE_RATE, (i + clip.size) / SAMPLE_RATE, kind))
-    context = [str(p["context"])]
-    if p["context"] == "public":
+    context = [p.context]
+    if p.context == "public":
         audio += _babble(rng, n) * speech_rms * 10 ** (-12 / 20)
-    if p["snr_db"] is not None:
-        audio += sounds.background(rng, n) * speech_rms * 10 ** (-float(p["snr_db"]) / 20)  # type: ignore[arg-type]
+    if p.snr_db is not None:
+        audio += sounds.background(rng, n) * speech_rms * 10 ** (-float(p.snr_db) / 20)
     truth = Truth(
         duration=n / SAMPLE_RATE, user_speech=tuple(segments), turn_ends=tuple(turn_ends), holds=tuple(holds),
         backchannel_opportunities=tuple(backchannels), agent_turns=tuple(agent_turns), barge_ins=tuple(barge_ins),
@@ -145,8 +171,8 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
     peak = float(np.abs(audio).max())
     if peak > 0.99:
         audio *= 0.99 / peak
-    snr = "clean" if p["snr_db"] is None else f"{p['snr_db']:g}dB"
-    return Scenario(spec=spec, audio=audio, truth=truth, name=f"dialogue-{p['context']}-{snr}-{spec.seed}")
+    snr = "clean" if p.snr_db is None else f"{p.snr_db:g}dB"
+    return Scenario(spec=spec, audio=audio, truth=truth, name=f"dialogue-{p.context}-{snr}-{spec.seed}")
 
 
 def _quiet_spans(segments: list[Segment], duration: float) -> list[tuple[float, float]]:

@@ -25,10 +25,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from scipy.io import wavfile
 
-from designkit.audio_io import read_wav
+from designkit.audio_io import read_wav, resample
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.scenarios.spec import Scenario, ScenarioSpec
@@ -102,7 +105,9 @@ def read_textgrid(path: str | os.PathLike[str], *, tiers: dict[str, str] | None 
     """A Praat TextGrid (long text format). Tier names map to labels: a tier named like a label
     ("user", "hold", "cue", ...) gives that label to its non-empty items; "words" gives word timings."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    raw = path.read_bytes()
+    # Praat writes UTF-16 (with a byte-order mark) when a label needs it, else UTF-8 or ASCII.
+    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8", errors="replace")
     if "ooTextFile" not in text:
         raise InputError(str(path), expected="a Praat TextGrid (long text format)", got="another file")
     mapping = {**{name: name for name in LABELS}, "words": "words", **(tiers or {})}
@@ -168,7 +173,7 @@ def import_recording(wav: str | os.PathLike[str], annotations: str | os.PathLike
                      name: str | None = None) -> Scenario:
     """A WAV file (any rate or channel count, converted) and optional annotations as a scenario."""
     wav = Path(wav)
-    audio = read_wav(wav)
+    audio = _read_any_wav(wav)
     duration = audio.size / SAMPLE_RATE
     labels: list[Label] = []
     if annotations is not None:
@@ -188,34 +193,95 @@ def import_recording(wav: str | os.PathLike[str], annotations: str | os.PathLike
     return Scenario(spec=spec, audio=audio, truth=truth, name=name or wav.stem)
 
 
-def import_fdbench(folder: str | os.PathLike[str]) -> Scenario:
-    """A Full-Duplex-Bench example folder as a two-party session: the user's `input.wav` is the
-    microphone, `output.wav` the agent's channel, `output.json` word chunks the agent's speech."""
+def import_fdbench(folder: str | os.PathLike[str], *, merge_gap_s: float = 0.5) -> Scenario:
+    """A Full-Duplex-Bench example folder as a two-party session.
+
+    The user's `input.wav` is the microphone and `output.wav` the agent's channel
+    (`Scenario.agent_audio`). The agent's words in `output.json` (`chunks` of
+    `{"text", "timestamp": [start, end]}`, end may be null) become `agent_turns`: words closer
+    than `merge_gap_s` join one turn. Task annotations, when present, become truth:
+    `turn_taking.json` [start, end] -> a turn end (and cue "turn_taking") at start;
+    `interrupt.json` [start, end] -> a user utterance over that span and a cue "interrupt" at its end.
+    """
     folder = Path(folder)
     for required in ("input.wav", "output.wav"):
         if not (folder / required).exists():
-            raise InputError(str(folder), expected=f"a Full-Duplex-Bench example with {required}", got="missing")
-    user = read_wav(folder / "input.wav")
-    agent = read_wav(folder / "output.wav")
+            raise InputError(str(folder), expected=f"a Full-Duplex-Bench example with {required}", got="missing",
+                             fix="point at one example folder (input.wav, output.wav, output.json)")
+    user = _read_any_wav(folder / "input.wav")
+    agent = _read_any_wav(folder / "output.wav")
     n = max(user.size, agent.size)
     user = np.pad(user, (0, n - user.size))
     agent = np.pad(agent, (0, n - agent.size))
     duration = n / SAMPLE_RATE
-    agent_turns: list[tuple[float, float]] = []
+    words: list[tuple[float, float]] = []
     if (folder / "output.json").exists():
-        data = json.loads((folder / "output.json").read_text(encoding="utf-8"))
-        for chunk in data.get("chunks", []):
-            start, end = chunk.get("timestamp", [None, None])[:2]
-            if start is None:
-                continue
-            end = start if end is None else end
-            agent_turns.append((min(float(start), duration), min(float(end), duration)))
-    cues = []
+        data: Any = _json(folder / "output.json")
+        chunks = data.get("chunks", []) if isinstance(data, dict) else None
+        if not isinstance(chunks, list):
+            raise InputError(f"{folder / 'output.json'}", expected='{"chunks": [{"text", "timestamp": [start, end]}]}',
+                             got=type(data).__name__)
+        for i, chunk in enumerate(chunks):
+            try:
+                start, end = chunk["timestamp"][:2]
+                if start is None:
+                    continue
+                a = float(start)
+                b = a if end is None else float(end)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"{folder / 'output.json'}: chunks[{i}]", expected="timestamp [start, end]",
+                                 got=repr(chunk)) from exc
+            words.append((min(a, duration), min(max(a, b), duration)))
+    agent_turns: list[tuple[float, float]] = []
+    for a, b in sorted(words):
+        if agent_turns and a - agent_turns[-1][1] < merge_gap_s:
+            agent_turns[-1] = (agent_turns[-1][0], max(agent_turns[-1][1], b))
+        else:
+            agent_turns.append((a, b))
+    cues: list[Cue] = []
+    turn_ends: list[float] = []
+    segments: list[Segment] = []
     for name in ("turn_taking.json", "interrupt.json"):
-        if (folder / name).exists():
-            item = json.loads((folder / name).read_text(encoding="utf-8"))[0]
-            t = float(item["timestamp"][0 if name == "turn_taking.json" else 1])
-            cues.append(Cue(min(t, duration), name.removesuffix(".json")))
-    truth = Truth(duration=duration, agent_turns=tuple(sorted(agent_turns)), cues=tuple(cues))
+        if not (folder / name).exists():
+            continue
+        items: Any = _json(folder / name)
+        try:
+            first, second = (float(x) for x in items[0]["timestamp"][:2])
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"{folder / name}", expected='[{"timestamp": [start, end]}]', got=repr(items)[:80]) from exc
+        if name == "turn_taking.json":
+            turn_ends.append(min(first, duration))
+            cues.append(Cue(min(first, duration), "turn_taking"))
+        else:
+            segments.append(Segment(min(first, duration), min(second, duration), "(interruption)"))
+            cues.append(Cue(min(second, duration), "interrupt"))
+    truth = Truth(duration=duration, user_speech=tuple(segments), turn_ends=tuple(turn_ends),
+                  agent_turns=tuple(agent_turns), cues=tuple(sorted(cues, key=lambda c: c.t)))
     spec = ScenarioSpec("fdbench", params={"folder": str(folder)})
     return Scenario(spec=spec, audio=user, truth=truth, name=folder.name, agent_audio=agent)
+
+
+def _json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(str(path), expected="a readable JSON file", got=str(exc)) from exc
+
+
+def _read_any_wav(path: Path) -> npt.NDArray[np.float32]:
+    """Integer PCM through designkit.audio_io; 32/64-bit float WAV (Audacity's default export) via scipy."""
+    try:
+        return read_wav(path)
+    except InputError as first:
+        try:
+            rate, data = wavfile.read(path)
+        except (ValueError, OSError):
+            raise first from None
+        if data.dtype.kind != "f" or data.size == 0:
+            raise
+    data = np.asarray(data, dtype=np.float32).reshape(data.shape[0], -1)
+    if data.shape[1] != 1:
+        log.info("%s: mixing %d channels down to mono", path, data.shape[1])
+    if rate != SAMPLE_RATE:
+        log.info("%s: resampling %d Hz to %d Hz", path, rate, SAMPLE_RATE)
+    return resample(np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from designkit.core.frozen import FrozenMap
 from designkit.errors import InputError
 
 TRUTH_VERSION = 1
@@ -46,6 +47,9 @@ class Cue:
     t: float
     kind: str
     data: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", FrozenMap(self.data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,15 @@ class Truth:
 
     def cue_times(self, kind: str | None = None) -> list[float]:
         return [c.t for c in self.cues if kind is None or c.kind == kind]
+
+    def interrupted_agent_turns(self) -> list[tuple[float, Interval]]:
+        """Each barge-in with the reference agent turn it talks into: [(onset, (start, end)), ...]."""
+        pairs = []
+        for t in self.barge_ins:
+            inside = [turn for turn in self.agent_turns if turn[0] <= t < turn[1]]
+            if inside:
+                pairs.append((t, inside[0]))
+        return pairs
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -198,6 +211,13 @@ def validate(truth: Truth) -> None:
     for name in ("holds", "agent_turns", "should_not_speak"):
         for i, (a, b) in enumerate(getattr(truth, name)):
             _check_interval(f"{name}[{i}]", a, b, d)
+    previous_end = -math.inf
+    for i, (a, b) in enumerate(truth.agent_turns):  # the agent is one speaker too
+        if a < previous_end - 1e-9:
+            raise InputError(f"agent_turns[{i}]", expected="agent turns in time order that do not overlap",
+                             got=f"starts at {a:.3f} s before the previous one ends at {previous_end:.3f} s",
+                             fix="merge the two turns or fix their times")
+        previous_end = b
     for i, n in enumerate(truth.noises):
         _check_interval(f"noises[{i}]", n.start, n.end, d)
     for name in ("turn_ends", "backchannel_opportunities", "barge_ins", "targets", "reps"):

@@ -32,7 +32,7 @@ def truth_frame(truth: Truth) -> pd.DataFrame:
 def truth_chart(truth: Truth, *, title: str = "", width: int = 700) -> Any:
     """The truth as lanes: who speaks, where pauses and cues are, what the agent should do."""
     try:
-        import altair as alt  # noqa: PLC0415
+        import altair as alt
     except ImportError as exc:
         raise MissingExtraError("altair", "study") from exc
     data = truth_frame(truth)
