@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[all]'
+	@# mediapipe (extra `pose`) pulls the GUI OpenCV builds, which overwrite cv2/ and need libGL:
+	@# give cv2/ back to the headless build every install (designkit itself never imports cv2).
+	$(BIN)/python -m pip install -q --force-reinstall --no-deps opencv-python-headless
 	@touch $(STAMP)
 
 debs:

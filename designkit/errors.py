@@ -20,6 +20,15 @@ class InputError(DesignkitError, ValueError):
         self.got = got
         self.fix = fix
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments: rebuild through _rebuild so the error crosses process boundaries.
+        return (_rebuild_input_error, (type(self), self.what, self.expected, str(self.got) if not isinstance(
+            self.got, (str, int, float, list, tuple)) else self.got, self.fix))
+
+
+def _rebuild_input_error(cls: type[InputError], what: str, expected: str, got: object, fix: str | None) -> InputError:
+    return cls(what, expected=expected, got=got, fix=fix)
+
 
 class LogError(InputError):
     """A session log that cannot be read (unreadable, truncated in the middle, wrong schema)."""
@@ -35,3 +44,6 @@ class MissingExtraError(DesignkitError, ImportError):
         )
         self.package = package
         self.extra = extra
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.package, self.extra))

@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import logging
 import multiprocessing
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -219,6 +220,41 @@ def _sounding(samples: npt.NDArray[np.float32]) -> tuple[int, int]:
     return int(loud[0]), int(loud[-1]) + 1
 
 
+_PUNCTUATION = ".,;:!?\"'()[]{}…¿¡«»“”‘’-–—"
+
+
+def _word_marks(text: str, events: list[tuple[int, int, int]]) -> list[tuple[str, int]]:
+    """espeak-ng WORD events -> (text words, audio position in ms), in order.
+
+    Events give 1-based *character* positions. espeak-ng sometimes speaks two text words as one
+    (e.g. "have been") and reports one event: those words share one entry, "have been"."""
+    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+    first_event: dict[int, int] = {}
+    for position, length, audio_ms in events:
+        if length <= 0:
+            continue
+        at = position - 1
+        index = next((i for i, (a, b, _) in enumerate(tokens) if at < b), None)
+        if index is not None and index not in first_event:
+            first_event[index] = audio_ms
+    starts = sorted(first_event.items())
+    kept: list[tuple[int, int]] = []
+    for index, audio_ms in starts:  # an event that goes back in time is espeak-ng's bookkeeping: drop it
+        if not kept or audio_ms > kept[-1][1]:
+            kept.append((index, audio_ms))
+    if kept:
+        kept[0] = (0, kept[0][1])
+    marks: list[tuple[str, int]] = []
+    for k, (index, audio_ms) in enumerate(kept):
+        stop = kept[k + 1][0] if k + 1 < len(kept) else len(tokens)
+        label = " ".join(w for w in (t.strip(_PUNCTUATION) for _, _, t in tokens[index:stop]) if w)
+        if label:
+            marks.append((label, audio_ms))
+        elif marks:  # a lone punctuation token: its time belongs to the word before
+            continue
+    return marks
+
+
 def synthesize(text: str, voice: Voice | None = None) -> Speech:
     """Render `text`; leading and trailing silence trimmed, word times relative to the first sound."""
     voice = voice or Voice()
@@ -240,17 +276,14 @@ def synthesize(text: str, voice: Voice | None = None) -> Speech:
     if last <= first:
         raise InputError("speech", expected="audible output", got=f"silence for {text!r}")
     audio = audio[first:last].copy()
-    encoded = text.encode("utf-8")
-    starts = [max(0, round(pos * SAMPLE_RATE / 1000) - first) for _, _, pos in events]
     words: list[tuple[str, float, float]] = []
-    for i, (position, length, _) in enumerate(events):
-        word = encoded[position - 1 : position - 1 + length].decode("utf-8", "replace")
-        a = min(starts[i], audio.size)
-        b = starts[i + 1] if i + 1 < len(events) else audio.size
-        _, end = _sounding(audio[a:b])
-        onset, _ = _sounding(audio[a:b])
+    marks = _word_marks(text, events)
+    for k, (label, position) in enumerate(marks):
+        a = min(max(0, round(position * SAMPLE_RATE / 1000) - first), audio.size)
+        b = min(max(a, round(marks[k + 1][1] * SAMPLE_RATE / 1000) - first), audio.size) if k + 1 < len(marks) else audio.size
+        onset, end = _sounding(audio[a:b])
         if end > onset:
-            words.append((word, (a + onset) / SAMPLE_RATE, (a + end) / SAMPLE_RATE))
+            words.append((label, (a + onset) / SAMPLE_RATE, (a + end) / SAMPLE_RATE))
     return Speech(samples=audio, words=tuple(words), text=text)
 
 

@@ -8,13 +8,15 @@
 import contextlib
 import importlib
 
+from designkit.scenarios import breathing as _breathing
+from designkit.scenarios import dialogue as _dialogue
 from designkit.scenarios.spec import Scenario, ScenarioSpec, load_scenario, save_scenario
 from designkit.scenarios.store import generate, get, register_generator, register_set, sets
 from designkit.scenarios.truth import Cue, Noise, Segment, Truth, Word, load_truth
 
-register_generator("dialogue", "designkit.scenarios.dialogue:generate_dialogue", version="1",
+register_generator("dialogue", "designkit.scenarios.dialogue:generate_dialogue", version=_dialogue.VERSION,
                    description="a user talking in turns: holds, hesitations, barge-ins, noises")
-register_generator("breathing", "designkit.scenarios.breathing:generate_breathing", version="1",
+register_generator("breathing", "designkit.scenarios.breathing:generate_breathing", version=_breathing.VERSION,
                    description="breath sounds with TimeSpeak targets and a spoken reminder")
 
 register_set("dialogue-basic", "dialogue", {"duration_s": 60.0},

@@ -16,7 +16,7 @@ from designkit.scenarios import sounds
 from designkit.scenarios.spec import Scenario, ScenarioSpec
 from designkit.scenarios.truth import Noise, Segment, Truth, Word
 
-VERSION = "1"
+VERSION = "2"  # 2: word labels follow the text (multi-word events, non-ASCII)
 
 
 def generate_breathing(spec: ScenarioSpec) -> Scenario:

@@ -3,7 +3,7 @@
 Where real agents cut people off: pauses of 0.2–2.5 s *inside* a turn (holds), often after a
 trailing "um" or "so". The truth marks each turn end (the agent may answer), each hold (it must
 not), backchannel opportunities in longer holds, the reference agent's turns and the user's
-barge-ins into them. Speech comes from espeak-ng; segment times are the rendered audio's own.
+barge-ins into them (the reference agent then stops within YIELD_S). Speech comes from espeak-ng; segment times are the rendered audio's own.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from designkit.scenarios import sounds
 from designkit.scenarios.spec import Scenario, ScenarioSpec
 from designkit.scenarios.truth import Noise, Segment, Truth, Word
 
-VERSION = "1"
+VERSION = "2"  # 2: word labels follow the text (multi-word events, non-ASCII)
 PHRASES = (
     "I went to the market this morning", "the bus was late again", "we should plan the trip soon",
     "my sister called me yesterday", "I think the meeting went well", "can you remind me what we decided",
@@ -30,6 +30,7 @@ PHRASES = (
     "I forgot my keys at the office", "the concert was amazing", "I would like to change my booking",
     "the doctor said it is nothing serious", "we painted the kitchen blue", "I lost track of time",
 )
+YIELD_S = 0.4  # how long the reference agent talks on after a barge-in (two 200 ms microturns)
 HESITATIONS = ("um", "so", "uh", "and")
 VOICES = ("en-us", "en+f3", "en+m3", "en-us+f2", "en+f4", "en+m5")
 CONTEXTS = ("focused", "stressed", "public")
@@ -117,6 +118,8 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
             segments.append(Segment(start, end, text, tuple(Word(w, start + s, start + e) for w, s, e in speech.words)))
             if barging:
                 barge_ins.append(start)
+                # The reference agent yields: it stops talking YIELD_S after the user barges in.
+                agent_turns[-1] = (agent_turns[-1][0], min(agent_turns[-1][1], start + YIELD_S))
                 barging = False
             t = end
             if not last:
@@ -142,6 +145,9 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
     # A turn cut short by the end of the session has no pause after its last utterance.
     last_end = segments[-1].end if segments else 0.0
     holds = [h for h in holds if h[0] < last_end]
+    # Utterances start on a sample: a hold ends exactly where the next utterance begins.
+    starts = [s.start for s in segments]
+    holds = [(a, min((x for x in starts if x >= a - 1e-3), default=b)) for a, b in holds]
     backchannels = [b for b in backchannels if b < last_end]
     speech_rms = sounds.rms(np.concatenate([audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)] for s in segments])) if segments else 0.1
 

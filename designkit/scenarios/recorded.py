@@ -98,6 +98,9 @@ def _label(start: str, end: str, label: str, where: str) -> Label:
     return Label(a, b, name, where)
 
 
+# Praat doubles a quote inside a label ("" for ").
+_INTERVAL = re.compile(r'xmin = ([\d.eE+-]+)\s*xmax = ([\d.eE+-]+)\s*text = "((?:[^"]|"")*)"')
+_POINT = re.compile(r'(?:number|time) = ([\d.eE+-]+)\s*mark = "((?:[^"]|"")*)"')
 _TIER = re.compile(r'class = "(IntervalTier|TextTier)"\s*name = "([^"]*)"', re.S)
 
 
@@ -116,18 +119,21 @@ def read_textgrid(path: str | os.PathLike[str], *, tiers: dict[str, str] | None 
     for k, match in enumerate(matches):
         kind, name = match.group(1), match.group(2)
         body = text[match.end() : matches[k + 1].start() if k + 1 < len(matches) else len(text)]
-        if name not in mapping:
+        key = name if name in mapping else name.strip().lower()
+        if key not in mapping:
             raise InputError(f"{path} tier", expected=f"one of {sorted(mapping)}", got=repr(name),
                              fix="rename the tier or pass tiers={'your name': 'user', ...}")
-        target = mapping[name]
+        target = mapping[key]
         if kind == "IntervalTier":
-            for a, b, label in re.findall(r'xmin = ([\d.eE+-]+)\s*xmax = ([\d.eE+-]+)\s*text = "([^"]*)"', body):
+            for a, b, label in _INTERVAL.findall(body):
+                label = label.replace('""', '"')
                 if label.strip():
                     word = label.strip()
-                    tag = f"words:{word}" if target == "words" else (f"{target}:{word}" if target in ("user", "speech") else target)
+                    tag = f"words:{word}" if target == "words" else (f"{target}:{word}" if target in ("user", "speech", "noise", "cue") else target)
                     out.append(Label(float(a), float(b), tag, f"{path} tier {name}"))
         else:
-            for t, label in re.findall(r'number = ([\d.eE+-]+)\s*mark = "([^"]*)"', body):
+            for t, label in _POINT.findall(body):
+                label = label.replace('""', '"')
                 tag = f"{target}:{label.strip()}" if target in ("cue", "noise") and label.strip() else target
                 out.append(Label(float(t), float(t), tag, f"{path} tier {name}"))
     return out

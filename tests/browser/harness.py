@@ -131,8 +131,12 @@ def _env(runtime: Path) -> dict[str, str]:
 
 
 @contextmanager
-def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Sequence[str] = ()) -> Iterator[Server]:
-    """JupyterLab on a free 127.0.0.1 port, token off, app exposed as window.jupyterapp."""
+def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Sequence[str] = (),
+               comms_over_subshells: str | None = None) -> Iterator[Server]:
+    """JupyterLab on a free 127.0.0.1 port, token off, app exposed as window.jupyterapp.
+
+    `comms_over_subshells` ("disabled", "perComm", "perCommTarget") sets JupyterLab's setting of
+    that name (default perCommTarget: widget messages run on a kernel subshell thread)."""
     port = free_port()
     runtime, workspaces = work / "runtime", work / "workspaces"
     runtime.mkdir(parents=True, exist_ok=True)
@@ -141,6 +145,11 @@ def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Seq
     news = settings / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True, exist_ok=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    kernels = news / "kernels-settings.jupyterlab-settings"
+    if comms_over_subshells is not None:
+        kernels.write_text(json.dumps({"commsOverSubshells": comms_over_subshells}))
+    elif kernels.exists():
+        kernels.unlink()
     log_path = work / f"jupyterlab-{port}.log"
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",

