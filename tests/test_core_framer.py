@@ -81,3 +81,11 @@ def test_video_running_far_past_the_audio_is_clock_drift() -> None:
     lenient.push_frame(VideoFrame(t=3.0, image=np.zeros((2, 2, 3), np.uint8)))
     (last,) = lenient.flush()
     assert last.gaps[0].kind is GapKind.CLOCK_DRIFT
+
+
+def test_a_time_on_a_boundary_belongs_to_the_later_microturn() -> None:
+    framer = MicroturnFramer(0.2, strict=True)
+    framer.push_audio(AudioChunk(t0=0.0, samples=np.zeros(7 * 3200, np.float32)))
+    framer.push_event(Event(t=1.4, kind="wizard", data={"action": "stop"}))  # 7 * 0.2 > 1.4 in floats
+    (turn,) = framer.push_audio(AudioChunk(t0=1.4, samples=np.zeros(3200, np.float32)))
+    assert turn.index == 7 and [e.t for e in turn.events] == [1.4]

@@ -12,7 +12,18 @@ import pytest
 from designkit import scenarios
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
-from designkit.scenarios import Cue, Noise, Scenario, ScenarioSpec, Segment, Truth, Word, generate, load_scenario, save_scenario
+from designkit.scenarios import (
+    Cue,
+    Noise,
+    Scenario,
+    ScenarioSpec,
+    Segment,
+    Truth,
+    Word,
+    generate,
+    load_scenario,
+    save_scenario,
+)
 
 
 def small_truth() -> Truth:

@@ -184,10 +184,14 @@ class MicroturnFramer:
         self._gaps = [g for g in gaps if g.kind is GapKind.MISSING_AUDIO and g.end > boundary + 1e-9]
         return turn
 
+    def index_of(self, t: float) -> int:
+        """The microturn a timestamp falls in; a time on a boundary belongs to the later one
+        (so 1.4 s is microturn 7 at dt = 0.2 s even though 7 * 0.2 > 1.4 in floats)."""
+        return math.floor(t / self.dt + 1e-9)
+
     def _take(self, queue: deque[_Item], k: int, final: bool) -> tuple[_Item, ...]:
         taken: list[_Item] = []
-        limit = (k + 1) * self.dt
-        while queue and (final or queue[0].t < limit):
+        while queue and (final or self.index_of(queue[0].t) <= k):
             taken.append(queue.popleft())
         return tuple(taken)
 
@@ -198,7 +202,7 @@ class MicroturnFramer:
             self._reject(GapKind.OUT_OF_ORDER, frame.t, frame.t,
                          f"frame at {frame.t:.3f} s after a frame at {self._last_frame_t:.3f} s")
             return
-        if frame.t < self._k * self.dt:
+        if self.index_of(frame.t) < self._k:
             self._reject(GapKind.LATE, frame.t, frame.t,
                          f"frame at {frame.t:.3f} s arrived after its microturn {int(frame.t / self.dt)} closed")
             return
@@ -212,7 +216,7 @@ class MicroturnFramer:
             self._reject(GapKind.OUT_OF_ORDER, event.t, event.t,
                          f"event '{event.kind}' at {event.t:.3f} s after one at {self._last_event_t:.3f} s")
             return
-        if event.t < self._k * self.dt:
+        if self.index_of(event.t) < self._k:
             self._reject(GapKind.LATE, event.t, event.t,
                          f"event '{event.kind}' at {event.t:.3f} s arrived after its microturn closed")
             return

@@ -1,0 +1,266 @@
+"""Study: scenario sets x policy variants x model qualities x metrics, as an immutable spec.
+
+    study = Study(name="quiet-modes", scenarios=(ScenarioSet("dialogue-basic", n=20),),
+                  grid={"context": ["focused", "public", "do_not_disturb"]},
+                  metrics=("task_success", "attention_cost"))
+    assert Study.from_dict(study.to_dict()) == study
+    study.save("studies/quiet-modes/study.json")
+
+Everything is checked when the spec is made: an unknown scenario set, policy knob or metric is
+an `InputError` naming the valid choices, before any work starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from designkit.core.decisions import Reason
+from designkit.errors import InputError
+from designkit.perception.simulated import ModelQuality
+from designkit.policy.spec import Policy
+
+# What `designkit.metrics.evaluate.session_metrics` reports (NaN where a metric does not apply).
+BASE_METRICS = (
+    "interventions_per_min", "voiced_per_min", "backchannels_per_min", "attention_cost", "overlap_ratio",
+    "yield_latency_s", "response_latency_s", "early_interruption_rate", "task_success", "silent_share",
+    "deliberate_silence_precision", "silence_regret_per_min",
+    "timespeak_hit_rate", "timespeak_mae_s", "timespeak_p90_s", "false_starts_per_min",
+    "cue_precision", "cue_recall", "cue_f1", "cue_latency_s", "rude_hits",
+)
+METRICS = BASE_METRICS + tuple(f"share:{r.value}" for r in Reason if r.value.startswith("silent:"))
+SPEC_VERSION = 1
+
+
+def _known_sets() -> dict[str, Any]:
+    from designkit import scenarios
+
+    return scenarios.sets()
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSet:
+    """`n` scenarios of a named set (`designkit.scenarios.sets()`), seeds `seed`, `seed + 1`, ..."""
+
+    set: str
+    n: int = 20
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        known = _known_sets()
+        if self.set not in known:
+            raise InputError("scenario set", expected=f"one of {sorted(known)}", got=repr(self.set))
+        if not isinstance(self.n, int) or isinstance(self.n, bool) or self.n < 1:
+            raise InputError(f"scenario count for {self.set}", expected="a whole number >= 1", got=self.n)
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise InputError(f"scenario seed for {self.set}", expected="an integer", got=self.seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"set": self.set, "n": self.n, "seed": self.seed}
+
+    @classmethod
+    def parse(cls, value: Any) -> ScenarioSet:
+        if isinstance(value, ScenarioSet):
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        if isinstance(value, Mapping):
+            unknown = set(value) - {"set", "n", "seed"}
+            if unknown:
+                raise InputError("scenario set field", expected="one of ['n', 'seed', 'set']", got=sorted(unknown))
+            return cls(str(value.get("set", "")), int(value.get("n", 20)), int(value.get("seed", 0)))
+        raise InputError("scenario set", expected="a set name or {'set': ..., 'n': ..., 'seed': ...}",
+                         got=type(value).__name__)
+
+
+_QUALITY_FIELDS = tuple(f.name for f in fields(ModelQuality))
+
+
+def quality_from_dict(data: Mapping[str, Any]) -> ModelQuality:
+    unknown = set(data) - set(_QUALITY_FIELDS)
+    if unknown:
+        raise InputError("model quality field", expected=f"one of {list(_QUALITY_FIELDS)}", got=sorted(unknown))
+    return ModelQuality(**dict(data))
+
+
+def quality_to_dict(quality: ModelQuality) -> dict[str, Any]:
+    return {name: getattr(quality, name) for name in _QUALITY_FIELDS}
+
+
+def _value_name(value: Any) -> str:
+    if isinstance(value, float):
+        return "inf" if math.isinf(value) else f"{value:g}"
+    return str(getattr(value, "value", value))
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """A comparison to run: every policy variant on every scenario, with each model quality.
+
+    - `scenarios`: named scenario sets (`ScenarioSet` or names).
+    - `variants`: named policies; `grid`: knob -> values, crossed over every variant (over
+      `base` when there are no variants). Names of grid variants read "knob=value, ...".
+    - `qualities`: named `ModelQuality`s of the simulated model that proposes (default: one).
+    - `metrics`: names from `METRICS` (all are computed and cached; these are the ones shown).
+    - `repetitions`: model seeds per scenario; `seed`: the first one.
+    - `weights`: attention-cost weights (`designkit.metrics.attention`).
+    """
+
+    name: str
+    scenarios: tuple[ScenarioSet, ...]
+    metrics: tuple[str, ...] = ("task_success", "attention_cost", "response_latency_s")
+    variants: tuple[tuple[str, Policy], ...] = ()
+    grid: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    base: Policy = field(default_factory=Policy)
+    qualities: tuple[tuple[str, ModelQuality], ...] = (("default", ModelQuality()),)
+    repetitions: int = 1
+    seed: int = 0
+    weights: tuple[tuple[str, float], ...] = ()
+    title: str = ""
+    question: str = ""
+    dt: float = 0.2
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if not isinstance(self.name, str) or not self.name or "/" in self.name:
+            raise InputError("study name", expected="a short name without '/'", got=repr(self.name))
+        scenarios = tuple(ScenarioSet.parse(s) for s in (self.scenarios if not isinstance(self.scenarios, str)
+                                                           else (self.scenarios,)))
+        if not scenarios:
+            raise InputError("study scenarios", expected="at least one scenario set", got="none")
+        set_(self, "scenarios", scenarios)
+        metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
+        unknown = [m for m in metrics if m not in METRICS]
+        if unknown or not metrics:
+            raise InputError("metric", expected=f"names from {list(METRICS)}", got=unknown or "none")
+        set_(self, "metrics", metrics)
+        variants = tuple(self.variants.items()) if isinstance(self.variants, Mapping) else tuple(self.variants)
+        for entry in variants:
+            if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Policy)):
+                raise InputError("policy variant", expected="(name, Policy) pairs or {name: Policy}", got=entry)
+        set_(self, "variants", tuple((str(n), p) for n, p in variants))
+        grid = tuple(self.grid.items()) if isinstance(self.grid, Mapping) else tuple(self.grid)
+        knobs = Policy.knobs()
+        clean: list[tuple[str, tuple[Any, ...]]] = []
+        for knob, values in grid:
+            if knob not in knobs:
+                raise InputError("policy field", expected=f"one of {list(knobs)}", got=repr(knob))
+            values = (values,) if isinstance(values, (str, int, float)) else tuple(values)
+            if not values:
+                raise InputError(f"grid values for {knob}", expected="at least one value", got="none")
+            clean.append((knob, values))
+        set_(self, "grid", tuple(clean))
+        if not isinstance(self.base, Policy):
+            raise InputError("base policy", expected="a designkit.policy.Policy", got=type(self.base).__name__)
+        qualities = tuple(self.qualities.items()) if isinstance(self.qualities, Mapping) else tuple(self.qualities)
+        if not qualities or any(not isinstance(q, ModelQuality) for _, q in qualities):
+            raise InputError("model qualities", expected="(name, ModelQuality) pairs", got=qualities)
+        set_(self, "qualities", tuple((str(n), q) for n, q in qualities))
+        weights = tuple(self.weights.items()) if isinstance(self.weights, Mapping) else tuple(self.weights)
+        set_(self, "weights", tuple((str(k), float(v)) for k, v in weights))
+        if not isinstance(self.repetitions, int) or self.repetitions < 1:
+            raise InputError("repetitions", expected="a whole number >= 1", got=self.repetitions)
+        names = list(self.policies())  # builds every variant: a bad knob value fails here
+        if len(set(names)) != len(names):
+            raise InputError("policy variant names", expected="unique names", got=names)
+
+    # -- what the study runs -------------------------------------------------------------------
+    def policies(self) -> dict[str, Policy]:
+        """Every policy variant by name, in order."""
+        starts = list(self.variants) or [("", self.base)]
+        for knob, values in self.grid:
+            starts = [(", ".join(filter(None, [name, f"{knob}={_value_name(v)}"])), p.replace(**{knob: v}))
+                      for name, p in starts for v in values]
+        return {name or "base": p for name, p in starts}
+
+    def quality(self, name: str) -> ModelQuality:
+        for n, q in self.qualities:
+            if n == name:
+                return q
+        raise InputError("model quality", expected=f"one of {[n for n, _ in self.qualities]}", got=repr(name))
+
+    def replace(self, **changes: Any) -> Study:
+        valid = [f.name for f in fields(self)]
+        unknown = set(changes) - set(valid)
+        if unknown:
+            raise InputError("study field", expected=f"one of {valid}", got=sorted(unknown))
+        return replace(self, **changes)
+
+    # -- round trip ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "study", "version": SPEC_VERSION, "name": self.name, "title": self.title,
+            "question": self.question, "scenarios": [s.to_dict() for s in self.scenarios],
+            "metrics": list(self.metrics),
+            "variants": [{"name": n, "policy": p.to_dict()} for n, p in self.variants],
+            "grid": {k: [getattr(v, "value", v) for v in vs] for k, vs in self.grid},
+            "base": self.base.to_dict(),
+            "qualities": [{"name": n, **quality_to_dict(q)} for n, q in self.qualities],
+            "repetitions": self.repetitions, "seed": self.seed, "weights": dict(self.weights), "dt": self.dt,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Study:
+        data = dict(data)
+        if data.pop("kind", "study") != "study":
+            raise InputError("study file kind", expected="'study'", got=repr(data.get("kind")))
+        data.pop("version", None)
+        valid = [f.name for f in fields(cls)]
+        unknown = set(data) - set(valid)
+        if unknown:
+            raise InputError("study field", expected=f"one of {valid}", got=sorted(unknown))
+        if "variants" in data:
+            data["variants"] = tuple((str(v["name"]), Policy.from_dict(v["policy"])) for v in data["variants"])
+        if "base" in data:
+            data["base"] = Policy.from_dict(data["base"])
+        if "grid" in data:
+            data["grid"] = tuple((k, tuple(v)) for k, v in dict(data["grid"]).items())
+        if "qualities" in data:
+            data["qualities"] = tuple(
+                (str(q["name"]), quality_from_dict({k: v for k, v in q.items() if k != "name"}))
+                for q in data["qualities"])
+        if "scenarios" in data:
+            data["scenarios"] = tuple(ScenarioSet.parse(s) for s in data["scenarios"])
+        if "metrics" in data:
+            data["metrics"] = tuple(data["metrics"])
+        if "weights" in data:
+            data["weights"] = tuple(dict(data["weights"]).items())
+        return cls(**data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.to_json() + "\n")
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Study:
+        """Read a `study.json` (or a folder holding one)."""
+        source = Path(path)
+        if source.is_dir():
+            source = source / "study.json"
+        if not source.is_file():
+            raise InputError("study file", expected="a study.json (or a folder with one)", got=str(path))
+        try:
+            data = json.loads(source.read_text())
+        except json.JSONDecodeError as exc:
+            raise InputError("study file", expected="valid JSON", got=f"{source}: {exc}") from None
+        return cls.from_dict(data)
+
+    def digest(self) -> str:
+        """A content hash of the spec."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def grid_of(**knobs: Sequence[Any]) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """`grid=grid_of(confidence=[0.5, 0.7])`, in keyword order."""
+    return tuple((k, tuple(v)) for k, v in knobs.items())
