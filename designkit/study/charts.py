@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from designkit.errors import MissingExtraError
+from designkit.errors import InputError, MissingExtraError
 
 if TYPE_CHECKING:
     import altair as alt
@@ -89,3 +91,145 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
         )
         .properties(width=width, height=90, title=str(log.header.get("name") or "session"))
     )
+
+
+def truth_marks(truth: Any) -> pd.DataFrame:
+    """Cue and target times of a session's truth as rows (lane, t, label), for timeline overlays."""
+    from designkit.metrics.evaluate import truth_of
+
+    t = truth_of(truth)
+    rows = [{"lane": "cues", "t": float(c), "label": f"cue:{k}"} for c, k in zip(t.cues.tolist(), t.cue_kinds, strict=True)]
+    rows += [{"lane": "targets", "t": float(x), "label": "target"} for x in t.targets.tolist()]
+    rows += [{"lane": "targets", "t": float(x), "label": "turn end"} for x in t.respond_at.tolist()]
+    return pd.DataFrame(rows, columns=["lane", "t", "label"])
+
+
+def timeline_with_truth(log: SessionLog, truth: Any, *, width: int = 700) -> alt.LayerChart:
+    """The session timeline plus the truth's cues, TimeSpeak targets and turn ends as ticks."""
+    alt = _altair()
+    marks = truth_marks(truth)
+    lanes = ["user", "agent", "decision", "cues", "targets"]
+    base = timeline(log, width=width).encode(y=alt.Y("lane:N", sort=lanes, title=None))
+    ticks = (alt.Chart(marks).mark_tick(thickness=2, size=16, color="#222222")
+             .encode(x="t:Q", y=alt.Y("lane:N", sort=lanes), tooltip=["label", alt.Tooltip("t:Q", format=".1f")]))
+    return alt.layer(base, ticks).properties(height=140)
+
+
+def _ci_frame(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
+    rows = summary[summary["metric"] == metric]
+    if rows.empty:
+        raise InputError("metric", expected=f"one of {sorted(set(summary['metric']))}", got=repr(metric))
+    return rows
+
+
+def comparison(summary: pd.DataFrame, metric: str, *, color: str = "quality", width: int = 420,
+               title: str | None = None) -> alt.LayerChart:
+    """Each policy's mean of `metric` with its bootstrap CI (`Results.summary()` rows)."""
+    alt = _altair()
+    data = _ci_frame(summary, metric)
+    order = list(dict.fromkeys(data["policy"]))
+    y = alt.Y("policy:N", sort=order, title=None)
+    colour = alt.Color(f"{color}:N", title=color) if color in data.columns else alt.value("#2e86ab")
+    offset = {"yOffset": alt.YOffset(f"{color}:N")} if color in data.columns and data[color].nunique() > 1 else {}
+    points = alt.Chart(data).mark_point(filled=True, size=70).encode(
+        x=alt.X("mean:Q", title=metric), y=y, color=colour, **offset,
+        tooltip=["policy", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
+                 alt.Tooltip("high:Q", format=".3f"), "n"])
+    bars = alt.Chart(data).mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y, color=colour, **offset)
+    return alt.layer(bars, points).properties(width=width, title=title or f"{metric} (mean, 95% CI)")
+
+
+def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task_success",
+             color: str = "quality", order: str | None = None, width: int = 420, height: int = 300,
+             title: str | None = None) -> alt.LayerChart:
+    """One point per policy (x and y means, CI whiskers both ways), joined in policy order:
+    a trade-off curve as a knob sweeps (attention cost vs task success, latency vs cut-ins)."""
+    alt = _altair()
+    keys = [c for c in ("quality", "policy", "set") if c in summary.columns]
+    left = _ci_frame(summary, x)[[*keys, "mean", "low", "high"]].rename(
+        columns={"mean": "x", "low": "x_low", "high": "x_high"})
+    right = _ci_frame(summary, y)[[*keys, "mean", "low", "high"]].rename(
+        columns={"mean": "y", "low": "y_low", "high": "y_high"})
+    data = left.merge(right, on=keys)
+    data["step"] = range(len(data))
+    colour = alt.Color(f"{color}:N", title=color) if color in data.columns else alt.value("#2e86ab")
+    detail = {"detail": f"{color}:N"} if color in data.columns else {}
+    base = alt.Chart(data).encode(color=colour, **detail)
+    line = base.mark_line(opacity=0.5).encode(x=alt.X("x:Q", title=x), y=alt.Y("y:Q", title=y),
+                                              order=f"{order}:Q" if order else "step:Q")
+    xerr = base.mark_rule().encode(x="x_low:Q", x2="x_high:Q", y="y:Q")
+    yerr = base.mark_rule().encode(x="x:Q", y="y_low:Q", y2="y_high:Q")
+    points = base.mark_point(filled=True, size=60).encode(
+        x="x:Q", y="y:Q", tooltip=["policy", alt.Tooltip("x:Q", format=".3f", title=x),
+                                   alt.Tooltip("y:Q", format=".3f", title=y)])
+    labels = base.mark_text(align="left", dx=6, dy=-6, fontSize=10).encode(x="x:Q", y="y:Q", text="policy:N")
+    return alt.layer(line, xerr, yerr, points, labels).properties(
+        width=width, height=height, title=title or f"{y} vs {x}")
+
+
+def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 420) -> alt.Chart:
+    """Why the agent stayed silent when the model proposed something, per policy (mean shares)."""
+    alt = _altair()
+    frame = results.frame
+    rows = frame[frame["metric"].str.startswith("share:")]
+    if quality is not None:
+        rows = rows[rows["quality"] == quality]
+    data = (rows.groupby(["policy", "metric"], sort=False)["value"].mean().reset_index()
+            .assign(reason=lambda d: d["metric"].str.removeprefix("share:")))
+    data = data[data["value"] > 0]
+    order = list(dict.fromkeys(frame["policy"]))
+    reasons = sorted(set(data["reason"]))
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("value:Q", stack="zero", title="share of proposals withheld"),
+        y=alt.Y("policy:N", sort=order, title=None),
+        color=alt.Color("reason:N", scale=alt.Scale(domain=reasons,
+                                                     range=[REASON_COLORS.get(r, "#999999") for r in reasons])),
+        tooltip=["policy", "reason", alt.Tooltip("value:Q", format=".1%")],
+    ).properties(width=width, title="why the agent stayed silent")
+
+
+def distribution(results: Any, metric: str, *, color: str = "quality", width: int = 420,
+                 title: str | None = None) -> alt.LayerChart:
+    """Per-session values of `metric` per policy: a box and each session as a tick."""
+    alt = _altair()
+    rows = results.frame[results.frame["metric"] == metric].dropna(subset=["value"])
+    order = list(dict.fromkeys(results.frame["policy"]))
+    y = alt.Y("policy:N", sort=order, title=None)
+    colour = alt.Color(f"{color}:N") if rows[color].nunique() > 1 else alt.value("#2e86ab")
+    box = alt.Chart(rows).mark_boxplot(extent="min-max", opacity=0.5).encode(
+        x=alt.X("value:Q", title=metric), y=y, color=colour)
+    ticks = alt.Chart(rows).mark_tick(opacity=0.6).encode(
+        x="value:Q", y=y, color=colour, tooltip=["scenario", "quality", alt.Tooltip("value:Q", format=".3f")])
+    return alt.layer(box, ticks).properties(width=width, title=title or f"{metric} per session")
+
+
+def timespeak_errors(results: Any, **kwargs: Any) -> alt.LayerChart:
+    """The TimeSpeak timing error (mean |onset - target| per session) per policy and model quality."""
+    return distribution(results, "timespeak_mae_s", title="TimeSpeak error per session (s)", **kwargs)
+
+
+def save(chart: Any, path: str | os.PathLike[str], *, scale: float = 1.0) -> Path:
+    """Write a chart as PNG or SVG (by the file's suffix) with vl-convert, offline."""
+    try:
+        import vl_convert as vlc
+    except ImportError as exc:
+        raise MissingExtraError("vl-convert-python", "study") from exc
+    target = Path(path)
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix == ".svg":
+        target.write_text(vlc.vegalite_to_svg(spec))
+    elif target.suffix == ".png":
+        target.write_bytes(vlc.vegalite_to_png(spec, scale=scale))
+    else:
+        raise InputError("chart file", expected="a .png or .svg path", got=str(path))
+    return target
+
+
+def to_svg(chart: Any) -> str:
+    """The chart as an SVG string (for static HTML reports)."""
+    try:
+        import vl_convert as vlc
+    except ImportError as exc:
+        raise MissingExtraError("vl-convert-python", "study") from exc
+    return str(vlc.vegalite_to_svg(chart.to_dict() if hasattr(chart, "to_dict") else chart))
