@@ -3,7 +3,8 @@
 - generate_x_realtime: seconds of dialogue (espeak-ng) generated per second of wall time.
 - truth_alignment_p95_ms: |truth onset/offset - onset/offset measured on the rendered audio| (10 ms
   energy within 40 dB of the local peak), p95 over utterance edges and word edges at pauses.
-- cache_speedup: first request of a named set (generated) vs the second (loaded from the cache).
+- cache_speedup: first request of a named set (generated) vs the second (loaded from the cache,
+  every audio sample read).
 """
 
 from __future__ import annotations
@@ -74,21 +75,28 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
     yield {"metric": "truth_alignment_p95_ms", "value": round(float(np.nanpercentile(errors, 95)), 2), "unit": "ms",
            "goal": "<= 20", "edges": len(errors)}
 
-    with tempfile.TemporaryDirectory() as cache:
-        previous = os.environ.get("DESIGNKIT_CACHE")
-        os.environ["DESIGNKIT_CACHE"] = cache
-        try:
-            n = 4 if quick else 20
-            started = time.perf_counter()
-            scenarios.get("dialogue-basic", n=n, progress=False)
-            first = time.perf_counter() - started
-            started = time.perf_counter()
-            scenarios.get("dialogue-basic", n=n, progress=False)
-            second = time.perf_counter() - started
-        finally:
-            if previous is None:
-                os.environ.pop("DESIGNKIT_CACHE")
-            else:
-                os.environ["DESIGNKIT_CACHE"] = previous
+    n = 8 if quick else 20
+    firsts, seconds = [], []
+    previous = os.environ.get("DESIGNKIT_CACHE")
+    try:
+        for _ in range(2):  # two empty caches: the faster first request counts
+            with tempfile.TemporaryDirectory() as cache:
+                os.environ["DESIGNKIT_CACHE"] = cache
+                started = time.perf_counter()
+                made_once = scenarios.get("dialogue-basic", n=n, progress=False)
+                firsts.append(time.perf_counter() - started)
+                for _ in range(3):
+                    started = time.perf_counter()
+                    again = scenarios.get("dialogue-basic", n=n, progress=False)
+                    # the cache memory-maps audio: read every sample, so the cost of loading is counted
+                    loud = [float(s.audio.max()) for s in again]
+                    seconds.append(time.perf_counter() - started)
+                assert loud == [float(s.audio.max()) for s in made_once]
+    finally:
+        if previous is None:
+            os.environ.pop("DESIGNKIT_CACHE", None)
+        else:
+            os.environ["DESIGNKIT_CACHE"] = previous
+    first, second = min(firsts), float(np.median(seconds))
     yield {"metric": "cache_speedup", "value": round(first / second, 1), "unit": "x", "goal": ">= 50",
            "first_s": round(first, 2), "second_s": round(second, 3)}

@@ -1,7 +1,7 @@
 """Text to 16 kHz speech with word timings: espeak-ng always, piper as an optional natural voice.
 
-espeak-ng runs in-process through its C library (ctypes), so a sentence costs milliseconds,
-not a process start; its own WORD events give each word's onset, and each word's end is
+espeak-ng runs through its C library (ctypes, designkit.render._espeak), so a sentence costs
+milliseconds, not a process start; its own WORD events give each word's onset, and each word's end is
 measured on the rendered audio (the last sound before the next word).
 """
 
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import ctypes
-import ctypes.util
 import logging
-import multiprocessing
+import os
+import pickle
 import re
-import threading
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,36 +27,14 @@ import numpy.typing as npt
 from designkit.audio_io import resample
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError, MissingExtraError
+from designkit.render import _espeak as _lib
 
 log = logging.getLogger(__name__)
 
-_SYNCHRONOUS = 2
-_DONT_EXIT = 0x8000
-_EVENT_WORD = 1
-_RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
-_CHARS_UTF8 = 1
-_POS_CHARACTER = 1
-_SILENCE = 10 ** (-50 / 20)  # below -50 dBFS counts as silence when trimming and measuring
-
-
-class _EventId(ctypes.Union):
-    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
-
-
-class _Event(ctypes.Structure):
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("unique_identifier", ctypes.c_uint),
-        ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int),
-        ("audio_position", ctypes.c_int),
-        ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p),
-        ("id", _EventId),
-    ]
-
-
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+_SILENCE = 10 ** (-60 / 20)  # below -60 dBFS is silence whatever the voice's level
+# Speech edges (utterances and words) are where the 1 ms loudness comes within this range of the
+# utterance's loudest moment: quieter tails are inaudible next to it, and no VAD would hear them.
+SPEECH_RANGE_DB = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,118 +69,85 @@ class Speech:
         return self.samples.size / SAMPLE_RATE
 
 
-class _Espeak:
-    """One initialised espeak-ng library per process (it keeps global state), used under a lock."""
+_MISSING = InputError("espeak-ng", expected="the espeak-ng library (Debian package espeak-ng)", got="not installed",
+                      fix="run `make setup` or `apt-get install espeak-ng`")
 
-    def __init__(self) -> None:
-        path = ctypes.util.find_library("espeak-ng") or "libespeak-ng.so.1"
-        try:
-            self.lib = ctypes.CDLL(path)
-        except OSError as exc:
-            raise InputError("espeak-ng", expected="the espeak-ng library (Debian package espeak-ng)",
-                             got="not installed", fix="run `make setup` or `apt-get install espeak-ng`") from exc
-        self.rate = int(self.lib.espeak_Initialize(_SYNCHRONOUS, 200, None, _DONT_EXIT))
-        if self.rate <= 0:
-            raise InputError("espeak-ng", expected="a working installation", got=f"initialise returned {self.rate}")
-        self.lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
-                                          ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
-        self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        self._pcm: list[bytes] = []
-        self._events: list[tuple[int, int, int]] = []
-        self._callback = _CALLBACK(self._collect)
-        self.lib.espeak_SetSynthCallback(self._callback)
-        self.lock = threading.Lock()
 
-    def _collect(self, wav: ctypes.Array, count: int, events: ctypes.Array) -> int:  # type: ignore[type-arg]
-        if count > 0:
-            self._pcm.append(ctypes.string_at(wav, count * 2))
-        i = 0
-        while events[i].type != 0:
-            if events[i].type == _EVENT_WORD:
-                self._events.append((events[i].text_position, events[i].length, events[i].audio_position))
-            i += 1
-        return 0
-
-    def synth(self, text: str, voice: Voice) -> tuple[npt.NDArray[np.float32], list[tuple[int, int, int]]]:
-        with self.lock:
-            if self.lib.espeak_SetVoiceByName(voice.name.encode()) != 0:
-                raise InputError("espeak-ng voice", expected="a voice listed by `espeak-ng --voices`",
-                                 got=repr(voice.name))
-            self.lib.espeak_SetParameter(_RATE, voice.rate, 0)
-            self.lib.espeak_SetParameter(_PITCH, voice.pitch, 0)
-            self._pcm, self._events = [], []
-            data = text.encode("utf-8") + b"\0"
-            self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
-            self.lib.espeak_Synchronize()
-            pcm = np.frombuffer(b"".join(self._pcm), dtype=np.int16).astype(np.float32) / 32768.0
-            return pcm, list(self._events)
+def _unknown_voice(name: str) -> InputError:
+    return InputError("espeak-ng voice", expected="a voice listed by `espeak-ng --voices`", got=repr(name))
 
 
 @lru_cache(maxsize=1)
-def _espeak() -> _Espeak:
-    return _Espeak()
+def _espeak() -> _lib.Espeak:
+    try:
+        return _lib.Espeak()
+    except _lib.LibraryMissing as exc:
+        raise InputError(_MISSING.what, expected=_MISSING.expected, got=f"not installed ({exc})",
+                         fix=_MISSING.fix) from exc
 
 
-def _serve(connection: Connection) -> None:
-    """A child process's loop: a fresh espeak-ng that synthesises until told to stop."""
-    global _pristine
-    _pristine = False
-    engine = _Espeak()
-    while (message := connection.recv()) is not None:
-        text, voice = message
-        try:
-            connection.send((engine.rate, *engine.synth(text, voice)))
-        except InputError as exc:
-            connection.send(exc)
+def _in_process(text: str, voice: Voice) -> tuple[int, bytes, list[tuple[int, int, int]]]:
+    engine = _espeak()
+    try:
+        pcm, events = engine.synth(text, voice.name, voice.rate, voice.pitch)
+    except _lib.UnknownVoice:
+        raise _unknown_voice(voice.name) from None
+    return engine.rate, pcm, events
 
 
 class _FreshEngine:
     """espeak-ng keeps state from one utterance to the next (e.g. its pitch flutter), so the same
     text sounds a few samples different depending on what was said before in that process. Each
-    generated scenario therefore speaks through its own fresh child process: same seed, same audio."""
+    generated scenario therefore speaks through its own new espeak-ng server process
+    (`python -m designkit.render._espeak`, ~30 ms to start): same seed, same audio."""
 
     def __init__(self) -> None:
-        # A fork server forks each child from a process that never spoke: fresh state, fast start.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            context.set_forkserver_preload([__name__])
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
-        self.process.start()
-        self.rate = 0
+        root = str(Path(__file__).resolve().parents[2])  # where `designkit` is importable from
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen([sys.executable, "-m", "designkit.render._espeak"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
 
-    def synth(self, text: str, voice: Voice) -> tuple[npt.NDArray[np.float32], list[tuple[int, int, int]]]:
-        self.connection.send((text, voice))
-        answer = self.connection.recv()
-        if isinstance(answer, Exception):
-            raise answer
-        self.rate, raw, events = answer
-        return raw, events
+    def synth(self, text: str, voice: Voice) -> tuple[int, bytes, list[tuple[int, int, int]]]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            pickle.dump((text, voice.name, voice.rate, voice.pitch), self.process.stdin)
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the server ended (no library): its answer says why
+        try:
+            answer = pickle.load(self.process.stdout)
+        except EOFError as exc:
+            raise InputError("espeak-ng server", expected="an answer", got="the process ended",
+                             fix="check that `python -m designkit.render._espeak` runs") from exc
+        if answer[0] == "missing":
+            raise InputError(_MISSING.what, expected=_MISSING.expected, got=f"not installed ({answer[1]})",
+                             fix=_MISSING.fix)
+        if answer[0] == "voice":
+            raise _unknown_voice(voice.name)
+        _, rate, pcm, events = answer
+        return int(rate), pcm, events
 
     def close(self) -> None:
-        with contextlib.suppress(OSError, BrokenPipeError):
-            self.connection.send(None)
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+        with contextlib.suppress(OSError, ValueError):
+            assert self.process.stdin is not None
+            pickle.dump(None, self.process.stdin)
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 _fresh: contextvars.ContextVar[_FreshEngine | None] = contextvars.ContextVar("designkit_fresh_tts", default=None)
 
 
-_pristine = True  # this process has not spoken yet: its espeak-ng state is fresh
-
-
 @contextlib.contextmanager
 def fresh_voices() -> Iterator[None]:
-    """Within this block, speech is reproducible: it comes from an espeak-ng that has not spoken
-    before (this process's own the first time, else a new child process)."""
-    global _pristine
-    if _pristine and _fresh.get() is None:
-        _pristine = False
-        yield
-        return
+    """Within this block (in this thread), speech is reproducible: it comes from a new espeak-ng
+    server process that has not spoken before, closed at the end of the block."""
     engine = _FreshEngine()
     token = _fresh.set(engine)
     try:
@@ -212,12 +157,33 @@ def fresh_voices() -> Iterator[None]:
         engine.close()
 
 
-def _sounding(samples: npt.NDArray[np.float32]) -> tuple[int, int]:
-    """First and one-past-last sample louder than the silence floor (10 ms smoothing)."""
-    loud = np.flatnonzero(np.abs(samples) > _SILENCE)
-    if loud.size == 0:
-        return 0, 0
-    return int(loud[0]), int(loud[-1]) + 1
+def _energy_db(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Loudness per millisecond: RMS in dB of each 1 ms frame (no smoothing, so an edge is not
+    smeared into the silence or the word beside it)."""
+    hop = SAMPLE_RATE // 1000
+    padded = np.pad(samples.astype(np.float64), (0, -samples.size % hop))
+    power = np.mean(padded.reshape(-1, hop) ** 2, axis=1)
+    return np.asarray(10 * np.log10(power + 1e-12))
+
+
+def _loud(energy: npt.NDArray[np.float64], floor_db: float, a: int = 0, b: int | None = None) -> tuple[int, int]:
+    """First and one-past-last millisecond in [a, b) louder than `floor_db` ((a, a) if none)."""
+    part = np.flatnonzero(energy[a:b] > floor_db)
+    if part.size == 0:
+        return a, a
+    return a + int(part[0]), a + int(part[-1]) + 1
+
+
+def _trim(audio: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float64], int, float]:
+    """Cut what is more than SPEECH_RANGE_DB below the utterance's loudest moment (inaudible tails,
+    silence) at both ends. Returns the audio, its loudness per ms, the first kept ms and the floor."""
+    energy = _energy_db(audio)
+    floor = float(energy.max()) - SPEECH_RANGE_DB
+    first, last = _loud(energy, max(floor, 20 * np.log10(_SILENCE)))
+    if last <= first:
+        return audio[:0], energy[:0], 0, floor
+    kept = audio[first * (SAMPLE_RATE // 1000) : last * (SAMPLE_RATE // 1000)].copy()
+    return kept, energy[first:last], first, floor
 
 
 _PUNCTUATION = ".,;:!?\"'()[]{}…¿¡«»“”‘’-–—"
@@ -264,26 +230,21 @@ def synthesize(text: str, voice: Voice | None = None) -> Speech:
         return _piper(text, voice)
     fresh = _fresh.get()
     if fresh is not None:
-        raw, events = fresh.synth(text, voice)
-        rate = fresh.rate
+        rate, pcm, events = fresh.synth(text, voice)
     else:
-        global _pristine
-        _pristine = False
-        raw, events = _espeak().synth(text, voice)
-        rate = _espeak().rate
-    audio = resample(raw, rate, SAMPLE_RATE)
-    first, last = _sounding(audio)
-    if last <= first:
+        rate, pcm, events = _in_process(text, voice)
+    raw = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+    audio, energy, first_ms, floor = _trim(resample(raw, rate, SAMPLE_RATE))
+    if audio.size == 0:
         raise InputError("speech", expected="audible output", got=f"silence for {text!r}")
-    audio = audio[first:last].copy()
     words: list[tuple[str, float, float]] = []
     marks = _word_marks(text, events)
     for k, (label, position) in enumerate(marks):
-        a = min(max(0, round(position * SAMPLE_RATE / 1000) - first), audio.size)
-        b = min(max(a, round(marks[k + 1][1] * SAMPLE_RATE / 1000) - first), audio.size) if k + 1 < len(marks) else audio.size
-        onset, end = _sounding(audio[a:b])
+        a = min(max(0, position - first_ms), energy.size)
+        b = min(max(a, marks[k + 1][1] - first_ms), energy.size) if k + 1 < len(marks) else energy.size
+        onset, end = _loud(energy, floor, a, b)
         if end > onset:
-            words.append((label, (a + onset) / SAMPLE_RATE, (a + end) / SAMPLE_RATE))
+            words.append((label, onset / 1000, min(end / 1000, audio.size / SAMPLE_RATE)))
     return Speech(samples=audio, words=tuple(words), text=text)
 
 
@@ -315,7 +276,7 @@ def _piper(text: str, voice: Voice) -> Speech:
     config = SynthesisConfig(length_scale=170.0 / voice.rate, noise_scale=0.0, noise_w_scale=0.0)
     chunks = list(model.synthesize(text, syn_config=config, include_alignments=True))
     rate = int(model.config.sample_rate)
-    raw = np.concatenate([np.asarray(c.audio_float_array, dtype=np.float32) for c in chunks]) * 0.5
+    raw = (np.concatenate([np.asarray(c.audio_float_array, dtype=np.float32) for c in chunks]) * 0.5).astype(np.float32)
     # Word groups: the phonemes between word separators, with their sample spans in `raw`.
     groups: list[tuple[str, int, int]] = []
     offset = 0
@@ -334,17 +295,14 @@ def _piper(text: str, voice: Voice) -> Speech:
         offset += np.asarray(chunk.audio_float_array).size
     tokens = text.split()
     names = tokens if len(tokens) == len(groups) else [f"/{g}/" for g, _, _ in groups]
-    scale = SAMPLE_RATE / rate
-    audio = resample(raw, rate, SAMPLE_RATE)
-    first, last = _sounding(audio)
-    if last <= first:
+    audio, energy, first_ms, floor = _trim(resample(raw, rate, SAMPLE_RATE))
+    if audio.size == 0:
         raise InputError("speech", expected="audible output", got=f"silence for {text!r}")
-    audio = audio[first:last].copy()
     words: list[tuple[str, float, float]] = []
     for name, a_raw, b_raw in zip(names, (g[1] for g in groups), (g[2] for g in groups), strict=True):
-        a = min(max(0, round(a_raw * scale) - first), audio.size)
-        b = min(max(a, round(b_raw * scale) - first), audio.size)
-        onset, end = _sounding(audio[a:b])
+        a = min(max(0, round(a_raw * 1000 / rate) - first_ms), energy.size)
+        b = min(max(a, round(b_raw * 1000 / rate) - first_ms), energy.size)
+        onset, end = _loud(energy, floor, a, b)
         if end > onset:
-            words.append((name.strip(".,;:!?\"'"), (a + onset) / SAMPLE_RATE, (a + end) / SAMPLE_RATE))
+            words.append((name.strip(_PUNCTUATION), onset / 1000, min(end / 1000, audio.size / SAMPLE_RATE)))
     return Speech(samples=audio, words=tuple(words), text=text)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-import multiprocessing
 import os
 import shutil
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,19 +95,13 @@ def _cached(spec: ScenarioSpec, root: Path) -> Path:
         return folder
     if folder.exists():  # a half-written entry from a killed run: make it again
         shutil.rmtree(folder)
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-    save_scenario(function(spec), tmp)
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}-{threading.get_ident()}")
+    save_scenario(function(spec), tmp, float32=True)  # bit-exact and memory-mapped when loaded
     try:
         tmp.rename(folder)
     except OSError:  # another process finished it first
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
-
-
-def _load_or_generate(spec: ScenarioSpec, root: Path) -> Path:
-    import designkit.scenarios  # noqa: F401 - registers generators in worker processes
-
-    return _cached(spec, root)
 
 
 def specs_for(name: str, *, n: int | None = None, seed: int = 0) -> list[ScenarioSpec]:
@@ -137,11 +131,10 @@ def get(name: str, n: int | None = None, *, seed: int = 0, workers: int | None =
                 _cached(spec, root)
                 bar.update()
         else:
-            # Each scenario in a new worker forked from a server that never spoke (see render.tts).
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, max_tasks_per_child=1) as pool:
-                for _ in pool.map(_load_or_generate, missing, [root] * len(missing)):
+            # Threads suffice: each scenario speaks through its own espeak-ng server process
+            # (render.tts.fresh_voices), and threads need no `if __name__ == "__main__"` in scripts.
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                for _ in pool.map(_cached, missing, [root] * len(missing)):
                     bar.update()
         bar.close()
     return [load_scenario(_cached(s, root)) for s in specs]

@@ -129,8 +129,9 @@ def comparison(summary: pd.DataFrame, metric: str, *, color: str = "quality", wi
     data = _ci_frame(summary, metric)
     order = list(dict.fromkeys(data["policy"]))
     y = alt.Y("policy:N", sort=order, title=None)
-    colour = alt.Color(f"{color}:N", title=color) if color in data.columns else alt.value("#2e86ab")
-    offset = {"yOffset": alt.YOffset(f"{color}:N")} if color in data.columns and data[color].nunique() > 1 else {}
+    colour = alt.Color(f"{color}:N", title=color, sort=list(dict.fromkeys(data[color]))) \
+        if color in data.columns else alt.value("#2e86ab")
+    offset = {"yOffset": alt.YOffset(f"{color}:N", sort=list(dict.fromkeys(data[color])))} if color in data.columns and data[color].nunique() > 1 else {}
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
         x=alt.X("mean:Q", title=metric), y=y, color=colour, **offset,
         tooltip=["policy", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
@@ -145,14 +146,15 @@ def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task
     """One point per policy (x and y means, CI whiskers both ways), joined in policy order:
     a trade-off curve as a knob sweeps (attention cost vs task success, latency vs cut-ins)."""
     alt = _altair()
-    keys = [c for c in ("quality", "policy", "set") if c in summary.columns]
+    keys = list(dict.fromkeys(c for c in (color, "quality", "policy", "set") if c in summary.columns))
     left = _ci_frame(summary, x)[[*keys, "mean", "low", "high"]].rename(
         columns={"mean": "x", "low": "x_low", "high": "x_high"})
     right = _ci_frame(summary, y)[[*keys, "mean", "low", "high"]].rename(
         columns={"mean": "y", "low": "y_low", "high": "y_high"})
     data = left.merge(right, on=keys)
     data["step"] = range(len(data))
-    colour = alt.Color(f"{color}:N", title=color) if color in data.columns else alt.value("#2e86ab")
+    colour = alt.Color(f"{color}:N", title=color, sort=list(dict.fromkeys(data[color]))) \
+        if color in data.columns else alt.value("#2e86ab")
     detail = {"detail": f"{color}:N"} if color in data.columns else {}
     base = alt.Chart(data).encode(color=colour, **detail)
     line = base.mark_line(opacity=0.5).encode(x=alt.X("x:Q", title=x), y=alt.Y("y:Q", title=y),
@@ -171,10 +173,15 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
     """Why the agent stayed silent when the model proposed something, per policy (mean shares)."""
     alt = _altair()
     frame = results.frame
-    rows = frame[frame["metric"].str.startswith("share:")]
     if quality is not None:
-        rows = rows[rows["quality"] == quality]
-    data = (rows.groupby(["policy", "metric"], sort=False)["value"].mean().reset_index()
+        frame = frame[frame["quality"] == quality]
+    keys = ["set", "scenario", "quality", "repetition", "policy"]
+    # Sessions where the model proposed something; a reason missing there had a share of 0.
+    proposed = frame[(frame["metric"] == "silent_share") & frame["value"].notna()][keys]
+    shares = frame[frame["metric"].str.startswith("share:")].pivot_table(
+        index=keys, columns="metric", values="value", aggfunc="first")
+    shares = shares.reindex(pd.MultiIndex.from_frame(proposed)).fillna(0.0)
+    data = (shares.groupby(level="policy", sort=False).mean().stack().rename("value").reset_index()
             .assign(reason=lambda d: d["metric"].str.removeprefix("share:")))
     data = data[data["value"] > 0]
     order = list(dict.fromkeys(frame["policy"]))
@@ -182,8 +189,8 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("value:Q", stack="zero", title="share of proposals withheld"),
         y=alt.Y("policy:N", sort=order, title=None),
-        color=alt.Color("reason:N", scale=alt.Scale(domain=reasons,
-                                                     range=[REASON_COLORS.get(r, "#999999") for r in reasons])),
+        color=alt.Color("reason:N", title="reason", scale=alt.Scale(
+            domain=reasons, range=[REASON_COLORS.get(r, "#999999") for r in reasons])),
         tooltip=["policy", "reason", alt.Tooltip("value:Q", format=".1%")],
     ).properties(width=width, title="why the agent stayed silent")
 
@@ -206,6 +213,12 @@ def distribution(results: Any, metric: str, *, color: str = "quality", width: in
 def timespeak_errors(results: Any, **kwargs: Any) -> alt.LayerChart:
     """The TimeSpeak timing error (mean |onset - target| per session) per policy and model quality."""
     return distribution(results, "timespeak_mae_s", title="TimeSpeak error per session (s)", **kwargs)
+
+
+def row(*charts: Any) -> alt.HConcatChart:
+    """Charts side by side, each with its own colours (a reason palette must not recolour policies)."""
+    alt = _altair()
+    return alt.hconcat(*charts).resolve_scale(color="independent")
 
 
 def save(chart: Any, path: str | os.PathLike[str], *, scale: float = 1.0) -> Path:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from designkit.errors import InputError
 from designkit.perception.simulated import ModelQuality
-from designkit.study.spec import Study, quality_to_dict
+from designkit.study.spec import DEFAULT_MOMENTS, Study, quality_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,8 @@ class SessionJob:
     policies: tuple[tuple[str, str, Mapping[str, Any]], ...]  # (name, cache key, policy dict)
     weights: tuple[tuple[str, float], ...]
     dt: float
+    model_moments: tuple[str, ...] = DEFAULT_MOMENTS
+    targets_from: str = "targets"
 
 
 def _hash(payload: Any) -> str:
@@ -103,23 +105,65 @@ def plan(study: Study, truths: Sequence[tuple[str, int, str, str, Any]] | None =
             for rep in range(study.repetitions):
                 seed = study.seed + index + 10_007 * rep
                 keys = {name: _hash({"cell": CELL_VERSION, "scenario": digest, "quality": quality_to_dict(quality),
-                                     "seed": seed, "policy": spec, "weights": dict(study.weights), "dt": study.dt})
+                                     "seed": seed, "policy": spec, "weights": dict(study.weights), "dt": study.dt,
+                                     "moments": list(study.model_moments), "targets": study.targets_from})
                         for name, spec in policies.items()}
                 job = SessionJob(set_name, scenario, index, quality_name, quality, rep, seed, truth,
                                  tuple((name, keys[name], policies[name]) for name in policies),
-                                 study.weights, study.dt)
+                                 study.weights, study.dt, study.model_moments, study.targets_from)
                 jobs.append((job, keys))
     return jobs
 
 
+def truth_times(truth: Any, name: str) -> list[float]:
+    """One kind of time from a scenario truth (or a SessionTruth): turn ends, targets, reps, cues..."""
+    aliases = {"turn_ends": "respond_at", "backchannel_opportunities": "backchannel_at"}
+    if name == "cues":
+        return [float(getattr(c, "t", c)) for c in getattr(truth, "cues", ())]
+    values = getattr(truth, name, None)
+    if values is None:
+        values = getattr(truth, aliases.get(name, name), ())
+    return [float(v) for v in list(values)]
+
+
+def prepare_truth(truth: Any, *, quality: ModelQuality, seed: int, dt: float,
+                  model_moments: Sequence[str] = DEFAULT_MOMENTS, targets_from: str = "targets") -> Any:
+    """A session ready for any policy: the simulated model proposes at `model_moments`, and
+    `targets_from` times are scored as TimeSpeak targets."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from designkit.core.decisions import Action
+    from designkit.metrics.compare import prepare
+    from designkit.metrics.evaluate import truth_of
+    from designkit.perception.simulated import Moment, SimulatedProposer
+
+    session = truth_of(truth)
+    if targets_from != "targets":
+        session = replace(session, targets=np.asarray(sorted(truth_times(truth, targets_from)), dtype=np.float64))
+    if tuple(model_moments) == DEFAULT_MOMENTS:
+        return prepare(session, quality=quality, seed=seed, dt=dt)
+    moments = []
+    for name in model_moments:
+        for t in truth_times(truth, name):
+            if name == "backchannel_opportunities":
+                moments.append(Moment(t, Action.BACKCHANNEL, "mm-hm", 0.4, "backchannel"))
+            else:
+                moments.append(Moment(t, Action.SPEAK, duration_s=1.5 if name == "turn_ends" else 0.8,
+                                      source=name))
+    proposer = SimulatedProposer(moments, duration_s=session.duration_s, quality=quality, dt=dt, seed=seed)
+    return prepare(session, dt=dt, proposer=proposer)
+
+
 def run_job(job: SessionJob) -> list[tuple[str, dict[str, float]]]:
     """(cache key, metrics) for each policy of one session: prepare once, re-decide per policy."""
-    from designkit.metrics.compare import prepare
     from designkit.metrics.evaluate import session_metrics
     from designkit.metrics.timeline import timeline_of
     from designkit.policy.spec import Policy
 
-    prepared = prepare(job.truth, quality=job.quality, seed=job.seed, dt=job.dt)
+    prepared = prepare_truth(job.truth, quality=job.quality, seed=job.seed, dt=job.dt,
+                             model_moments=job.model_moments, targets_from=job.targets_from)
     weights = dict(job.weights) or None
     out = []
     for _, key, spec in job.policies:
@@ -293,7 +337,7 @@ def run(study: Study, *, executor: str = "local", workers: int | None = None, cl
     jobs = plan(study)
     found: dict[str, dict[str, float]] = {}
     todo: list[SessionJob] = []
-    for job, keys in jobs:
+    for job, _keys in jobs:
         missing = []
         for name, key, spec in job.policies:
             cell = store.get(key) if cache else None
@@ -303,7 +347,8 @@ def run(study: Study, *, executor: str = "local", workers: int | None = None, cl
                 found[key] = cell
         if missing:
             todo.append(SessionJob(job.set, job.scenario, job.scenario_index, job.quality_name, job.quality,
-                                   job.repetition, job.seed, job.truth, tuple(missing), job.weights, job.dt))
+                                   job.repetition, job.seed, job.truth, tuple(missing), job.weights, job.dt,
+                                   job.model_moments, job.targets_from))
     cells = sum(len(j.policies) for j in todo)
     log.info("study %s: %d cells cached, %d to compute", study.name, len(found), cells)
     if workers is not None:

@@ -36,6 +36,9 @@ BASE_METRICS = (
 )
 METRICS = BASE_METRICS + tuple(f"share:{r.value}" for r in Reason if r.value.startswith("silent:"))
 SPEC_VERSION = 1
+# Truth times the simulated model may propose at, and that may count as TimeSpeak targets.
+MOMENT_SOURCES = ("turn_ends", "backchannel_opportunities", "targets", "reps", "cues")
+DEFAULT_MOMENTS = ("turn_ends", "backchannel_opportunities")
 
 
 def _known_sets() -> dict[str, Any]:
@@ -110,6 +113,9 @@ class Study:
     - `metrics`: names from `METRICS` (all are computed and cached; these are the ones shown).
     - `repetitions`: model seeds per scenario; `seed`: the first one.
     - `weights`: attention-cost weights (`designkit.metrics.attention`).
+    - `model_moments`: the truth times the simulated model proposes at (from `MOMENT_SOURCES`:
+      turn ends and backchannel openings by default; e.g. `("reps",)` for a rep detector).
+    - `targets_from`: the truth times scored as TimeSpeak targets (`"targets"`, or e.g. `"reps"`).
     """
 
     name: str
@@ -125,9 +131,17 @@ class Study:
     title: str = ""
     question: str = ""
     dt: float = 0.2
+    model_moments: tuple[str, ...] = DEFAULT_MOMENTS
+    targets_from: str = "targets"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        moments = (self.model_moments,) if isinstance(self.model_moments, str) else tuple(self.model_moments)
+        bad = [m for m in moments if m not in MOMENT_SOURCES]
+        if bad or self.targets_from not in MOMENT_SOURCES:
+            raise InputError("truth times", expected=f"names from {list(MOMENT_SOURCES)}",
+                             got=bad or repr(self.targets_from))
+        set_(self, "model_moments", moments)
         if not isinstance(self.name, str) or not self.name or "/" in self.name:
             raise InputError("study name", expected="a short name without '/'", got=repr(self.name))
         scenarios = tuple(ScenarioSet.parse(s) for s in (self.scenarios if not isinstance(self.scenarios, str)
@@ -203,6 +217,7 @@ class Study:
             "base": self.base.to_dict(),
             "qualities": [{"name": n, **quality_to_dict(q)} for n, q in self.qualities],
             "repetitions": self.repetitions, "seed": self.seed, "weights": dict(self.weights), "dt": self.dt,
+            "model_moments": list(self.model_moments), "targets_from": self.targets_from,
         }
 
     @classmethod
@@ -231,6 +246,8 @@ class Study:
             data["metrics"] = tuple(data["metrics"])
         if "weights" in data:
             data["weights"] = tuple(dict(data["weights"]).items())
+        if "model_moments" in data:
+            data["model_moments"] = tuple(data["model_moments"])
         return cls(**data)
 
     def to_json(self) -> str:

@@ -1,0 +1,69 @@
+"""`designkit study run`, `designkit publish`, `designkit serve`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from designkit.study.spec import Study
+
+
+def _run(args: argparse.Namespace) -> int:
+    from designkit.study.runner import run
+
+    study = Study.load(args.study)
+    results = run(study, executor=args.executor, workers=args.workers, cache=not args.no_cache)
+    folder = Path(args.study)
+    out = Path(args.out) if args.out else (folder if folder.is_dir() else folder.parent) / "results.parquet"
+    results.save(out)
+    summary = results.summary()
+    table = summary.assign(cell=[f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+                                 for m, lo, hi in zip(summary["mean"], summary["low"], summary["high"], strict=True)])
+    print(table.pivot_table(index=["quality", "policy"], columns="metric", values="cell", aggfunc="first",
+                            sort=False).to_string())
+    print(f"{len(results.frame)} rows ({results.computed} cells computed, the rest cached) -> {out}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from designkit.study.publish import publish
+
+    done = publish(args.study, out=args.out, run_notebook=not args.no_execute)
+    print(f"app:    {done.notebook}  (serve: designkit serve {done.folder})")
+    print(f"report: {done.report}")
+    print(f"audit:  {done.audit}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from designkit.study.publish import serve
+
+    return serve(args.study, port=args.port, publish_first=args.publish)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("study", help="run a study (scenarios x policies x metrics)",
+                       description="Studies: scenario sets x policy variants x metrics, cached and resumable.")
+    actions = p.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    run = actions.add_parser("run", help="run a study.json", description="Run every cell not yet cached.")
+    run.add_argument("study", help="a study folder (with study.json) or a study.json")
+    run.add_argument("--executor", choices=["local", "dask"], default="local",
+                     help="local processes (default) or a Dask LocalCluster")
+    run.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    run.add_argument("--out", default=None, help="results Parquet (default: <study>/results.parquet)")
+    run.add_argument("--no-cache", action="store_true", help="compute every cell again")
+    run.set_defaults(handler=_run)
+
+    pub = sub.add_parser("publish", help="publish a study as a Voilà app, an HTML report and an audit",
+                         description="Write <study>/published/: the Voilà app, report.html, audit.json.")
+    pub.add_argument("study", help="a study folder, e.g. studies/quiet-modes")
+    pub.add_argument("--out", default=None, help="where to write (default: <study>/published)")
+    pub.add_argument("--no-execute", action="store_true", help="skip running the notebook (no report.html)")
+    pub.set_defaults(handler=_publish)
+
+    serve = sub.add_parser("serve", help="serve a published study with Voilà on 127.0.0.1",
+                           description="Start Voilà on 127.0.0.1 for a published study (Ctrl-C stops it).")
+    serve.add_argument("study", help="a study folder or its published/ folder")
+    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--publish", action="store_true", help="publish again before serving")
+    serve.set_defaults(handler=_serve)

@@ -1,0 +1,364 @@
+"""Explorer: sliders for policy knobs; the policy re-runs over a study's sessions; the chart follows.
+
+    explorer = Explorer.from_study(study)      # prepares the sessions once
+    explorer                                    # sliders + chart (JupyterLab or Voila)
+
+Only the decisions change with a knob: each session's signals and the simulated model's proposals
+are prepared once (`designkit.metrics.compare.prepare`), and a move re-decides them
+(`designkit.policy.replay.PolicyReplay`). With `workers > 1` the sessions are split over worker
+processes that keep their share prepared between moves. The chart is a fixed Vega-Lite spec whose
+named dataset is swapped on each move, so "slider -> chart spec ready" costs only the re-decision;
+the spec is drawn to SVG in the kernel with vl-convert (offline: no Vega scripts, no CDN).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import multiprocessing
+import os
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from designkit.errors import InputError
+from designkit.perception.simulated import ModelQuality
+from designkit.policy.context import Mode
+from designkit.policy.spec import Policy
+from designkit.policy.styles import Style
+
+log = logging.getLogger(__name__)
+
+DATASET = "explorer"
+CURRENT = "your policy"
+PARALLEL_MICROTURNS = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class Knob:
+    """One control: a policy field with its range (numbers) or choices (names)."""
+
+    name: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.05
+    choices: tuple[str, ...] = ()
+
+
+KNOBS: dict[str, Knob] = {
+    "confidence": Knob("confidence", 0.0, 1.0, 0.05),
+    "initiative": Knob("initiative", 0.0, 1.0, 0.05),
+    "pause_s": Knob("pause_s", 0.0, 2.0, 0.1),
+    "min_gap_s": Knob("min_gap_s", 0.0, 20.0, 0.5),
+    "budget_per_min": Knob("budget_per_min", 0.5, 30.0, 0.5),
+    "false_interruption_s": Knob("false_interruption_s", 0.0, 2.0, 0.1),
+    "style": Knob("style", choices=tuple(s.value for s in Style)),
+    "context": Knob("context", choices=tuple(m.value for m in Mode)),
+}
+
+
+def _session_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mapping[str, float] | None,
+                  metrics: Sequence[str]) -> list[list[float]]:
+    from designkit.metrics.evaluate import session_metrics
+    from designkit.metrics.timeline import timeline_of
+
+    policy = Policy.from_dict(dict(spec))
+    out = []
+    for s in prepared:
+        values = session_metrics(timeline_of(s.replay.run(policy)), s.truth, weights=weights)
+        out.append([float(values.get(m, math.nan)) for m in metrics])
+    return out
+
+
+def _prepare_all(truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
+                 moments: Mapping[str, Any]) -> list[Any]:
+    from designkit.study.runner import prepare_truth
+
+    return [prepare_truth(t, quality=quality, seed=s, dt=dt, **moments) for t, s in zip(truths, seeds, strict=True)]
+
+
+def _worker(conn: Any, truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
+            weights: Mapping[str, float] | None, metrics: Sequence[str], moments: Mapping[str, Any]) -> None:
+    prepared = _prepare_all(truths, seeds, quality, dt, moments)
+    conn.send("ready")
+    while True:
+        spec = conn.recv()
+        if spec is None:
+            break
+        conn.send(_session_rows(prepared, spec, weights, metrics))
+    conn.close()
+
+
+class _Shards:
+    """Worker processes, each holding its share of the sessions prepared."""
+
+    def __init__(self, truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
+                 weights: Mapping[str, float] | None, metrics: Sequence[str], workers: int,
+                 moments: Mapping[str, Any]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.pipes = []
+        self.processes = []
+        for i in range(workers):
+            parent, child = context.Pipe()
+            process = context.Process(target=_worker, daemon=True,
+                                      args=(child, list(truths[i::workers]), list(seeds[i::workers]), quality, dt,
+                                            weights, list(metrics), dict(moments)))
+            process.start()
+            self.pipes.append(parent)
+            self.processes.append(process)
+        self.order = [i for w in range(workers) for i in range(w, len(truths), workers)]
+        for pipe in self.pipes:
+            if pipe.recv() != "ready":
+                raise RuntimeError("an explorer worker did not start")
+        self._finalizer = weakref.finalize(self, _Shards._stop, self.pipes, self.processes)
+
+    def rows(self, spec: Mapping[str, Any]) -> list[list[float]]:
+        for pipe in self.pipes:
+            pipe.send(dict(spec))
+        parts = [row for pipe in self.pipes for row in pipe.recv()]
+        out: list[list[float]] = [[]] * len(parts)
+        for position, row in zip(self.order, parts, strict=True):
+            out[position] = row
+        return out
+
+    @staticmethod
+    def _stop(pipes: Sequence[Any], processes: Sequence[Any]) -> None:
+        for pipe in pipes:
+            try:
+                pipe.send(None)
+                pipe.close()
+            except (OSError, BrokenPipeError):
+                pass
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+class Explorer:
+    """Policy knobs as controls over prepared sessions, with a chart of the chosen metrics.
+
+    `reference`: named policies drawn in grey for comparison (a study's variants); the current
+    knobs are drawn in orange with their 95% bootstrap CI over sessions.
+    """
+
+    def __init__(self, truths: Sequence[Any], *, base: Policy | None = None,
+                 knobs: Sequence[str] = ("confidence", "initiative", "style"),
+                 metrics: Sequence[str] = ("task_success", "attention_cost", "response_latency_s"),
+                 reference: Mapping[str, Policy] | None = None, quality: ModelQuality | None = None,
+                 seeds: Sequence[int] | None = None, weights: Mapping[str, float] | None = None,
+                 dt: float = 0.2, workers: int | None = None, title: str = "",
+                 model_moments: Sequence[str] | None = None, targets_from: str = "targets") -> None:
+        from designkit.study.spec import METRICS
+
+        unknown = [k for k in knobs if k not in KNOBS]
+        if unknown:
+            raise InputError("explorer knob", expected=f"names from {list(KNOBS)}", got=unknown)
+        bad = [m for m in metrics if m not in METRICS]
+        if bad:
+            raise InputError("metric", expected=f"names from {list(METRICS)}", got=bad)
+        if not truths:
+            raise InputError("explorer sessions", expected="at least one truth", got=0)
+        self.base = base or Policy()
+        self.knobs = tuple(knobs)
+        self.metrics = tuple(metrics)
+        self.weights = dict(weights) if weights else None
+        self.title = title
+        self.quality = quality or ModelQuality()
+        seeds = list(seeds) if seeds is not None else list(range(len(truths)))
+        from designkit.study.spec import DEFAULT_MOMENTS
+
+        moments = {"model_moments": tuple(model_moments or DEFAULT_MOMENTS), "targets_from": targets_from}
+        self._shards: _Shards | None = None
+        self._prepared: list[Any] = []
+        if workers is None:  # worker processes pay off once a move re-decides many microturns
+            microturns = sum(_duration(t) for t in truths) / dt
+            workers = min(4, os.cpu_count() or 1) if microturns > PARALLEL_MICROTURNS else 1
+        if workers > 1 and len(truths) > 1:
+            self._shards = _Shards(truths, seeds, self.quality, dt, self.weights, self.metrics,
+                                   min(workers, len(truths)), moments)
+        else:
+            self._prepared = _prepare_all(truths, seeds, self.quality, dt, moments)
+        self.policy = self.base
+        self._reference = self._records(dict(reference or {}), current=False)
+        self._template = self._chart_template()
+        self.spec: dict[str, Any] = {}
+        self.table = pd.DataFrame()
+        self._widget: Any = None
+        self.redraw()
+
+    @classmethod
+    def from_study(cls, study: Any, *, quality: str | None = None, knobs: Sequence[str] | None = None,
+                   metrics: Sequence[str] | None = None, workers: int | None = None, max_reference: int = 12,
+                   base: str | None = None) -> Explorer:
+        """An explorer over a study's scenarios (its first model quality unless named), with its
+        policy variants as the grey reference points; the knobs start from variant `base`
+        (default: the first)."""
+        from designkit.study.runner import scenario_truths
+
+        found = scenario_truths(study)
+        name = quality or study.qualities[0][0]
+        variants = study.policies()
+        reference = dict(list(variants.items())[:max_reference])
+        if base is not None and base not in variants:
+            raise InputError("explorer base variant", expected=f"one of {list(variants)}", got=repr(base))
+        first = variants[base] if base is not None else next(iter(variants.values()))
+        chosen = knobs or tuple(k for k, _ in study.grid if k in KNOBS) or ("confidence", "initiative", "style")
+        return cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
+                   reference=reference, quality=study.quality(name),
+                   seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
+                   dt=study.dt, workers=workers, title=study.title or study.name,
+                   model_moments=study.model_moments, targets_from=study.targets_from)
+
+    # -- computing -----------------------------------------------------------------------------
+    def session_table(self, policy: Policy) -> pd.DataFrame:
+        """Session x metric for `policy` over the prepared sessions."""
+        spec = policy.to_dict()
+        rows = self._shards.rows(spec) if self._shards else _session_rows(self._prepared, spec, self.weights,
+                                                                             self.metrics)
+        return pd.DataFrame(rows, columns=list(self.metrics))
+
+    def _records(self, policies: Mapping[str, Policy], *, current: bool) -> list[dict[str, Any]]:
+        from designkit.metrics.stats import bootstrap_ci
+
+        out = []
+        for name, policy in policies.items():
+            table = self.session_table(policy)
+            if current:
+                self.table = table
+            for metric in self.metrics:
+                est = bootstrap_ci(table[metric].to_numpy(dtype=np.float64), resamples=400, seed=0)
+                out.append({"policy": name, "metric": metric, "mean": _num(est.mean), "low": _num(est.low),
+                            "high": _num(est.high), "kind": CURRENT if current else "study variant"})
+        return out
+
+    def _chart_template(self) -> dict[str, Any]:
+        from designkit.study.charts import _altair
+
+        alt = _altair()
+        data = alt.Data(name=DATASET)
+        colour = alt.Color("kind:N", scale=alt.Scale(domain=["study variant", CURRENT],
+                                                      range=["#9aa5b1", "#e07a5f"]), title=None)
+        y = alt.Y("policy:N", title=None, sort=None)
+        base = alt.Chart(data)
+        rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=None), x2="high:Q", y=y, color=colour)
+        points = base.mark_point(filled=True, size=80).encode(
+            x="mean:Q", y=y, color=colour,
+            tooltip=["policy:N", "metric:N", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
+                     alt.Tooltip("high:Q", format=".3f")])
+        width = max(150, 780 // max(1, len(self.metrics)) - 30)
+        chart = (alt.layer(rules, points, data=data).properties(width=width, height=alt.Step(16))
+                 .facet(column=alt.Column("metric:N", sort=list(self.metrics), title=None))
+                 .resolve_scale(x="independent")
+                 .properties(title=self.title or "explore the policy"))
+        spec: dict[str, Any] = chart.to_dict()
+        spec["datasets"] = {DATASET: []}
+        return spec
+
+    def chart_spec(self, policy: Policy) -> dict[str, Any]:
+        """The Vega-Lite spec for `policy` (its session metrics are computed here)."""
+        self.policy = policy
+        records = self._reference + self._records({CURRENT: policy}, current=True)
+        spec = copy.copy(self._template)
+        spec["datasets"] = {DATASET: records}
+        return spec
+
+    def redraw(self) -> dict[str, Any]:
+        """Re-decide every session with the current knobs and refresh the chart."""
+        self.spec = self.chart_spec(self.policy)
+        if self._widget is not None:
+            from designkit.study.charts import to_svg
+
+            self._chart.value = to_svg(self.spec)
+            self._status.value = self.status()
+        return self.spec
+
+    def status(self) -> str:
+        parts = []
+        for metric in self.metrics:
+            column = self.table[metric]
+            value = float(column.mean()) if column.notna().any() else math.nan
+            parts.append(f"<b>{metric}</b> {value:.3f}")
+        knobs = ", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs)
+        return f"<span class='dk-explorer-status'>{knobs} &rarr; " + " &middot; ".join(parts) + \
+            f" (mean of {len(self.table)} sessions)</span>"
+
+    def set(self, **knobs: Any) -> dict[str, Any]:
+        """Change knobs as the controls would, and redraw; returns the new chart spec."""
+        self.policy = self.policy.replace(**knobs)
+        if self._widget is not None:
+            with self._widget.hold_trait_notifications():
+                for name in knobs:
+                    if name in self._controls:
+                        self._controls[name].value = _show(getattr(self.policy, name))
+        return self.redraw()
+
+    # -- the widget ----------------------------------------------------------------------------
+    @property
+    def widget(self) -> Any:
+        if self._widget is None:
+            self._build()
+        return self._widget
+
+    def _build(self) -> None:
+        import ipywidgets as w
+
+        self._controls: dict[str, Any] = {}
+        for name in self.knobs:
+            knob = KNOBS[name]
+            value = getattr(self.policy, name)
+            if knob.choices:
+                control = w.Dropdown(options=list(knob.choices), value=_show(value), description=name)
+            else:
+                control = w.FloatSlider(value=float(value), min=knob.low, max=knob.high, step=knob.step,
+                                        description=name, continuous_update=False, readout_format=".2f")
+            control.add_class(f"dk-knob-{name}")
+            control.observe(self._on_change, names="value")
+            self._controls[name] = control
+        self._chart = w.HTML(layout=w.Layout(min_height="120px"))
+        self._chart.add_class("dk-explorer-chart")
+        self._status = w.HTML()
+        self._widget = w.VBox([w.HBox(list(self._controls.values()), layout=w.Layout(flex_flow="row wrap")),
+                               self._status, self._chart])
+        self._widget.add_class("dk-explorer")
+        self.redraw()
+
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        values = {name: control.value for name, control in self._controls.items()}
+        try:
+            self.policy = self.policy.replace(**values)
+        except InputError as exc:
+            self._status.value = f"<span style='color:#d7263d'>{exc}</span>"
+            return
+        self.redraw()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+    def close(self) -> None:
+        """Stop the worker processes (also done when the explorer is garbage-collected)."""
+        if self._shards is not None:
+            self._shards.close()
+            self._shards = None
+
+
+def _duration(truth: Any) -> float:
+    return float(getattr(truth, "duration", None) or getattr(truth, "duration_s", 60.0))
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _show(value: Any) -> Any:
+    return getattr(value, "value", value)

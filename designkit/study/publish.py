@@ -1,0 +1,251 @@
+"""Publish a study folder as a Voilà app, a static HTML report and an audit report.
+
+    designkit publish studies/quiet-modes        # -> studies/quiet-modes/published/
+    designkit serve studies/quiet-modes          # Voilà on 127.0.0.1
+
+A study folder holds `study.json` and one notebook. Publishing executes the notebook (its
+conclusion is computed from its own results), then writes into `published/`:
+
+- the notebook and `study.json`, with `voila.json` (template, theme) and the `designkit` Voilà
+  template (Voilà's lab template without the icon font it would fetch from a CDN, plus a theme),
+- `report.html`: the executed notebook without code, charts embedded as SVG, no scripts from
+  the network,
+- `audit.json` / the audit section of the report: the study spec, each policy spec, package
+  versions, results and scenario hashes, and for each policy an engine replay of the first
+  scenario written as a session log (consent record, hash chain, final hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from designkit.errors import InputError, MissingExtraError
+from designkit.study.spec import Study
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "designkit"
+THEME_CSS = """
+/* designkit study apps: calm, readable, no external fonts */
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", sans-serif; }
+#rendered_cells { max-width: 1100px; margin: 0 auto; }
+.dk-explorer { border: 1px solid #d5dbe1; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
+.dk-explorer-status { color: #333; font-size: 13px; }
+.dk-conclusion { border-left: 4px solid #2e86ab; padding: 6px 12px; background: #f3f8fb; }
+"""
+REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.S)
+REMOTE_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """Where a published study's parts are."""
+
+    folder: Path
+    notebook: Path
+    report: Path
+    audit: Path
+    results: Path
+
+
+def study_folder(path: str | os.PathLike[str]) -> tuple[Path, Path, Study]:
+    """The study folder, its notebook and its spec; an error says what is missing."""
+    folder = Path(path)
+    if folder.is_file() and folder.suffix == ".ipynb":
+        folder = folder.parent
+    if not (folder / "study.json").is_file():
+        raise InputError("study folder", expected="a folder with study.json and a notebook", got=str(path))
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if len(notebooks) != 1:
+        raise InputError(f"notebooks in {folder}", expected="exactly one .ipynb", got=[p.name for p in notebooks])
+    return folder, notebooks[0], Study.load(folder / "study.json")
+
+
+def voila_template_dir() -> Path:
+    """Voilà's own `lab` template folder (we derive ours from it)."""
+    import voila.paths
+
+    for root in voila.paths.collect_template_paths(["voila", "nbconvert"], "lab"):
+        candidate = Path(root)
+        if (candidate / "index.html.j2").is_file() and candidate.name == "lab" and "voila" in candidate.parts:
+            return candidate
+    raise MissingExtraError("voila", "live")
+
+
+def write_template(share: Path) -> Path:
+    """The `designkit` Voilà template under `share/jupyter/voila/templates/designkit`."""
+    source = voila_template_dir() / "index.html.j2"
+    text = source.read_text()
+    # The lab template links an icon font on a CDN: offline it fails and logs console errors.
+    text = REMOTE_LINK.sub("", text)
+    text = text.replace("{%- block notebook_css -%}",
+                        "{%- block notebook_css -%}\n  <style>" + THEME_CSS + "</style>", 1)
+    target = share / "jupyter" / "voila" / "templates" / TEMPLATE
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "index.html.j2").write_text(text)
+    (target / "conf.json").write_text(json.dumps({"base_template": "lab"}, indent=2))
+    return target
+
+
+def voila_settings() -> dict[str, Any]:
+    # Notebook 7's lab extension expects JupyterLab's document registry, which Voilà does not
+    # share: it would only log an error in the browser console.
+    return {"VoilaConfiguration": {"template": TEMPLATE, "theme": "light", "strip_sources": True,
+                                   "show_tracebacks": False,
+                                   "extension_denylist": ["@jupyter-notebook/lab-extension"]}}
+
+
+def voila_command(app: str | os.PathLike[str], *, port: int) -> tuple[list[str], dict[str, str], Path]:
+    """The command, environment and working folder that serve a published app on 127.0.0.1."""
+    folder = Path(app)
+    notebooks = sorted(folder.glob("*.ipynb"))
+    if not (folder / "voila.json").is_file() or not notebooks:
+        raise InputError("published app", expected="a folder written by `designkit publish`", got=str(app))
+    env = dict(os.environ)
+    share = str((folder / "share" / "jupyter").resolve())
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [share, env.get("JUPYTER_PATH", "")]))
+    cmd = [sys.executable, "-m", "voila", notebooks[0].name, "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", f"--template={TEMPLATE}", "--theme=light"]
+    return cmd, env, folder
+
+
+def extra_voila_args() -> list[str]:
+    """Arguments for a Voilà started elsewhere (e.g. a test fixture) to use the study template."""
+    return [f"--template={TEMPLATE}", "--theme=light"]
+
+
+def execute(notebook: Path, *, cwd: Path, timeout: int = 600) -> Any:
+    """Run the notebook top to bottom in a fresh kernel; returns the executed notebook."""
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError as exc:
+        raise MissingExtraError("nbclient", "live") from exc
+    nb = nbformat.read(str(notebook), as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+def report_html(nb: Any, *, title: str, audit: Mapping[str, Any]) -> str:
+    """The executed notebook without code, SVG charts inline, no network scripts, plus the audit."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body = REMOTE_SCRIPT.sub("", body)
+    body = REMOTE_LINK.sub("", body)
+    section = ("<section id='audit' style='max-width:1100px;margin:2em auto;font-family:sans-serif'>"
+               "<h2>Audit</h2><pre style='white-space:pre-wrap;font-size:12px'>"
+               + html.escape(json.dumps(audit, indent=2, default=str)) + "</pre></section>")
+    return body.replace("</body>", section + "\n</body>", 1)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
+    """Replay each policy variant over the study's first scenario with the engine, into a session
+    log on disk, and report what an auditor asks of it (consent, policy, versions, chain, hash)."""
+    from designkit import scenarios
+    from designkit.core.engine import Engine
+    from designkit.log import audit_report, replay_to_log
+    from designkit.metrics.compare import moments_of
+    from designkit.metrics.evaluate import truth_of
+    from designkit.perception.simulated import SimulatedProposer, TruthVAD
+
+    first = study.scenarios[0]
+    scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False)[0]
+    truth = truth_of(scenario)
+    quality_name, quality = study.qualities[0]
+    out = []
+    logs.mkdir(parents=True, exist_ok=True)
+    for i, (name, policy) in enumerate(study.policies().items()):
+        proposer = SimulatedProposer(moments_of(truth), duration_s=truth.duration_s, quality=quality,
+                                     dt=study.dt, seed=study.seed)
+        engine = Engine([TruthVAD([tuple(r) for r in truth.user_speech.tolist()])], policy, proposer=proposer,
+                        dt=study.dt)
+        path = logs / f"{i:02d}-{re.sub(r'[^A-Za-z0-9_.=-]+', '_', name)[:60]}"
+        session_log = replay_to_log(engine, scenario.session(), path,
+                                    extra={"study": study.name, "variant": name, "quality": quality_name})
+        report = audit_report(session_log)
+        report["variant"] = name
+        report["log"] = str(path.name)
+        out.append(report)
+    return out
+
+
+def write_app(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """The Voilà app alone (notebook, study.json, voila.json, template); returns the notebook."""
+    folder, notebook, _ = study_folder(path)
+    out = Path(target)
+    out.mkdir(parents=True, exist_ok=True)
+    app_notebook = out / notebook.name
+    shutil.copy2(notebook, app_notebook)
+    shutil.copy2(folder / "study.json", out / "study.json")
+    write_template(out / "share")
+    (out / "voila.json").write_text(json.dumps(voila_settings(), indent=2) + "\n")
+    return app_notebook
+
+
+def publish(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | None = None,
+            run_notebook: bool = True, audit_sessions: bool = True) -> Published:
+    """Write the Voilà app, the static report and the audit report of a study folder."""
+    from designkit.study.runner import package_versions, run
+
+    folder, _, study = study_folder(path)
+    target = Path(out) if out is not None else folder / "published"
+    app_notebook = write_app(folder, target)
+
+    results = run(study, progress=False)
+    results_path = results.save(target / "results.parquet")
+    audit: dict[str, Any] = {
+        "study": study.to_dict(),
+        "policies": {name: p.to_dict() for name, p in study.policies().items()},
+        "packages": package_versions(),
+        "results_sha256": _sha256(results_path),
+        "scenarios": [s.to_dict() for s in study.scenarios],
+        "consent": "generated scenarios: no person was recorded; logs keep signals and decisions only",
+        "sessions": session_audits(study, target / "logs") if audit_sessions else [],
+    }
+    audit_path = target / "audit.json"
+    audit_path.write_text(json.dumps(audit, indent=2, default=str) + "\n")
+    report = target / "report.html"
+    if run_notebook:
+        nb = execute(app_notebook, cwd=target)
+        report.write_text(report_html(nb, title=study.title or study.name, audit=audit))
+    log.info("published %s to %s", study.name, target)
+    return Published(target, app_notebook, report, audit_path, results_path)
+
+
+def serve(path: str | os.PathLike[str], *, port: int = 8866, publish_first: bool = False) -> int:
+    """Serve a published study (publishing it first when needed) with Voilà on 127.0.0.1."""
+    import subprocess
+
+    folder = Path(path)
+    app = folder if (folder / "voila.json").is_file() else folder / "published"
+    if publish_first or not (app / "voila.json").is_file():
+        app = publish(folder).folder
+    cmd, env, cwd = voila_command(app, port=port)
+    log.info("serving %s on http://127.0.0.1:%d", app, port)
+    return subprocess.call(cmd, env=env, cwd=cwd)
+
+
+def publish_many(paths: Sequence[str | os.PathLike[str]]) -> list[Published]:
+    return [publish(p) for p in paths]
