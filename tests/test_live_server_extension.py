@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from typing import Any
 
 import pytest
@@ -79,5 +80,17 @@ def test_set_nodelay_sets_the_socket_option_on_a_real_websocket() -> None:
         client.close()
         server.stop()
 
-    asyncio.run(main())
+    # Its own thread: earlier tests (playwright's sync API) may leave a loop running in this one.
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # pragma: no cover - re-raised below
+            errors.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=60)
+    assert not errors, errors
     assert seen == [1]

@@ -270,9 +270,9 @@ def _piper(text: str, voice: Voice) -> Speech:
 
     Synthesis noise is off (noise_scale = noise_w_scale = 0) so the same text gives the same
     audio; `rate` scales phoneme durations (170 wpm = the voice's own pace); `pitch` is ignored."""
+    model = _piper_voice()  # first: names the extra when piper is missing
     from piper import SynthesisConfig
 
-    model = _piper_voice()
     config = SynthesisConfig(length_scale=170.0 / voice.rate, noise_scale=0.0, noise_w_scale=0.0)
     chunks = list(model.synthesize(text, syn_config=config, include_alignments=True))
     rate = int(model.config.sample_rate)
