@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import wave
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from designkit.audio_io import write_wav
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
@@ -55,14 +56,7 @@ def write_fake_wav(path: Path, rate: int = FAKE_WAV_RATE) -> Path:
     t = np.arange(envelope.size) / rate
     tone = sum(np.sin(2 * np.pi * 180 * k * t) / k for k in (1, 2, 3, 4))
     ramp = np.convolve(envelope, np.ones(160) / 160, mode="same")  # 10 ms fades, no clicks
-    signal_ = 0.25 * tone * ramp
-    pcm = (np.clip(signal_, -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(pcm.tobytes())
-    return path
+    return write_wav(path, 0.25 * tone * ramp, rate)
 
 
 def live_notebook(path: Path, *, log_dir: Path, camera: bool = True, name: str = "browser",
