@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,6 +85,51 @@ def test_a_failing_perceiver_gives_silent_fault_and_the_loop_goes_on(conversatio
         assert "injected failure at microturn 5" in faults[0].faults[0]
         assert np.isnan(faults[0].signals["failing"])
         assert len(records) == 70
+
+
+class _MeetsItsTwin(EnergyVAD):
+    """Replays only when its twin is replaying at the same moment (a two-party barrier)."""
+
+    def __init__(self, name: str, barrier: threading.Barrier) -> None:
+        super().__init__()
+        self.name, self.barrier, self.batched = name, barrier, False
+        self.columns = tuple(f"{name}_{c}" for c in EnergyVAD().columns)
+
+    def replay(self, microturns):  # type: ignore[no-untyped-def]
+        self.barrier.wait()  # raises BrokenBarrierError after the timeout when run alone
+        self.batched = True
+        return {f"{self.name}_{c}": v for c, v in super().replay(microturns).items()}
+
+    def step(self, microturn):  # type: ignore[no-untyped-def]
+        return {f"{self.name}_{c}": v for c, v in super().step(microturn).items()}
+
+
+def test_replay_runs_perceivers_side_by_side_with_the_same_records(conversation: Session) -> None:
+    def engine(workers: int) -> Engine:
+        barrier = threading.Barrier(2, timeout=2.0)
+        twins = [_MeetsItsTwin("a", barrier), _MeetsItsTwin("b", barrier)]
+        return Engine([EnergyVAD(), *twins], SpeakAfterSilence(), replay_workers=workers)
+
+    parallel, serial = engine(3), engine(1)
+    side_by_side = parallel.replay(conversation)
+    one_by_one = serial.replay(conversation)  # the barrier breaks: both fall back to stepping
+    assert [p.batched for p in parallel.perceivers[1:]] == [True, True]  # type: ignore[attr-defined]
+    assert [p.batched for p in serial.perceivers[1:]] == [False, False]  # type: ignore[attr-defined]
+    assert not any(r.faults for r in side_by_side)
+    assert [r.signals for r in side_by_side] == [r.signals for r in one_by_one]
+    assert [r.decision for r in side_by_side] == [r.decision for r in one_by_one]
+
+
+def test_faults_land_on_the_same_microturns_whether_perceivers_run_side_by_side_or_not(
+    conversation: Session,
+) -> None:
+    failing = FailingPerceiver(fail_at=frozenset({5, 40}))
+    serial, parallel = (
+        [r.faults for r in Engine([EnergyVAD(), failing], SpeakAfterSilence(), replay_workers=w).replay(conversation)]
+        for w in (1, 2)
+    )
+    assert serial == parallel
+    assert [i for i, faults in enumerate(parallel) if faults] == [5, 40]
 
 
 def test_a_policy_that_raises_is_a_fault_not_a_crash(conversation: Session) -> None:

@@ -8,8 +8,10 @@ decisions and the same records. All state lives in `EngineState`.
 from __future__ import annotations
 
 import math
+import os
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +133,7 @@ class Engine:
         vad_signal: str = "vad",
         vad_threshold: float = 0.5,
         perceiver_timeout_s: float | None = None,
+        replay_workers: int | None = None,
     ) -> None:
         names = [p.name for p in perceivers]
         if len(set(names)) != len(names):
@@ -144,6 +147,10 @@ class Engine:
         self.vad_signal = vad_signal
         self.vad_threshold = vad_threshold
         self.perceiver_timeout_s = perceiver_timeout_s
+        # Threads for running perceivers side by side in `replay` (1: one after another).
+        self.replay_workers = replay_workers if replay_workers is not None else (os.cpu_count() or 1)
+        if self.replay_workers < 1:
+            raise InputError("replay_workers", expected="at least 1", got=self.replay_workers)
         self._initial_consent = consent
         self.columns: tuple[str, ...] = tuple(c for p in self.perceivers for c in p.columns)
         self.state = EngineState(consent=consent)
@@ -209,32 +216,24 @@ class Engine:
     def _perceive_batch(
         self, turns: Sequence[Microturn]
     ) -> tuple[dict[str, np.ndarray], dict[int, list[str]]]:
+        """Every perceiver's columns for the whole session.
+
+        Perceivers are independent of each other, so with `replay_workers` > 1 they run side by
+        side in threads (model runtimes release the GIL): a replay takes as long as its slowest
+        perceiver, not their sum. Results do not depend on the order they finish in.
+        """
+        workers = min(self.replay_workers, len(self.perceivers))
+        if workers > 1:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="designkit-replay") as pool:
+                results = list(pool.map(lambda p: _perceive_one(p, turns), self.perceivers))
+        else:
+            results = [_perceive_one(p, turns) for p in self.perceivers]
         columns: dict[str, np.ndarray] = {}
         faults: dict[int, list[str]] = {}
-        for perceiver in self.perceivers:
-            try:
-                values = perceiver.replay(turns)
-                for c in perceiver.columns:
-                    array = np.asarray(values[c], dtype=np.float64)
-                    if array.shape != (len(turns),):
-                        raise ValueError(f"column {c} has shape {array.shape}")
-                    columns[c] = array
-                continue
-            except Exception:
-                pass
-            # The batch failed somewhere: step it, so faults land on the same microturns as live.
-            perceiver.reset()
-            out = {c: np.full(len(turns), np.nan) for c in perceiver.columns}
-            for i, turn in enumerate(turns):
-                try:
-                    stepped = perceiver.step(turn)
-                    for c in perceiver.columns:
-                        out[c][i] = float(stepped[c])
-                except Exception as exc:
-                    for c in perceiver.columns:
-                        out[c][i] = np.nan
-                    faults.setdefault(i, []).append(f"{perceiver.name}: {exc!r}")
+        for out, found in results:
             columns.update(out)
+            for i, messages in found.items():
+                faults.setdefault(i, []).extend(messages)
         return columns, faults
 
     # -- the shared path ------------------------------------------------------------------
@@ -389,6 +388,37 @@ def event_times_after(times: Mapping[str, float], events: Iterable[Event]) -> di
         if name is not None:
             out[f"{event.kind}:{name}"] = event.t
     return out
+
+
+def _perceive_one(
+    perceiver: Perceiver, turns: Sequence[Microturn]
+) -> tuple[dict[str, np.ndarray], dict[int, list[str]]]:
+    """One perceiver over a whole session: its batch `replay`, or, when that fails anywhere,
+    step by step so faults land on the same microturns as they would live."""
+    try:
+        values = perceiver.replay(turns)
+        columns: dict[str, np.ndarray] = {}
+        for c in perceiver.columns:
+            array = np.asarray(values[c], dtype=np.float64)
+            if array.shape != (len(turns),):
+                raise ValueError(f"column {c} has shape {array.shape}")
+            columns[c] = array
+        return columns, {}
+    except Exception:
+        pass
+    perceiver.reset()
+    out = {c: np.full(len(turns), np.nan) for c in perceiver.columns}
+    faults: dict[int, list[str]] = {}
+    for i, turn in enumerate(turns):
+        try:
+            stepped = perceiver.step(turn)
+            for c in perceiver.columns:
+                out[c][i] = float(stepped[c])
+        except Exception as exc:
+            for c in perceiver.columns:
+                out[c][i] = np.nan
+            faults.setdefault(i, []).append(f"{perceiver.name}: {exc!r}")
+    return out, faults
 
 
 def signals_of(records: Sequence[StepRecord], column: str) -> np.ndarray:

@@ -23,6 +23,7 @@ import copy
 import functools
 import logging
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ SAMPLE_RATE = 16_000
 WIN = 400
 HOP = 160
 TAIL = WIN - HOP
+_THREADS_LOCK = threading.Lock()
 HEADS = ("vap_200ms", "vap_400ms", "vap_600ms", "vap_800ms", "eot", "bc", "vad_now")
 
 
@@ -92,15 +94,19 @@ def log_mel(audio: npt.NDArray[np.floating[Any]], n_mels: int = 40) -> npt.NDArr
     frames = np.lib.stride_tricks.sliding_window_view(x[: TAIL + count * HOP], WIN)[::HOP]
     spectrum = scipy.fft.rfft(frames * _hann(), axis=-1)
     power = np.square(spectrum.real, dtype=np.float64) + np.square(spectrum.imag, dtype=np.float64)
-    mel = power @ _mel_t(n_mels)
+    # The filter bank is sparse (each band spans a few bins): scipy's sparse product sums every
+    # row on its own in a fixed order, with no BLAS thread pool spinning on the other core.
+    mel = np.asarray(_mel_t(n_mels).T.dot(power.T).T)
     # Fixed scaling (no per-session statistics: the model must stream).
     scaled: npt.NDArray[np.float32] = ((np.log10(mel + 1e-9) + 5.0) / 3.0).astype(np.float32)
     return scaled
 
 
 @functools.lru_cache(maxsize=2)
-def _mel_t(n_mels: int) -> npt.NDArray[np.float64]:
-    return np.ascontiguousarray(mel_filters(n_mels, WIN).T)
+def _mel_t(n_mels: int) -> Any:
+    import scipy.sparse
+
+    return scipy.sparse.csr_array(mel_filters(n_mels, WIN).T)
 
 
 @functools.lru_cache(maxsize=1)
@@ -199,13 +205,16 @@ class TurnTakingModel:
     def _run(self, mels: npt.NDArray[np.float32], pick: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """Probabilities at the steps `pick`, carrying the GRU state to the end of `mels`."""
         tensor = torch.from_numpy(mels)[None].to(self.device, torch.float64)
-        previous = torch.get_num_threads()
-        if self.threads and self.device.type == "cpu":
-            torch.set_num_threads(self.threads)
-        try:
-            logits, self._state = self.net(tensor, self._state)
-        finally:
-            torch.set_num_threads(previous)
+        # torch's thread count is process-wide: the lock keeps set/restore pairs from
+        # interleaving when an engine replays its perceivers in threads.
+        with _THREADS_LOCK:
+            previous = torch.get_num_threads()
+            if self.threads and self.device.type == "cpu":
+                torch.set_num_threads(self.threads)
+            try:
+                logits, self._state = self.net(tensor, self._state)
+            finally:
+                torch.set_num_threads(previous)
         return _sigmoid(logits[0, torch.from_numpy(pick).to(self.device)])
 
     def step(self, microturn: Microturn) -> Mapping[str, float]:
