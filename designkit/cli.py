@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "designkit.commands.replay",
     "designkit.commands.logs",
     "designkit.commands.evaluate",
+    "designkit.commands.model",
     "designkit.commands.scenarios",
     "designkit.commands.study",
 )

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from designkit import scenarios
-from designkit.scenarios.recorded import import_fdbench, import_recording
+from designkit.errors import InputError
+from designkit.scenarios.recorded import import_fdbench, import_recording, write_labels
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -18,12 +19,16 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    if args.labels and not args.out:
+        raise InputError("--labels", expected="--out DIR as well (labels are written beside audio.wav)", got="no --out")
     made = scenarios.get(args.set, n=args.n, seed=args.seed)
     total = sum(s.duration for s in made)
     print(f"{len(made)} scenarios, {total / 60:.1f} min, cached in {scenarios.store.cache_dir()}")
     if args.out:
         for s in made:
-            scenarios.save_scenario(s, Path(args.out) / s.name)
+            folder = scenarios.save_scenario(s, Path(args.out) / s.name)
+            if args.labels:
+                write_labels(s.truth, folder / f"labels.{args.labels}")
         print(f"written to {args.out}")
     return 0
 
@@ -50,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     gen.add_argument("-n", type=int, default=None, help="how many (default: the set's size)")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--out", help="also write scenario folders here")
+    gen.add_argument("--labels", choices=("csv", "txt"),
+                     help="with --out: also write the truth as labels.csv or labels.txt (Audacity) beside audio.wav")
     gen.set_defaults(handler=_generate)
     imp = actions.add_parser("import", help="a WAV with annotations, or a Full-Duplex-Bench folder",
                              description="Import a recording (any WAV; CSV, Audacity labels or TextGrid "

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from designkit.core import Session
+from designkit.errors import InputError
 from designkit.perception import evaluation as ev
 from designkit.perception.turn_end import SmartTurn
 from designkit.perception.vad import SileroVAD
@@ -77,10 +78,15 @@ def _at_half(p: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def evaluate(net: TurnTakingNet, dialogues: Sequence[Dialogue], *, smart_turn: bool = True,
-             dt: float = 0.2) -> dict[str, Any]:
+             dt: float = 0.2, progress: bool = False) -> dict[str, Any]:
     """The model card's table: per method, balanced accuracy, recalls, cut-ins, latency, bc AUC;
     plus the latency / cut-in trade-off over thresholds and timeouts."""
-    per_dialogue = [method_scores(net, d, smart_turn=smart_turn, dt=dt) for d in dialogues]
+    from tqdm.auto import tqdm
+
+    if not dialogues:
+        raise InputError("dialogues to evaluate on", expected="at least one", got="none")
+    per_dialogue = [method_scores(net, d, smart_turn=smart_turn, dt=dt)
+                    for d in tqdm(dialogues, desc="scoring", unit="dialogue", disable=not progress)]
     methods = list(per_dialogue[0])
     rows: dict[str, dict[str, float]] = {}
     for method in methods:
@@ -172,8 +178,44 @@ def tradeoff_table(table: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any]) -> str:
-    """The model card as Markdown."""
+IMPORTED_HEADING = "## Evaluation on imported recordings"
+
+
+def imported_section(table: Mapping[str, Any], source: str) -> str:
+    """The card's section for recordings scored with `designkit model evaluate --card`."""
+    return f"""{IMPORTED_HEADING} ({table['dialogues']}, {table['audio_s'] / 60:.1f} min)
+{source}
+
+Scored the same way as the held-out dialogues above (annotations: `user` spans, `hold` spans,
+`turn_end` and `backchannel` points).
+
+{markdown_table(table)}
+
+### Response latency vs false cut-ins (driving `wait_for_pause`)
+{tradeoff_table(table)}
+"""
+
+
+def with_imported(card: str, section: str) -> str:
+    """`card` with its imported-recordings section replaced by `section` (added before Limits)."""
+    start = card.find(IMPORTED_HEADING)
+    if start >= 0:
+        end = card.find("\n## ", start + len(IMPORTED_HEADING))
+        return card[:start] + section + (card[end + 1 :] if end >= 0 else "")
+    limits = card.find("\n## Limits")
+    if limits < 0:
+        return card.rstrip("\n") + "\n\n" + section
+    return card[: limits + 1] + section + "\n" + card[limits + 1 :]
+
+
+def render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any],
+           imported: Mapping[str, Any] | None = None) -> str:
+    """The model card as Markdown; `imported` ({"table", "source"}) adds the recordings section."""
+    card = _render(config, log, table)
+    return with_imported(card, imported_section(imported["table"], imported["source"])) if imported else card
+
+
+def _render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any]) -> str:
     model = config.model
     return f"""# Turn-taking model `{model.version}` (designkit's own)
 
@@ -220,7 +262,7 @@ shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportuniti
 ## Limits
 - Trained and tested on synthetic speech (espeak-ng): holds, hesitations and turn ends follow
   the generator's rules, so these numbers say how well the model learns those cues, not how it
-  does on people. Score it on your own recordings with `designkit.perception.card.evaluate`.
+  does on people. Score it on your own recordings with `designkit model evaluate REC.wav ...`.
 - One speaker channel: it does not hear the agent; echo from loudspeakers will read as the user.
 - GPU throughput was not measured (no GPU here); `device="auto"` uses CUDA when present.
 

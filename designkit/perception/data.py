@@ -8,12 +8,16 @@ on speakers and noise it has not heard. Generation is cached by the scenarios st
 from __future__ import annotations
 
 import math
+import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from designkit.errors import InputError
 from designkit.perception.evaluation import Pause, TurnTruth
 
 if TYPE_CHECKING:  # scenarios sit downstream of perception: imported only where data is loaded
@@ -70,6 +74,10 @@ TRAIN = DialogueSet(per_variant=7, first_seed=10_000, voices=("en-us", "en+f3", 
                     snrs=(None, 20.0, 5.0), label="train")
 HELD_OUT = DialogueSet(per_variant=4, first_seed=900_000, voices=("en+f4", "en+m5"), snrs=(30.0, 10.0),
                        label="held-out")
+# A natural neural voice (piper, extra `voices`) the espeak-trained model never heard, written out
+# as WAV + Audacity labels and imported back: the stand-in for recordings when none are at hand.
+PIPER_RECORDINGS = DialogueSet(per_variant=2, first_seed=950_000, voices=("piper",), snrs=(30.0, 10.0),
+                               label="piper recordings")
 
 
 def truth_of(truth: Truth, *, tolerance_s: float = 0.05) -> TurnTruth:
@@ -91,17 +99,67 @@ def truth_of(truth: Truth, *, tolerance_s: float = 0.05) -> TurnTruth:
                      pauses=tuple(pauses), backchannels=tuple(sorted(truth.backchannel_opportunities)))
 
 
-def load(spec: DialogueSet, *, workers: int | None = 1) -> list[Dialogue]:
-    """Generate (or read from the scenarios cache) the dialogues of `spec`, variant by variant."""
+def scenarios_of(spec: DialogueSet, *, workers: int | None = 1) -> list[Any]:
+    """Generate (or read from the scenarios cache) the scenarios of `spec`, variant by variant."""
     from designkit import scenarios
 
-    out: list[Dialogue] = []
+    out: list[Any] = []
     for v, params in enumerate(spec.variants()):
         name = "turn-taking-" + "-".join(f"{k}={params[k]}" for k in sorted(params))
         scenarios.register_set(name, "dialogue", params, description=f"{spec.label} dialogues for the turn-taking model")
-        for scenario in scenarios.get(name, n=spec.per_variant, seed=spec.first_seed + 1000 * v, workers=workers,
-                                      progress=False):
-            out.append(Dialogue(scenario.name, np.asarray(scenario.audio, np.float32), truth_of(scenario.truth)))
+        out += scenarios.get(name, n=spec.per_variant, seed=spec.first_seed + 1000 * v, workers=workers,
+                             progress=False)
     return out
 
 
+def load(spec: DialogueSet, *, workers: int | None = 1) -> list[Dialogue]:
+    """The dialogues of `spec` with their turn-taking truth."""
+    return [Dialogue(s.name, np.asarray(s.audio, np.float32), truth_of(s.truth))
+            for s in scenarios_of(spec, workers=workers)]
+
+
+def export_recordings(spec: DialogueSet, folder: str | os.PathLike[str], *, labels: str = "txt") -> list[Path]:
+    """Write the dialogues of `spec` as recordings someone could have made: one folder each with
+    `audio.wav` (16-bit) and `labels.txt` (Audacity) or `labels.csv`; `load_recordings` reads them."""
+    from designkit.scenarios import save_scenario
+    from designkit.scenarios.recorded import write_labels
+
+    written = []
+    for scenario in scenarios_of(spec):
+        target = save_scenario(scenario, Path(folder) / scenario.name)
+        write_labels(scenario.truth, target / f"labels.{labels}")
+        written.append(target)
+    return written
+
+
+def from_scenario(scenario: Any) -> Dialogue:
+    """A scenario (generated or imported) as a dialogue to score; it needs labelled pauses."""
+    truth = truth_of(scenario.truth)
+    if not truth.pauses:
+        raise InputError(f"recording {scenario.name}", expected="labelled pauses: `turn_end` points at the ends of "
+                         "turns and `hold` spans for pauses inside a turn, each at the end of a `user` span",
+                         got="none", fix="add them in Audacity or your CSV, then import again")
+    return Dialogue(scenario.name, np.asarray(scenario.audio, np.float32), truth)
+
+
+def load_recordings(paths: Sequence[str | os.PathLike[str]]) -> list[Dialogue]:
+    """Recordings to score the model on: WAV files with annotations beside them (`NAME.csv`,
+    `NAME.txt` from Audacity, `NAME.TextGrid`, or `labels.*`), or folders holding `audio.wav`
+    with its annotations (what `designkit scenarios generate --out DIR --labels csv` writes)."""
+    from designkit.scenarios.recorded import find_annotations, import_recording
+
+    if not paths:
+        raise InputError("recordings", expected="at least one WAV file or folder", got="none")
+    out = []
+    for given in paths:
+        path = Path(given)
+        wav = path / "audio.wav" if path.is_dir() else path
+        if not wav.is_file():
+            raise InputError(f"recording {given}", expected="a .wav file, or a folder with audio.wav", got="missing")
+        annotations = find_annotations(wav)
+        if annotations is None:
+            raise InputError(f"recording {wav}", expected=f"annotations beside it ({wav.stem}.csv, .txt or .TextGrid, "
+                             "or labels.*)", got="none", fix="label user speech, holds and turn ends")
+        name = path.name if path.is_dir() else wav.stem
+        out.append(from_scenario(import_recording(wav, annotations, name=name)))
+    return out

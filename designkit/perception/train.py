@@ -204,12 +204,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _write(out: Path, config: TrainConfig, log: dict[str, Any], table: dict[str, Any]) -> None:
+def _write(out: Path, config: TrainConfig, log: dict[str, Any], table: dict[str, Any], *,
+           keep_imported: bool = False) -> None:
+    """Weights' companions. Scores on imported recordings are kept only when the weights did not
+    change (`--evaluate-only`); after training they would describe the old model."""
     from designkit.perception import card
 
+    previous = out / "evaluation.json"
+    imported = json.loads(previous.read_text()).get("imported") if keep_imported and previous.exists() else None
+    evaluation: dict[str, Any] = {"train": log, "held_out": table}
+    if imported:
+        evaluation["imported"] = imported
     (out / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
-    (out / "evaluation.json").write_text(json.dumps({"train": log, "held_out": table}, indent=2) + "\n")
-    (out / "MODEL_CARD.md").write_text(card.render(config, log, table))
+    previous.write_text(json.dumps(evaluation, indent=2) + "\n")
+    (out / "MODEL_CARD.md").write_text(card.render(config, log, table, imported=imported))
 
 
 def _evaluate_only(config: TrainConfig, out: Path) -> int:
@@ -220,7 +228,7 @@ def _evaluate_only(config: TrainConfig, out: Path) -> int:
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     log = dict(checkpoint["meta"]["train"])
     table = card.evaluate(load_net(path), data.load(config.held_out))
-    _write(out, config, log, table)
+    _write(out, config, log, table, keep_imported=True)
     logger.info("re-scored %s on %d held-out dialogues", path, table["dialogues"])
     return 0
 

@@ -175,6 +175,61 @@ def truth_from_labels(labels: Iterable[Label], duration: float, *, source: str =
     }, source=source)
 
 
+def labels_of(truth: Truth) -> list[Label]:
+    """The truth as annotation labels (what `truth_from_labels` reads back), sorted by time.
+
+    Words and context labels have no label form here and are left out.
+    """
+    def clean(text: str) -> str:
+        return " ".join(text.split())
+
+    out = [Label(s.start, s.end, f"user:{clean(s.text)}" if clean(s.text) else "user", "truth")
+           for s in truth.user_speech]
+    out += [Label(a, b, "hold", "truth") for a, b in truth.holds]
+    out += [Label(a, b, "agent", "truth") for a, b in truth.agent_turns]
+    out += [Label(a, b, "should_not_speak", "truth") for a, b in truth.should_not_speak]
+    out += [Label(n.start, n.end, f"noise:{n.kind}", "truth") for n in truth.noises]
+    for name, times in (("turn_end", truth.turn_ends), ("backchannel", truth.backchannel_opportunities),
+                        ("barge_in", truth.barge_ins), ("target", truth.targets), ("rep", truth.reps)):
+        out += [Label(t, t, name, "truth") for t in times]
+    out += [Label(c.t, c.t, f"cue:{c.kind}", "truth") for c in truth.cues]
+    return sorted(out, key=lambda item: (item.start, item.end, item.label))
+
+
+def write_labels(truth: Truth, path: str | os.PathLike[str]) -> Path:
+    """Write the truth as `.csv` (start,end,label) or `.txt` (an Audacity label track), to open
+    beside the audio in Audacity or a spreadsheet, correct, and import again."""
+    path = Path(path)
+    labels = labels_of(truth)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["start", "end", "label"])
+            writer.writerows([f"{item.start:.6f}", f"{item.end:.6f}", item.label] for item in labels)
+    elif suffix == ".txt":
+        path.write_text("".join(f"{item.start:.6f}\t{item.end:.6f}\t{item.label}\n" for item in labels),
+                        encoding="utf-8")
+    else:
+        raise InputError(f"label file {path}", expected=".csv or .txt (Audacity labels)", got=suffix or "no extension")
+    return path
+
+
+ANNOTATION_SUFFIXES = (".csv", ".txt", ".TextGrid", ".textgrid")
+
+
+def find_annotations(wav: str | os.PathLike[str]) -> Path | None:
+    """The annotation file beside a recording: `NAME.csv|.txt|.TextGrid` for `NAME.wav`, else
+    `labels.csv|.txt|.TextGrid` in the same folder."""
+    wav = Path(wav)
+    for stem in (wav.stem, "labels"):
+        for suffix in ANNOTATION_SUFFIXES:
+            candidate = wav.with_name(stem + suffix)
+            if candidate.exists():
+                return candidate
+    return None
+
+
 def import_recording(wav: str | os.PathLike[str], annotations: str | os.PathLike[str] | None = None, *,
                      name: str | None = None) -> Scenario:
     """A WAV file (any rate or channel count, converted) and optional annotations as a scenario."""
