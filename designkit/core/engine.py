@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -310,7 +310,8 @@ class Engine:
             except Exception as exc:  # fail silent
                 faults.append(f"policy: {exc!r}")
                 decision = Decision.silent(Reason.FAULT)
-        decision = self._wizard(turn.events, decision, agent_speaking, end)
+        decision, state.wizard_silent_until = wizard_override(
+            turn.events, decision, agent_speaking, end, state.wizard_silent_until)
         self._apply(decision, agent_speaking, end)
 
         record = StepRecord(
@@ -325,58 +326,69 @@ class Engine:
             self.sink.append(record)
         return decision
 
-    def _wizard(
-        self, events: tuple[Event, ...], decision: Decision, agent_speaking: bool, end: float
-    ) -> Decision:
-        """Operator buttons override the policy, with reason `wizard`."""
-        state = self.state
-        for event in events:
-            if event.kind != WIZARD_KIND:
-                continue
-            action = str(event.data.get("action", ""))
-            content = str(event.data.get("content", ""))
-            if action == "speak":
-                decision = Decision(Action.SPEAK, Reason.WIZARD, 1.0, content,
-                                    float(event.data.get("duration_s", 1.5)))
-                state.wizard_silent_until = 0.0
-            elif action == "backchannel":
-                decision = Decision(Action.BACKCHANNEL, Reason.WIZARD, 1.0, content or "mm-hm",
-                                    float(event.data.get("duration_s", 0.4)))
-                state.wizard_silent_until = 0.0
-            elif action == "stop":
-                decision = Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD)
-            elif action == "silent":
-                decision = Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD)
-                state.wizard_silent_until = end + float(event.data.get("hold_s", 10.0))
-            else:
-                raise InputError("wizard action", expected="speak, silent, backchannel or stop",
-                                 got=repr(action))
-            return decision
-        if decision.action.is_intervention and end <= state.wizard_silent_until:
-            return Decision(Action.SILENT, Reason.WIZARD)
-        return decision
-
     def _apply(self, decision: Decision, agent_speaking: bool, end: float) -> None:
         """Decisions take effect from the end of the microturn they were taken in."""
         state = self.state
-        action = decision.action
-        if action.is_intervention:
+        if decision.action.is_intervention:
             state.interventions.append(end)
             state.user_spoke_since_agent = False
-            state.cut_remaining_s = 0.0
-            state.cut_at = None
-            if action.is_voiced:
-                if not agent_speaking:
-                    state.agent_onset = end
-                state.agent_until = end + decision.duration_s
-        elif action is Action.CONTINUE:
-            pass
-        elif agent_speaking:
-            # YIELD, or any silence while speaking (a fault, an operator stop): the voice stops now.
-            if state.agent_until > end + 1e-9:
-                state.cut_remaining_s = state.agent_until - end
-                state.cut_at = end
-            state.agent_until = min(state.agent_until, end)
+        voice = Voice(state.agent_onset, state.agent_until, state.cut_remaining_s, state.cut_at)
+        state.agent_onset, state.agent_until, state.cut_remaining_s, state.cut_at = voice_after(
+            voice, decision, agent_speaking, end)
+
+
+class Voice(NamedTuple):
+    """The agent's voice on the session timeline: when it started and stops, and what the last
+    stop cut off (seconds of the utterance left unsaid, and when)."""
+
+    onset: float | None = None
+    until: float = 0.0
+    cut_remaining_s: float = 0.0
+    cut_at: float | None = None
+
+
+def voice_after(voice: Voice, decision: Decision, agent_speaking: bool, end: float) -> Voice:
+    """The voice once `decision`, taken at the end of a microturn, takes effect there.
+
+    Voiced interventions (re)start the voice; any other intervention only clears the last cut;
+    yielding, or any silence while speaking (a fault, an operator stop), stops the voice now.
+    The engine and the fast policy replay both step through this one rule.
+    """
+    action = decision.action
+    if action.is_intervention:
+        if action.is_voiced:
+            return Voice(voice.onset if agent_speaking else end, end + decision.duration_s, 0.0, None)
+        return Voice(voice.onset, voice.until, 0.0, None)
+    if action is Action.CONTINUE or not agent_speaking:
+        return voice
+    if voice.until > end + 1e-9:
+        return Voice(voice.onset, end, voice.until - end, end)
+    return Voice(voice.onset, min(voice.until, end), voice.cut_remaining_s, voice.cut_at)
+
+
+def wizard_override(events: Iterable[Event], decision: Decision, agent_speaking: bool, end: float,
+                    silent_until: float) -> tuple[Decision, float]:
+    """Operator buttons override the policy, with reason `wizard`: returns the decision and until
+    when the operator's "silent" holds the agent back."""
+    for event in events:
+        if event.kind != WIZARD_KIND:
+            continue
+        action = str(event.data.get("action", ""))
+        content = str(event.data.get("content", ""))
+        if action == "speak":
+            return Decision(Action.SPEAK, Reason.WIZARD, 1.0, content, float(event.data.get("duration_s", 1.5))), 0.0
+        if action == "backchannel":
+            return (Decision(Action.BACKCHANNEL, Reason.WIZARD, 1.0, content or "mm-hm",
+                             float(event.data.get("duration_s", 0.4))), 0.0)
+        if action == "stop":
+            return Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD), silent_until
+        if action == "silent":
+            return (Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD),
+                    end + float(event.data.get("hold_s", 10.0)))
+        raise InputError("wizard action", expected="speak, silent, backchannel or stop", got=repr(action))
+    if decision.action.is_intervention and end <= silent_until:
+        return Decision(Action.SILENT, Reason.WIZARD), silent_until
+    return decision, silent_until
 
 
 def event_times_after(times: Mapping[str, float], events: Iterable[Event]) -> dict[str, float]:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
-from designkit.core.engine import WIZARD_KIND, Context, event_times_after
+from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
+from designkit.core.engine import Context, Voice, event_times_after, voice_after, wizard_override
 from designkit.core.protocols import Policy
 from designkit.core.streams import Event
 from designkit.errors import InputError
@@ -112,21 +112,18 @@ class PolicyReplay:
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
         agent_flags = [False] * n
         interventions: deque[float] = deque()
-        agent_onset: float | None = None
-        agent_until = 0.0
+        voice = Voice()
         spoke_since_agent = False
         wizard_until = 0.0
-        cut_remaining = 0.0
-        cut_at: float | None = None
         for k in range(n):
             start = k * dt
             end = start + dt
             user_speaking = user[k]
             if user_speaking:
                 spoke_since_agent = True
-            agent_speaking = agent_until > start + 1e-9
+            agent_speaking = voice.until > start + 1e-9
             proposal = self.proposals[k]
-            if (idle is not None and not agent_speaking and proposal is NOTHING and not cut_remaining
+            if (idle is not None and not agent_speaking and proposal is NOTHING and not voice.cut_remaining_s
                     and k not in self.events and k not in self.forced):
                 quiet = idle(user_speaking, end, dt)
                 if quiet is not None:  # nothing can happen this microturn: skip the context
@@ -139,12 +136,12 @@ class PolicyReplay:
                 user_speaking=user_speaking, user_speech_s=self._user_speech[k],
                 user_silence_s=self._user_silence[k], user_spoke_since_agent=spoke_since_agent,
                 agent_speaking=agent_speaking,
-                agent_speech_s=end - agent_onset if agent_speaking and agent_onset is not None else 0.0,
-                agent_remaining_s=max(0.0, agent_until - end) if agent_speaking else 0.0,
+                agent_speech_s=end - voice.onset if agent_speaking and voice.onset is not None else 0.0,
+                agent_remaining_s=max(0.0, voice.until - end) if agent_speaking else 0.0,
                 since_intervention_s=end - interventions[-1] if interventions else INF,
                 interventions_last_minute=len(interventions), event_times=self._times[k],
-                user_last_speech_s=self._last_speech[k], cut_remaining_s=cut_remaining,
-                since_cut_s=end - cut_at if cut_at is not None else INF,
+                user_last_speech_s=self._last_speech[k], cut_remaining_s=voice.cut_remaining_s,
+                since_cut_s=end - voice.cut_at if voice.cut_at is not None else INF,
             )
             forced = self.forced.get(k) if self.forced else None
             if forced is not None:
@@ -158,49 +155,15 @@ class PolicyReplay:
                     decision = Decision.silent(Reason.FAULT)
             events = self.events.get(k)
             if events or wizard_until:
-                decision, wizard_until = _wizard(events or (), decision, agent_speaking, end, wizard_until)
-            action = decision.action
-            if action.is_intervention:
+                decision, wizard_until = wizard_override(events or (), decision, agent_speaking, end, wizard_until)
+            if decision.action.is_intervention:
                 interventions.append(end)
                 spoke_since_agent = False
-                cut_remaining, cut_at = 0.0, None
-                if action.is_voiced:
-                    if not agent_speaking:
-                        agent_onset = end
-                    agent_until = end + decision.duration_s
-            elif action is not Action.CONTINUE and agent_speaking:
-                if agent_until > end + 1e-9:
-                    cut_remaining, cut_at = agent_until - end, end
-                agent_until = min(agent_until, end)
+            voice = voice_after(voice, decision, agent_speaking, end)
             decisions[k] = decision
             agent_flags[k] = agent_speaking
         return Replayed(dt, tuple(decisions), self.proposals, np.array(agent_flags, dtype=bool),
                         self.user.copy())
-
-
-def _wizard(events: Sequence[Event], decision: Decision, agent_speaking: bool, end: float,
-            silent_until: float) -> tuple[Decision, float]:
-    """The engine's operator override (see `Engine._wizard`)."""
-    for event in events:
-        if event.kind != WIZARD_KIND:
-            continue
-        action = str(event.data.get("action", ""))
-        content = str(event.data.get("content", ""))
-        if action == "speak":
-            return Decision(Action.SPEAK, Reason.WIZARD, 1.0, content,
-                            float(event.data.get("duration_s", 1.5))), 0.0
-        if action == "backchannel":
-            return Decision(Action.BACKCHANNEL, Reason.WIZARD, 1.0, content or "mm-hm",
-                            float(event.data.get("duration_s", 0.4))), 0.0
-        if action == "stop":
-            return Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD), silent_until
-        if action == "silent":
-            return (Decision(Action.YIELD if agent_speaking else Action.SILENT, Reason.WIZARD),
-                    end + float(event.data.get("hold_s", 10.0)))
-        raise InputError("wizard action", expected="speak, silent, backchannel or stop", got=repr(action))
-    if decision.action.is_intervention and end <= silent_until:
-        return Decision(Action.SILENT, Reason.WIZARD), silent_until
-    return decision, silent_until
 
 
 def nothing(n: int) -> list[Proposal]:
