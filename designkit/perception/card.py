@@ -183,11 +183,14 @@ IMPORTED_HEADING = "## Evaluation on imported recordings"
 
 def imported_section(table: Mapping[str, Any], source: str) -> str:
     """The card's section for recordings scored with `designkit model evaluate --card`."""
-    return f"""{IMPORTED_HEADING} ({table['dialogues']}, {table['audio_s'] / 60:.1f} min)
+    own, best = table["methods"][OWN]["balanced_accuracy"], best_timeout(table)
+    verdict = "above" if own > best else "not above"
+    return f"""{IMPORTED_HEADING} ({table['dialogues']} recordings, {table['audio_s'] / 60:.1f} min)
 {source}
 
 Scored the same way as the held-out dialogues above (annotations: `user` spans, `hold` spans,
-`turn_end` and `backchannel` points).
+`turn_end` and `backchannel` points). Here the own model's balanced accuracy ({own:.3f}) is
+**{verdict}** the better fixed timeout behind a perfect VAD ({best:.3f}).
 
 {markdown_table(table)}
 
@@ -262,7 +265,8 @@ shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportuniti
 ## Limits
 - Trained and tested on synthetic speech (espeak-ng): holds, hesitations and turn ends follow
   the generator's rules, so these numbers say how well the model learns those cues, not how it
-  does on people. Score it on your own recordings with `designkit model evaluate REC.wav ...`.
+  does on people. A voice it never heard can cost it its lead over a fixed timeout (see the
+  imported recordings, when scored). Score it on your own recordings with `designkit model evaluate REC.wav ...`.
 - One speaker channel: it does not hear the agent; echo from loudspeakers will read as the user.
 - GPU throughput was not measured (no GPU here); `device="auto"` uses CUDA when present.
 
