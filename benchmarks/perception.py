@@ -120,14 +120,19 @@ def _imported(quick: bool) -> Iterator[dict[str, Any]]:
     with tempfile.TemporaryDirectory() as folder:
         recordings = data.load_recordings(data.export_recordings(spec, folder))
     table = card.evaluate(load_net(), recordings)
-    methods, extra = table["methods"], {"recordings": len(recordings), "device": "cpu"}
-    yield {"metric": "shift_hold_bal_acc_imported", "value": methods[card.OWN]["balanced_accuracy"], "unit": "",
-           "goal": "> shift_hold_bal_acc_timeout_baseline_imported", **extra}
-    yield {"metric": "shift_hold_bal_acc_timeout_baseline_imported", "value": card.best_timeout(table), "unit": "",
+    yield from _accuracy_lines(table, "_imported", recordings=len(recordings), device="cpu")
+
+
+def _accuracy_lines(table: dict[str, Any], suffix: str, **extra: Any) -> Iterator[dict[str, Any]]:
+    """The card table's headline numbers as metric lines; `suffix` names the data they come from."""
+    methods = table["methods"]
+    yield {"metric": f"shift_hold_bal_acc{suffix}", "value": methods[card.OWN]["balanced_accuracy"], "unit": "",
+           "goal": f"> shift_hold_bal_acc_timeout_baseline{suffix}", **extra}
+    yield {"metric": f"shift_hold_bal_acc_timeout_baseline{suffix}", "value": card.best_timeout(table), "unit": "",
            "goal": "(baseline)", **extra}
-    yield {"metric": "shift_hold_bal_acc_smart_turn_imported", "value": methods[card.SMART_TURN]["balanced_accuracy"],
+    yield {"metric": f"shift_hold_bal_acc_smart_turn{suffix}", "value": methods[card.SMART_TURN]["balanced_accuracy"],
            "unit": "", "goal": "(baseline)", **extra}
-    yield {"metric": "backchannel_auc_imported", "value": methods[card.OWN].get("bc_auc", float("nan")), "unit": "",
+    yield {"metric": f"backchannel_auc{suffix}", "value": methods[card.OWN].get("bc_auc", float("nan")), "unit": "",
            "goal": "> 0.5", **extra}
 
 
@@ -149,14 +154,5 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
            "device": "cpu"}
     yield {"metric": "tts_stop_ms", "value": round(_tts_stop_ms(np.random.default_rng(0)), 1), "unit": "ms",
            "goal": "<= 200", "device": "cpu"}
-    table = card.evaluate(load_net(), held_out)
-    methods = table["methods"]
-    yield {"metric": "shift_hold_bal_acc", "value": methods[card.OWN]["balanced_accuracy"], "unit": "",
-           "goal": "> shift_hold_bal_acc_timeout_baseline", "device": device}
-    yield {"metric": "shift_hold_bal_acc_timeout_baseline", "value": card.best_timeout(table), "unit": "",
-           "goal": "(baseline)", "device": device}
-    yield {"metric": "shift_hold_bal_acc_smart_turn", "value": methods["Smart Turn v3"]["balanced_accuracy"],
-           "unit": "", "goal": "(baseline)", "device": device}
-    yield {"metric": "backchannel_auc", "value": methods[card.OWN].get("bc_auc", float("nan")), "unit": "",
-           "goal": "> 0.5", "device": device}
+    yield from _accuracy_lines(card.evaluate(load_net(), held_out), "", device=device)
     yield from _imported(quick)

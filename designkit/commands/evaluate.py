@@ -8,17 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
-from typing import Any
 
+from designkit.commands import json_safe
 from designkit.errors import InputError
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def _folder(args: argparse.Namespace) -> int:
@@ -26,9 +19,9 @@ def _folder(args: argparse.Namespace) -> int:
 
     for line in evaluate_folder(args.paths[0], task=args.task, reference=args.reference):
         if args.json:
-            print(json.dumps({k: _clean(v) for k, v in line.items()}), flush=True)
+            print(json.dumps({k: json_safe(v) for k, v in line.items()}), flush=True)
         else:
-            print("  ".join(f"{k}={_clean(v)}" for k, v in line.items()
+            print("  ".join(f"{k}={json_safe(v)}" for k, v in line.items()
                             if k not in ("latency_stop_list", "latency_resp_list")), flush=True)
     return 0
 
@@ -54,7 +47,7 @@ def _logs(args: argparse.Namespace) -> int:
     frame = evaluate(logs, truths)
     if args.json:
         for name, row in frame.iterrows():
-            print(json.dumps({"session": name, **{k: _clean(float(v)) for k, v in row.items()}}))
+            print(json.dumps({"session": name, **{k: json_safe(float(v)) for k, v in row.items()}}))
     else:
         print(frame.T.to_string(float_format=lambda v: f"{v:.3f}"))
     return 0

@@ -13,21 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 from typing import Any
 
+from designkit.commands import json_safe
 from designkit.errors import InputError
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def _write_card(folder: Path, table: dict[str, Any], source: str) -> None:
@@ -39,7 +29,7 @@ def _write_card(folder: Path, table: dict[str, Any], source: str) -> None:
             raise InputError(f"--card {folder}", expected="a model folder with MODEL_CARD.md and evaluation.json",
                              got=f"no {required.name}")
     evaluation = json.loads(evaluation_path.read_text(encoding="utf-8"))
-    evaluation["imported"] = {"source": source, "table": _clean(table)}
+    evaluation["imported"] = {"source": source, "table": json_safe(table)}
     evaluation_path.write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
     text = card.with_imported(card_path.read_text(encoding="utf-8"), card.imported_section(table, source))
     card_path.write_text(text, encoding="utf-8")
@@ -53,7 +43,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     weights = args.weights if args.weights is not None else (args.card / "vap.pt" if args.card else None)
     table = card.evaluate(load_net(weights), dialogues, smart_turn=not args.no_smart_turn, progress=not args.json)
     if args.json:
-        print(json.dumps(_clean(table)))
+        print(json.dumps(json_safe(table)))
     else:
         print(card.markdown_table(table))
     if args.card is not None:
