@@ -17,8 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
-from designkit.core.engine import Context, Voice, event_times_after, voice_after, wizard_override
+from designkit.core.engine import Context
 from designkit.core.protocols import Policy
+from designkit.core.rules import VoiceTimeline, event_times_after, voice_after, wizard_override
 from designkit.core.streams import Event
 from designkit.errors import InputError
 
@@ -112,7 +113,7 @@ class PolicyReplay:
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
         agent_flags = [False] * n
         interventions: deque[float] = deque()
-        voice = Voice()
+        voice = VoiceTimeline()
         spoke_since_agent = False
         wizard_until = 0.0
         for k in range(n):
