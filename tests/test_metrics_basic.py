@@ -59,8 +59,17 @@ def test_cuespeak_with_intervals_and_edges() -> None:
     assert (r.hits, r.rude_hits, r.median_latency_s) == (1, 1, 0.5)
     empty = cuespeak(cues=[5.0], interventions=[])
     assert empty.recall == 0.0 and math.isnan(empty.precision)
-    with pytest.raises(InputError, match="window"):
-        cuespeak(cues=[10.0, 12.0], interventions=[11.0], window=3.0)
+    # Cues 2 s apart: the first cue's window closes at the second, so 12.5 answers the second only.
+    close = cuespeak(cues=[10.0, 12.0], interventions=[12.5], window=3.0)
+    assert (close.hits, close.recall, close.median_latency_s) == (1, 0.5, 0.5)
+
+
+def test_a_caption_over_the_user_is_not_a_rude_hit() -> None:
+    # Two cues while the user talks (0-10 s): a voice at 1.2 s talks over them, a caption at 6.2 s does not.
+    r = cuespeak(cues=[1.0, 6.0], interventions=[1.2, 6.2], user_speech=[(0.0, 10.0)], voiced=[True, False])
+    assert (r.hits, r.rude_hits) == (2, 1)
+    with pytest.raises(InputError, match="voiced"):
+        cuespeak(cues=[1.0], interventions=[1.2], voiced=[True, False])
 
 
 USER = [(0, 2), (3, 5), (8, 10)]

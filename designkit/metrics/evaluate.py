@@ -24,17 +24,17 @@ from designkit.metrics.intervals import (
     overlap_seconds,
 )
 from designkit.metrics.silence import silence_outcome, silence_reasons
+from designkit.metrics.task_success import task_success, turn_end_latencies
 from designkit.metrics.timeline import Timeline, timeline_of
 from designkit.metrics.timespeak import timespeak
 from designkit.metrics.turn_taking import (
     early_interruption_rate,
     overlap_ratio,
-    response_latencies,
-    response_success_rate,
     yield_latencies,
 )
 
 NEEDED_TOL_S = 1.0
+CUE_WINDOW_S = 3.0  # CueSpeak's window: a proposal up to this long after a cue answers it
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,8 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *,
     interrupted = inside(times, user) & np.array([k in _VOICED for k in kinds], dtype=bool)
     overlap_s = overlap_seconds(user, agent)
     yields = yield_latencies(user_speech=user, agent_speech=turns)
-    responses = response_latencies(user_speech=user, agent_speech=turns)
+    responses = turn_end_latencies(turn_ends=truth.respond_at, user_speech=user,
+                                   voiced_onsets=turns[:, 0] if len(turns) else np.zeros(0))
     out: dict[str, float] = {
         "interventions_per_min": len(times) / minutes,
         "voiced_per_min": sum(k in _VOICED for k in kinds) / minutes,
@@ -132,7 +133,7 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *,
         "yield_latency_s": float(yields.mean()) if len(yields) else math.nan,
         "response_latency_s": float(responses.mean()) if len(responses) else math.nan,
         "early_interruption_rate": early_interruption_rate(user_speech=user, agent_speech=turns),
-        "task_success": response_success_rate(user_speech=user, agent_speech=turns),
+        "task_success": _task_success(truth, user, turns, times, kinds),
     }
     proposed = timeline.proposed
     shares = silence_reasons(proposed=proposed, reasons=timeline.reasons)
@@ -141,8 +142,7 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *,
         out[f"share:{reason}"] = share
     starts, withheld = timeline.proposals()
     if len(starts):
-        moments = np.sort(np.concatenate([truth.respond_at, truth.backchannel_at]))
-        needed = _near(starts, moments, NEEDED_TOL_S) & ~inside(starts, truth.should_not_speak)
+        needed = _needed(starts, truth)
         outcome = silence_outcome(withheld=withheld, needed=needed, duration_s=duration)
         out["deliberate_silence_precision"] = outcome.deliberate_silence_precision
         out["silence_regret_per_min"] = outcome.silence_regret_per_min
@@ -152,13 +152,37 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *,
         out.update({"timespeak_hit_rate": ts.hit_rate, "timespeak_mae_s": ts.mean_abs_error_s,
                     "timespeak_p90_s": ts.p90_abs_error_s, "false_starts_per_min": ts.false_starts_per_min})
     if len(truth.cues):
-        cs = cuespeak(cues=truth.cues, interventions=times, user_speech=user)
+        voiced = np.array([k in _VOICED for k in kinds], dtype=bool)
+        cs = cuespeak(cues=truth.cues, interventions=times, user_speech=user, voiced=voiced)
         out.update({"cue_precision": cs.precision, "cue_recall": cs.recall, "cue_f1": cs.f1,
                     "cue_latency_s": cs.median_latency_s, "rude_hits": float(cs.rude_hits)})
     return out
 
 
 _VOICED = frozenset(a.value for a in Action if a.is_voiced)
+
+
+def _needed(starts: FloatArray, truth: SessionTruth) -> np.ndarray:
+    """Proposals the truth asks for: within `NEEDED_TOL_S` of a real turn end or a TimeSpeak target,
+    or from `NEEDED_TOL_S` before a cue to `CUE_WINDOW_S` after it, and not where speaking is wrong. A backchannel opening is
+    optional: withholding one is not a regret."""
+    moments = np.sort(np.concatenate([truth.respond_at, truth.targets]))
+    near = _near(starts, moments, NEEDED_TOL_S)
+    if len(truth.cues):
+        after = starts[:, None] - truth.cues[None, :]
+        near |= np.any((after >= -NEEDED_TOL_S) & (after <= CUE_WINDOW_S + 1e-9), axis=1)
+    return near & ~inside(starts, truth.should_not_speak)
+
+
+def _task_success(truth: SessionTruth, user: FloatArray, turns: FloatArray, times: FloatArray,
+                  kinds: tuple[str, ...]) -> float:
+    """Answered real turn ends (the truth's `respond_at`) / all of them; a caption answers too."""
+    if len(truth.respond_at) == 0:
+        return math.nan
+    onsets = turns[:, 0] if len(turns) else np.zeros(0)
+    captions = times[[k == Action.CAPTION.value for k in kinds]] if len(times) else np.zeros(0)
+    return task_success(turn_ends=truth.respond_at, user_speech=user, voiced_onsets=onsets,
+                        answers=np.sort(np.concatenate([onsets, captions]))).rate
 
 
 def _all_onsets(timeline: Timeline, voiced_onsets: FloatArray) -> FloatArray:

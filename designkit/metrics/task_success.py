@@ -1,0 +1,82 @@
+"""Task success: the share of real turn ends the agent answered, on time and without cutting in.
+
+Which moments need an answer comes from the ground truth (its turn ends: the points where the
+user hands the floor over, the questions), never from the user's speech segments: a pause
+inside a turn (a hold) and a backchannel opening are not turns to answer. A designer reads it
+as "answered 12 of 14 real turn ends".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from designkit.metrics.intervals import FloatArray, IntervalsLike, TimesLike, as_intervals, as_times
+
+ANSWER_WINDOW_S = 2.0  # an answer starts at most this long after the turn end ...
+ANTICIPATION_S = 0.5  # ... and at most this long before it (FD-Bench's early margin)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSuccess:
+    """`answered` of `turns` real turn ends; `rate` = answered / turns (NaN with no turn ends)."""
+
+    answered: int
+    turns: int
+    cut_in: int
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.turns if self.turns else math.nan
+
+
+def task_success(*, turn_ends: TimesLike, user_speech: IntervalsLike, voiced_onsets: TimesLike,
+                 answers: TimesLike | None = None, max_latency_s: float = ANSWER_WINDOW_S,
+                 margin_s: float = ANTICIPATION_S) -> TaskSuccess:
+    """How many of the truth's turn ends the agent answered (designkit DESIGN.md, "Sanity anchors").
+
+    A turn end `e` (from the truth) is answered when an answer starts in
+    `[e - margin_s, e + max_latency_s]` and before the user speaks again, and the agent did not cut
+    into that turn: no voiced onset (`voiced_onsets`: agent turns, backchannels left out) falls
+    between the turn's first word and `e - margin_s`, pauses inside the turn (holds) included. `answers` are the
+    onsets that count as an answer (default: `voiced_onsets`; pass captions too, since a caption
+    answers in a quiet mode). After Full-Duplex-Bench's success rate (Peng et al., 2025), with the
+    turns taken from the truth instead of every user segment.
+    """
+    ends = as_times("turn_ends", turn_ends)
+    user = as_intervals("user_speech", user_speech)
+    voiced = as_times("voiced_onsets", voiced_onsets)
+    said = voiced if answers is None else as_times("answers", answers)
+    onsets = user[:, 0]
+    answered = cut_in = 0
+    previous = -math.inf
+    for e in ends.tolist():
+        k = int(np.searchsorted(onsets, e + 1e-9, side="left"))
+        nxt = float(onsets[k]) if k < len(onsets) else math.inf
+        window = said[(said >= e - margin_s - 1e-9) & (said <= e + max_latency_s + 1e-9) & (said < nxt)]
+        started = onsets[onsets > previous + 1e-9]
+        begin = float(started[0]) if len(started) else e
+        early = bool(np.any((voiced >= begin - 1e-9) & (voiced < e - margin_s - 1e-9)))
+        cut_in += int(early)
+        answered += int(len(window) > 0 and not early)
+        previous = e
+    return TaskSuccess(answered, len(ends), cut_in)
+
+
+def turn_end_latencies(*, turn_ends: TimesLike, user_speech: IntervalsLike, voiced_onsets: TimesLike) -> FloatArray:
+    """Response latency at each real turn end the agent answered (DESIGN.md): the first agent
+    onset at or after the turn end `e` and before the user speaks again, minus `e`. Turn ends come
+    from the truth, so a pause inside a turn is never mistaken for one."""
+    ends = as_times("turn_ends", turn_ends)
+    onsets = as_intervals("user_speech", user_speech)[:, 0]
+    agent = as_times("voiced_onsets", voiced_onsets)
+    out: list[float] = []
+    for e in ends.tolist():
+        k = int(np.searchsorted(onsets, e + 1e-9, side="left"))
+        nxt = float(onsets[k]) if k < len(onsets) else math.inf
+        j = int(np.searchsorted(agent, e - 1e-9, side="left"))
+        if j < len(agent) and agent[j] < nxt:
+            out.append(float(agent[j]) - e)
+    return np.asarray(out, dtype=np.float64)

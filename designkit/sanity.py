@@ -1,0 +1,362 @@
+"""Sanity anchors: what every metric must score for an oracle and for the two null agents.
+
+    from designkit import sanity, scenarios
+    for scenario in scenarios.get("dialogue-basic", n=2):
+        failures = sanity.check(scenario)        # [] when every metric scores its anchors
+
+Three agents run through the real engine on a scenario's own audio (the user's speech comes
+from the truth, through `TruthVAD`, so the check is about the metrics, not about a VAD):
+
+- *oracle*: `OracleProposer` proposes exactly what the truth asks for (answer each real turn
+  end, backchannel in the openings, speak at each TimeSpeak target, react to each cue at the
+  user's next pause, or by caption when there is none), each utterance ending before the user
+  speaks again; `FollowProposals` acts on every proposal.
+- *never*: the same proposals, and `NeverSpeak` keeps quiet.
+- *always*: `AlwaysSpeak` talks in every microturn and never yields.
+
+`ANCHORS` says, metric by metric, what each must score (a number worked out from the truth and
+the oracle's plan, or NaN where the metric does not apply); `check` lists every miss. Use it on
+your own metric: add a row to a copy of `ANCHORS` and call `check(scenario, anchors=...)`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from designkit.core.decisions import NOTHING, Action, Proposal
+from designkit.core.engine import Context, Engine
+from designkit.core.session import Session
+from designkit.metrics.evaluate import CUE_WINDOW_S, SessionTruth, session_metrics, truth_of
+from designkit.metrics.timeline import timeline_of
+from designkit.perception.simulated import TruthVAD
+from designkit.policy.anchors import AlwaysSpeak, FollowProposals, NeverSpeak
+
+AGENTS = ("oracle", "never", "always")
+TURN_S, TARGET_S, CUE_S, BACKCHANNEL_S = 1.5, 1.0, 1.0, 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One thing the oracle does: in microturn `k`, `action` for `duration_s`, because of `source`."""
+
+    k: int
+    action: Action
+    duration_s: float
+    source: str  # turn_end, backchannel, target, cue
+
+
+class OracleProposer:
+    """Proposes, from a session's truth, exactly what a perfect agent would do, one microturn each.
+
+    Context-free (proposals depend on time only), so `designkit.metrics.compare.prepare` can cache
+    it too. `plan` lists what it will propose.
+    """
+
+    context_free = True
+
+    def __init__(self, truth: Any, *, dt: float = 0.2) -> None:
+        self.truth = truth_of(truth)
+        self.dt = float(dt)
+        self.plan = _plan(self.truth, self.dt)
+        self._by_index = {p.k: Proposal(p.action, 1.0, 1.0, f"{p.source} {i}", p.duration_s, p.source)
+                          for i, p in enumerate(self.plan)}
+
+    def reset(self) -> None:
+        return None
+
+    def propose(self, context: Context) -> Proposal:
+        return self._by_index.get(context.index, NOTHING)
+
+    def proposals(self, n: int) -> list[Proposal]:
+        return [self._by_index.get(k, NOTHING) for k in range(n)]
+
+
+def _user_silent(user: np.ndarray, start: float, end: float) -> bool:
+    return not bool(np.any((user[:, 0] < end) & (user[:, 1] > start))) if len(user) else True
+
+
+def _plan(truth: SessionTruth, dt: float) -> list[Planned]:
+    user = truth.user_speech
+    wanted: list[tuple[int, int, Action, float, str]] = []  # (k, priority, action, duration, source)
+    for t in truth.respond_at.tolist():
+        wanted.append((math.floor(t / dt + 1e-9), 0, Action.SPEAK, TURN_S, "turn_end"))
+    for t in truth.targets.tolist():
+        wanted.append((math.floor(t / dt + 1e-9), 0, Action.SPEAK, TARGET_S, "target"))
+    cues = truth.cues.tolist()
+    for i, c in enumerate(cues):
+        first = math.floor(c / dt + 1e-9)
+        close = min(c + CUE_WINDOW_S, cues[i + 1] if i + 1 < len(cues) else math.inf)
+        last = math.floor(close / dt - 1e-9) - 1
+        quiet = next((k for k in range(first, last + 1) if _user_silent(user, (k + 1) * dt, (k + 1) * dt + 0.4)), None)
+        wanted.append((first, 0, Action.CAPTION, CUE_S, "cue") if quiet is None
+                      else (quiet, 0, Action.SPEAK, CUE_S, "cue"))
+    for t in truth.backchannel_at.tolist():
+        wanted.append((math.floor(t / dt + 1e-9), 1, Action.BACKCHANNEL, BACKCHANNEL_S, "backchannel"))
+    n = max(1, math.ceil(truth.duration_s / dt - 1e-9))
+    placed: list[tuple[int, int, Action, float, str]] = []
+    for k, prio, action, duration, source in sorted(wanted, key=lambda w: (w[0], w[1])):
+        if placed and k <= placed[-1][0] + 1:  # one silent microturn between two acts
+            if prio == 1:
+                continue
+            if placed[-1][1] == 1:
+                placed.pop()
+            if placed:
+                k = max(k, placed[-1][0] + 2)
+        if k < n - 1:
+            placed.append((k, prio, action, duration, source))
+    out: list[Planned] = []
+    onsets = user[:, 0] if len(user) else np.zeros(0)
+    for i, (k, _, action, duration, source) in enumerate(placed):
+        onset = (k + 1) * dt
+        limit = ((placed[i + 1][0] + 1) * dt - dt - onset) if i + 1 < len(placed) else math.inf
+        if action.is_voiced:
+            later = onsets[onsets > onset + 1e-9]
+            limit = min(limit, float(later[0]) - onset if len(later) else math.inf)
+        out.append(Planned(k, action, round(max(0.05, min(duration, limit - 1e-3)), 6), source))
+    return out
+
+
+def run_agents(scenario: Any, *, dt: float = 0.2) -> dict[str, dict[str, float]]:
+    """Each anchor agent's metrics on one scenario (audio + truth), through the real engine."""
+    truth = truth_of(scenario)
+    audio = np.asarray(scenario.audio, dtype=np.float32)
+    session = Session.from_array(audio, chunk_s=1.0, dt=dt, name=truth.name)
+    oracle = OracleProposer(truth, dt=dt)
+    vad = TruthVAD([tuple(r) for r in truth.user_speech.tolist()])
+    out: dict[str, dict[str, float]] = {}
+    for agent, policy in (("oracle", FollowProposals()), ("never", NeverSpeak()), ("always", AlwaysSpeak())):
+        engine = Engine([vad], policy, proposer=oracle, dt=dt, replay_workers=1)
+        out[agent] = session_metrics(timeline_of(engine.replay(session)), truth)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the anchors are worked out from: the truth, the oracle's plan, the session length."""
+
+    truth: SessionTruth
+    plan: tuple[Planned, ...]
+    n: int
+    dt: float
+    sources: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def minutes(self) -> float:
+        return self.n * self.dt / 60.0
+
+    def count(self, *sources: str) -> int:
+        return sum(self.sources.get(s, 0) for s in sources)
+
+    @property
+    def acts(self) -> int:
+        return len(self.plan)
+
+    @property
+    def voiced(self) -> int:
+        return sum(p.action.is_voiced for p in self.plan)
+
+    @property
+    def has_user(self) -> bool:
+        return len(self.truth.user_speech) > 0
+
+
+def facts_of(truth: Any, *, dt: float = 0.2, n: int | None = None) -> Facts:
+    t = truth_of(truth)
+    plan = tuple(_plan(t, dt))
+    sources: dict[str, int] = {}
+    for p in plan:
+        sources[p.source] = sources.get(p.source, 0) + 1
+    return Facts(t, plan, n if n is not None else max(1, math.ceil(t.duration_s / dt - 1e-9)), dt, sources)
+
+
+NAN = math.nan
+Expect = Callable[[Facts], float | tuple[float, float]]  # a value (NaN: "does not apply") or a range
+
+
+def _if(cond: bool, value: float | tuple[float, float]) -> float | tuple[float, float]:
+    return value if cond else NAN
+
+
+def _num(cond: bool, value: float) -> float:
+    return value if cond else NAN
+
+
+def _always_user_after(f: Facts) -> tuple[float, float]:
+    """Seconds of user speech while the always-talker talks, and its talk seconds."""
+    start, end = f.dt, (f.n + 1) * f.dt
+    u = f.truth.user_speech
+    both = float(np.clip(np.minimum(u[:, 1], end) - np.maximum(u[:, 0], start), 0, None).sum()) if len(u) else 0.0
+    return both, end - start
+
+
+def _always_yield(f: Facts) -> float:
+    onsets = f.truth.user_speech[:, 0] if f.has_user else np.zeros(0)
+    end = (f.n + 1) * f.dt
+    inside = onsets[(onsets > f.dt + 1e-9) & (onsets < end - 1e-9)]
+    return float((end - inside).mean()) if len(inside) else NAN
+
+
+def _always_early(f: Facts) -> float:
+    u = f.truth.user_speech
+    if not len(u):
+        return NAN
+    return float(np.mean((u[:, 0] <= f.dt + 1e-9) & (f.dt < u[:, 1] - 0.5)))
+
+
+def _always_timespeak_hits(f: Facts) -> float:
+    targets = f.truth.targets
+    return _num(len(targets) > 0, float(np.any(np.abs(targets - f.dt) <= 0.5 + 1e-9)) / max(1, len(targets)))
+
+
+def _always_rude(f: Facts) -> float:
+    u = f.truth.user_speech
+    hits = np.ceil(f.truth.cues / f.dt - 1e-9) * f.dt
+    hits = np.maximum(hits, f.dt)
+    rude = sum(bool(np.any((u[:, 0] <= h + 1e-9) & (u[:, 1] > h))) for h in hits.tolist()) if len(u) else 0
+    return _num(len(f.truth.cues) > 0, float(rude))
+
+
+def _cues(f: Facts) -> bool:
+    return len(f.truth.cues) > 0
+
+
+def _turns(f: Facts) -> bool:
+    return len(f.truth.respond_at) > 0
+
+
+# metric -> agent -> expectation. Exact numbers are worked out from the truth and the oracle's
+# plan; (low, high) is a range; NaN says the metric does not apply (and must come out NaN).
+ANCHORS: dict[str, dict[str, Expect]] = {
+    "interventions_per_min": {"oracle": lambda f: f.acts / f.minutes, "never": lambda f: 0.0,
+                              "always": lambda f: 60.0 / f.dt},
+    "voiced_per_min": {"oracle": lambda f: f.voiced / f.minutes, "never": lambda f: 0.0,
+                       "always": lambda f: 60.0 / f.dt},
+    "backchannels_per_min": {"oracle": lambda f: f.count("backchannel") / f.minutes, "never": lambda f: 0.0,
+                             "always": lambda f: 0.0},
+    "attention_cost": {"oracle": lambda f: (0.0, 60.0 / f.dt), "never": lambda f: 0.0,
+                       "always": lambda f: (60.0 / f.dt, math.inf)},
+    "overlap_ratio": {"oracle": lambda f: _if(f.voiced > 0, (0.0, 0.05)), "never": lambda f: NAN,
+                      "always": lambda f: _always_user_after(f)[0] / _always_user_after(f)[1]},
+    "yield_latency_s": {"oracle": lambda f: NAN, "never": lambda f: NAN,
+                        "always": _always_yield},
+    "response_latency_s": {"oracle": lambda f: _if(_turns(f), (0.0, f.dt)),
+                           "never": lambda f: NAN, "always": lambda f: NAN},
+    "early_interruption_rate": {"oracle": lambda f: _if(f.has_user, 0.0), "never": lambda f: _if(f.has_user, 0.0),
+                                "always": _always_early},
+    "task_success": {"oracle": lambda f: _if(_turns(f), 1.0), "never": lambda f: _if(_turns(f), 0.0),
+                     "always": lambda f: _if(_turns(f), 0.0)},
+    "silent_share": {"oracle": lambda f: _if(f.acts > 0, 0.0), "never": lambda f: _if(f.acts > 0, 1.0),
+                     "always": lambda f: _if(f.acts > 0, 0.0)},
+    "deliberate_silence_precision": {
+        "oracle": lambda f: NAN, "never": lambda f: _if(f.acts > 0, f.count("backchannel") / max(1, f.acts)),
+        "always": lambda f: NAN},
+    "silence_regret_per_min": {"oracle": lambda f: _if(f.acts > 0, 0.0),
+                               "never": lambda f: _if(f.acts > 0, (f.acts - f.count("backchannel")) / f.minutes),
+                               "always": lambda f: _if(f.acts > 0, 0.0)},
+    "timespeak_hit_rate": {"oracle": lambda f: _if(len(f.truth.targets) > 0, 1.0),
+                           "never": lambda f: _if(len(f.truth.targets) > 0, 0.0), "always": _always_timespeak_hits},
+    "timespeak_mae_s": {"oracle": lambda f: _if(len(f.truth.targets) > 0, (0.0, f.dt)), "never": lambda f: NAN,
+                        "always": lambda f: _if(_always_timespeak_hits(f) > 0, (0.0, 0.5))},
+    "timespeak_p90_s": {"oracle": lambda f: _if(len(f.truth.targets) > 0, (0.0, f.dt)), "never": lambda f: NAN,
+                        "always": lambda f: _if(_always_timespeak_hits(f) > 0, (0.0, 0.5))},
+    "false_starts_per_min": {
+        "oracle": lambda f: _if(len(f.truth.targets) > 0, (f.acts - f.count("target")) / f.minutes),
+        "never": lambda f: _if(len(f.truth.targets) > 0, 0.0),
+        "always": lambda f: _if(len(f.truth.targets) > 0, (1.0 - _always_timespeak_hits(f) * len(f.truth.targets))
+                                / f.minutes)},
+    "cue_precision": {"oracle": lambda f: _if(_cues(f), len(f.truth.cues) / max(1, f.acts)), "never": lambda f: NAN,
+                      "always": lambda f: _if(_cues(f), len(f.truth.cues) / f.n)},
+    "cue_recall": {"oracle": lambda f: _if(_cues(f), 1.0), "never": lambda f: _if(_cues(f), 0.0),
+                   "always": lambda f: _if(_cues(f), 1.0)},
+    "cue_f1": {"oracle": lambda f: _if(_cues(f), 2 * (c := len(f.truth.cues) / max(1, f.acts)) / (c + 1)),
+               "never": lambda f: NAN,
+               "always": lambda f: _if(_cues(f), 2 * (c := len(f.truth.cues) / f.n) / (c + 1))},
+    "cue_latency_s": {"oracle": lambda f: _if(_cues(f), (0.0, CUE_WINDOW_S)), "never": lambda f: NAN,
+                      "always": lambda f: _if(_cues(f), (0.0, f.dt))},
+    "rude_hits": {"oracle": lambda f: _if(_cues(f), 0.0), "never": lambda f: _if(_cues(f), 0.0),
+                  "always": _always_rude},
+}
+
+
+def _share_anchor(reason: str) -> dict[str, Expect]:
+    """Share of proposals withheld for `reason`: only the never-agent withholds, always in quiet mode."""
+    mine = reason == "silent:quiet_mode"
+    return {"oracle": lambda f: _if(f.acts > 0, 0.0),
+            "never": lambda f: _if(f.acts > 0, 1.0 if mine else 0.0),
+            "always": lambda f: _if(f.acts > 0, 0.0)}
+
+
+@dataclass(frozen=True, slots=True)
+class Miss:
+    """One metric that did not score its anchor."""
+
+    scenario: str
+    metric: str
+    agent: str
+    expected: float | tuple[float, float]
+    got: float
+
+    def __str__(self) -> str:
+        return f"{self.scenario}: {self.metric} for the {self.agent} agent is {self.got!r}, expected {self.expected!r}"
+
+
+def _meets(got: float, expected: float | tuple[float, float], tol: float = 1e-6) -> bool:
+    if isinstance(expected, tuple):
+        return math.isfinite(got) and expected[0] - tol <= got <= expected[1] + tol
+    if math.isnan(expected):
+        return math.isnan(got)
+    return math.isfinite(got) and abs(got - expected) <= tol * max(1.0, abs(expected))
+
+
+def anchors_for(metrics: Sequence[str]) -> dict[str, dict[str, Expect]]:
+    """The anchors of these metric names (the `share:*` ones are made per reason)."""
+    out: dict[str, dict[str, Expect]] = {}
+    for m in metrics:
+        if m.startswith("share:"):
+            out[m] = _share_anchor(m.split(":", 1)[1])
+        elif m in ANCHORS:
+            out[m] = ANCHORS[m]
+        else:
+            raise KeyError(f"no sanity anchor for metric {m!r}: add one to designkit.sanity.ANCHORS")
+    return out
+
+
+def check(scenario: Any, *, metrics: Sequence[str] | None = None, dt: float = 0.2,
+          anchors: Mapping[str, Mapping[str, Expect]] | None = None) -> list[Miss]:
+    """Every (metric, agent) whose score on this scenario misses its anchor; [] when all hold.
+
+    A share column missing from a session's metrics (no proposal withheld for that reason) reads
+    0 when there were proposals, NaN when there were none. The always-agent must also cost more
+    attention than the oracle.
+    """
+    if metrics is None:
+        from designkit.study.spec import METRICS
+
+        metrics = METRICS
+    table = dict(anchors) if anchors is not None else anchors_for(metrics)
+    scores = run_agents(scenario, dt=dt)
+    n = max(1, math.ceil(len(np.asarray(scenario.audio)) / 16_000 / dt - 1e-9))
+    facts = facts_of(scenario, dt=dt, n=n)
+    name = facts.truth.name or str(getattr(scenario, "name", "scenario"))
+    misses: list[Miss] = []
+    for metric in metrics:
+        for agent in AGENTS:
+            expected = table[metric][agent](facts)
+            got = scores[agent].get(metric, math.nan)
+            if metric.startswith("share:") and metric not in scores[agent] and facts.acts > 0:
+                got = 0.0
+            if not _meets(float(got), expected):
+                misses.append(Miss(name, metric, agent, expected, float(got)))
+    if "attention_cost" in metrics and not scores["always"]["attention_cost"] > scores["oracle"]["attention_cost"]:
+        misses.append(Miss(name, "attention_cost", "always", (scores["oracle"]["attention_cost"], math.inf),
+                           scores["always"]["attention_cost"]))
+    return misses
+
+
+__all__ = ["AGENTS", "ANCHORS", "Facts", "Miss", "OracleProposer", "Planned", "anchors_for", "check",
+           "facts_of", "run_agents"]
