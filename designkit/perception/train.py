@@ -56,13 +56,14 @@ class TrainConfig:
     train: data.DialogueSet = field(default_factory=lambda: data.TRAIN)
     held_out: data.DialogueSet = field(default_factory=lambda: data.HELD_OUT)
     model: VapConfig = field(default_factory=VapConfig)
-    epochs: int = 40
+    epochs: int = 30
     batch: int = 24
     crop_s: float = 12.0
     lr: float = 3e-3
     seed: int = 0
     threads: int = 1  # small recurrent batches train fastest on one thread (and share the machine)
     bc_pos_weight: float = 4.0
+    augment_copies: int = 1  # augmented copies of each training dialogue (designkit.training.augment)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -73,7 +74,8 @@ class TrainConfig:
 
 
 QUICK = TrainConfig(train=data.TRAIN.replace(per_variant=1, snrs=(None,), contexts=("focused",)),
-                    held_out=data.HELD_OUT.replace(per_variant=1, snrs=(10.0,), contexts=("focused",)), epochs=2)
+                    held_out=data.HELD_OUT.replace(per_variant=1, snrs=(10.0,), contexts=("focused",)), epochs=2,
+                    augment_copies=1)
 
 
 def features(audio: npt.NDArray[np.float32], config: VapConfig) -> npt.NDArray[np.float32]:
@@ -84,13 +86,21 @@ def features(audio: npt.NDArray[np.float32], config: VapConfig) -> npt.NDArray[n
     return log_mel(padded, config.n_mels)
 
 
-def _examples(dialogues: Sequence[data.Dialogue], config: VapConfig) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _examples(dialogues: Sequence[data.Dialogue], config: VapConfig, *, copies: int = 0,
+              seed: int = 0) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Features and targets of each dialogue, and of `copies` augmented versions of it."""
+    from designkit.training.augment import perturb
+
+    rng = np.random.default_rng(seed + 7919)
     out = []
     for dialogue in tqdm(dialogues, desc="features", leave=False):
-        mels = features(dialogue.audio, config)
-        steps = len(mels) // config.stack
-        y, mask = targets(dialogue.truth, steps, step_s=config.step_s)
-        out.append((mels[: steps * config.stack], y, mask))
+        versions = [(dialogue.audio, dialogue.truth)] + [perturb(dialogue.audio, dialogue.truth, rng)
+                                                         for _ in range(copies)]
+        for audio, truth in versions:
+            mels = features(audio, config)
+            steps = len(mels) // config.stack
+            y, mask = targets(truth, steps, step_s=config.step_s)
+            out.append((mels[: steps * config.stack], y, mask))
     return out
 
 
@@ -140,7 +150,7 @@ def _fit(config: TrainConfig, dialogues: Sequence[data.Dialogue], device: str) -
     rng = np.random.default_rng(config.seed)
     target = pick_device(device)
     net = Net(config.model).to(target)
-    examples = _examples(dialogues, config.model)
+    examples = _examples(dialogues, config.model, copies=config.augment_copies, seed=config.seed)
     optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=1e-4)
     batches_per_epoch = len(_batches(examples, config, np.random.default_rng(0)))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.lr,

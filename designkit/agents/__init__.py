@@ -1,0 +1,1 @@
+"""Ready agents, and runners that put them through benchmarks."""

@@ -1,0 +1,1 @@
+"""Training the turn-taking model: data augmentation, training runs, evaluation and model cards."""
