@@ -34,7 +34,7 @@ from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.metrics.timeline import timeline_of
-from designkit.policy import Policy
+from designkit.policy import Policy, Style
 from designkit.render.tts import Voice, synthesize
 
 FloatArray = npt.NDArray[np.float32]
@@ -43,7 +43,7 @@ LINES = ("I see, tell me more about that.", "That makes sense to me.", "Okay, an
          "Interesting, please go on.")
 BACKCHANNELS = ("mm-hm", "yeah", "right")
 # The conversation agent's policy: answers after a short pause once the model is fairly sure.
-CONVERSATION_POLICY = Policy(style="wait_for_pause", confidence=0.5, budget_per_min=20.0, min_gap_s=1.0,
+CONVERSATION_POLICY = Policy(style=Style.WAIT_FOR_PAUSE, confidence=0.5, budget_per_min=20.0, min_gap_s=1.0,
                              pause_s=0.4)
 
 
@@ -173,5 +173,14 @@ def score_folder(folder: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-__all__ = ["BACKCHANNELS", "CONVERSATION_POLICY", "FullDuplexSystem", "KitAgent", "LINES", "Reply", "examples",
-           "run_folder", "score_folder"]
+__all__ = [
+    "BACKCHANNELS",
+    "CONVERSATION_POLICY",
+    "LINES",
+    "FullDuplexSystem",
+    "KitAgent",
+    "Reply",
+    "examples",
+    "run_folder",
+    "score_folder",
+]

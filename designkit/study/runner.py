@@ -32,7 +32,7 @@ from designkit.study.spec import DEFAULT_MOMENTS, Study, quality_to_dict
 log = logging.getLogger(__name__)
 
 # Bump when the way a cell is computed changes (metrics, simulated model, replay rules).
-CELL_VERSION = "1"
+CELL_VERSION = "2"  # 2: task success from the truth's turn ends; rude hits voiced only; cue windows close at the next cue
 COLUMNS = ["set", "scenario", "scenario_index", "quality", "repetition", "policy", "metric", "value"]
 PACKAGES = ("designkit", "numpy", "pandas", "pyarrow", "altair", "dask", "distributed")
 EXECUTORS = ("local", "dask")

@@ -58,7 +58,7 @@ def reverb(audio: Audio, rng: np.random.Generator, *, rt60_s: float) -> Audio:
     ir = tail * rng.uniform(0.2, 0.6) / max(1e-9, float(np.sqrt(np.sum(tail**2))))
     ir[0] = 1.0
     wet = fftconvolve(audio.astype(np.float64), ir)[: audio.size]
-    return (wet / max(1.0, float(np.max(np.abs(wet))) / 0.99)).astype(np.float32)
+    return np.asarray(wet / max(1.0, float(np.max(np.abs(wet))) / 0.99), dtype=np.float32)
 
 
 def band_limit(audio: Audio, rng: np.random.Generator) -> Audio:
@@ -69,17 +69,17 @@ def band_limit(audio: Audio, rng: np.random.Generator) -> Audio:
     x = audio.astype(np.float64)
     if kind == 0:
         sos = butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos")
-        return sosfilt(sos, x).astype(np.float32)
+        return np.asarray(sosfilt(sos, x), dtype=np.float32)
     if kind == 1:
         sos = butter(6, float(rng.uniform(3500, 7000)), btype="lowpass", fs=SR, output="sos")
-        return sosfilt(sos, x).astype(np.float32)
+        return np.asarray(sosfilt(sos, x), dtype=np.float32)
     low = resample_poly(x, 1, 2)
     mu = 255.0
     peak = max(1e-9, float(np.max(np.abs(low))))
     y = np.sign(low / peak) * np.log1p(mu * np.abs(low / peak)) / math.log1p(mu)
     y = np.round(y * 127) / 127  # 8-bit codes
     back = np.sign(y) * ((1 + mu) ** np.abs(y) - 1) / mu * peak
-    return resample_poly(back, 2, 1)[: audio.size].astype(np.float32)
+    return np.asarray(resample_poly(back, 2, 1)[: audio.size], dtype=np.float32)
 
 
 def noise(audio: Audio, rng: np.random.Generator, *, snr_db: float) -> Audio:

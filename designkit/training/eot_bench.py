@@ -49,9 +49,9 @@ def _pauses(dialogue: Dialogue, n: int, dt: float) -> list[tuple[bool, int, int]
     it, before the user resumes and within the horizon."""
     out = []
     for p in dialogue.truth.pauses:
-        first = int(math.floor(p.start / dt + 1e-9))
+        first = math.floor(p.start / dt + 1e-9)
         stop_t = min(p.end, p.start + HORIZON_S)
-        stop = min(n, int(math.floor(stop_t / dt + 1e-9)))
+        stop = min(n, math.floor(stop_t / dt + 1e-9))
         out.append((p.shift, first, max(first, stop)))
     return out
 
