@@ -4,6 +4,11 @@
     designkit model evaluate folder1 folder2 --json       # folders with audio.wav + labels.csv
     designkit model evaluate recs/*.wav --card models/vap --source "12 kitchen-table recordings"
 
+Besides shift/hold accuracy it prints end-of-turn curves as LiveKit's eot-bench reports them:
+false cut-off rate at 300 / 600 ms of silence and the delay for 5 % / 10 % false cut-offs, for the
+own model, Smart Turn v3, Silero + timeout and a timeout behind a perfect VAD (`end_of_turn`,
+and the whole curve as `end_of_turn_curve` in `--json`).
+
 Annotations need `user` spans, `turn_end` points and `hold` spans (pauses inside a turn);
 `backchannel` points add the backchannel AUC. `--card` writes the table into that model
 folder's MODEL_CARD.md and evaluation.json ("Evaluation on imported recordings").
@@ -41,11 +46,21 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     dialogues = data.load_recordings(args.recordings)
     weights = args.weights if args.weights is not None else (args.card / "vap.pt" if args.card else None)
-    table = card.evaluate(load_net(weights), dialogues, smart_turn=not args.no_smart_turn, progress=not args.json)
+    net = load_net(weights)
+    table = card.evaluate(net, dialogues, smart_turn=not args.no_smart_turn, progress=not args.json)
+    if not args.no_eot:
+        from designkit.training import eot_bench
+
+        curves = eot_bench.curves(net, dialogues, smart_turn=not args.no_smart_turn)
+        table["end_of_turn"] = eot_bench.summary(curves)
+        table["end_of_turn_curve"] = eot_bench.points(curves)
     if args.json:
         print(json.dumps(json_safe(table)))
     else:
         print(card.markdown_table(table))
+        if "end_of_turn" in table:
+            print("\nEnd of turn (eot-bench style): false cut-offs at 300 / 600 ms of silence, delay for 5 % / 10 %")
+            print(eot_bench.markdown(table["end_of_turn"]))
     if args.card is not None:
         source = args.source or f"Recordings: {', '.join(d.name for d in dialogues)}."
         _write_card(args.card, table, source)
@@ -64,6 +79,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ev.add_argument("--weights", type=Path, default=None, help="a vap.pt checkpoint (default: the shipped model)")
     ev.add_argument("--no-smart-turn", action="store_true", help="leave Smart Turn v3 out (faster)")
     ev.add_argument("--json", action="store_true", help="the whole table as one JSON object")
+    ev.add_argument("--no-eot", action="store_true",
+                    help="leave out the end-of-turn curves (false cut-offs at 300 / 600 ms, delay for 5 / 10 %%)")
     ev.add_argument("--card", type=Path, default=None,
                     help="a model folder (e.g. models/vap): write the table into its card; its vap.pt is scored")
     ev.add_argument("--source", default="", help="with --card: one line saying what the recordings are")

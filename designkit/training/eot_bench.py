@@ -22,6 +22,7 @@ import numpy as np
 
 from designkit.core import Session
 from designkit.metrics.end_of_turn import EotCurve, eot_curve, latest_fire
+from designkit.metrics.end_of_turn import markdown as markdown
 from designkit.perception.vad import SileroVAD
 from designkit.perception.vap import TurnTakingModel, TurnTakingNet
 
@@ -121,21 +122,6 @@ def points(table: Mapping[str, EotCurve]) -> list[dict[str, Any]]:
     """Long-form rows (detector, delay_s, false_cutoff, caught) for a chart."""
     return [{"detector": name, "delay_s": d, "false_cutoff": r, "caught": k}
             for name, c in table.items() for d, r, k in zip(c.delays_s, c.false_cutoff, c.caught, strict=True)]
-
-
-def markdown(rows: Sequence[Mapping[str, Any]]) -> str:
-    def pct(v: float) -> str:
-        return "–" if not math.isfinite(v) else f"{100 * v:.1f} %"
-
-    def ms(v: float) -> str:
-        return "> 3000 ms" if not math.isfinite(v) else f"{1000 * v:.0f} ms"
-
-    lines = ["| detector | false cut-offs at 300 ms | at 600 ms | delay for 5 % | delay for 10 % | "
-             "turn ends caught at the 5 % delay |", "|---|---|---|---|---|---|"]
-    for r in rows:
-        lines.append(f"| {r['detector']} | {pct(r['false_cutoff_300ms'])} | {pct(r['false_cutoff_600ms'])} | "
-                     f"{ms(r['delay_at_5pct_s'])} | {ms(r['delay_at_10pct_s'])} | {pct(r['turn_ends_caught_at_5pct'])} |")
-    return "\n".join(lines)
 
 
 __all__ = ["DT", "OWN", "PERFECT", "SILERO", "SMART_TURN", "curves", "dialogue_fires", "markdown", "points",
