@@ -12,7 +12,8 @@ frames can be wrapped into this shape (`respond` runs its steps over the file).
 
 `output.json` is `{"text": ..., "chunks": [{"text": word, "timestamp": [start, end]}]}`: here
 the words come from the agent's own TTS timings (espeak-ng word events), not from an ASR pass
-over `output.wav` as the benchmark does for systems whose words it does not know.
+over `output.wav` as the benchmark does for systems whose words it does not know; for user
+interruption only the words from the interruption's end on are kept, as its transcript does.
 """
 
 from __future__ import annotations
@@ -154,8 +155,13 @@ def run_folder(system: FullDuplexSystem, folder: str | os.PathLike[str]) -> list
     for example in examples(folder):
         reply = system.respond(read_wav(example / "input.wav"))
         write_wav(example / "output.wav", np.clip(reply.audio, -1.0, 1.0))
-        chunks = [{"text": w, "timestamp": [s, e]} for w, s, e in reply.words]
-        (example / "output.json").write_text(json.dumps({"text": " ".join(w for w, _, _ in reply.words),
+        words = list(reply.words)
+        if (example / "interrupt.json").exists():
+            # The benchmark transcribes the agent from the end of the interruption on.
+            end = float(json.loads((example / "interrupt.json").read_text(encoding="utf-8"))[0]["timestamp"][1])
+            words = [w for w in words if w[1] >= end]
+        chunks = [{"text": w, "timestamp": [s, e]} for w, s, e in words]
+        (example / "output.json").write_text(json.dumps({"text": " ".join(w for w, _, _ in words),
                                                          "chunks": chunks}) + "\n", encoding="utf-8")
         done.append(example)
     return done
@@ -177,10 +183,52 @@ __all__ = [
     "BACKCHANNELS",
     "CONVERSATION_POLICY",
     "LINES",
+    "PUBLISHED",
     "FullDuplexSystem",
     "KitAgent",
     "Reply",
     "examples",
     "run_folder",
     "score_folder",
+    "scorecard",
 ]
+
+
+# Published Full-Duplex-Bench v1 rows (their papers and reports; lower is better for all).
+PUBLISHED = (
+    ("NVIDIA PersonaPlex", "smooth_turn_taking", "latency", 0.070),
+    ("Moshi", "smooth_turn_taking", "latency", 0.265),
+    ("TML-Interaction-Small (their report)", "smooth_turn_taking", "latency", 0.40),
+    ("Gemini Live", "smooth_turn_taking", "latency", 1.301),
+    ("Gemini Live", "pause_handling", "tor", 0.255),
+    ("NVIDIA PersonaPlex", "pause_handling", "tor", 0.584),
+    ("Moshi", "pause_handling", "tor", 0.985),
+    ("Moshi", "user_interruption", "latency", 0.257),
+)
+
+
+def scorecard(policies: Mapping[str, Policy], *, n: int = 4, seed: int = 0,
+              folder: str | os.PathLike[str] | None = None) -> Any:
+    """Our agent under each policy over `n` generated examples per task, scored as the benchmark
+    scores them, with the published rows beside: a DataFrame (system, policy, task, metric, mean),
+    `metric` named `<task>:<tor|latency|frequency>` so a study conclusion can check it."""
+    import tempfile
+
+    import pandas as pd
+
+    from designkit.scenarios.fdbench_layout import write_examples
+
+    rows: list[dict[str, Any]] = [{"system": s, "policy": s, "task": t, "metric": f"{t}:{m}", "mean": v,
+                                   "source": "published"} for s, t, m, v in PUBLISHED]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(folder) if folder is not None else Path(tmp)
+        write_examples(root, n=n, seed=seed)
+        for name, policy in policies.items():
+            agent = KitAgent(policy=policy)
+            run_folder(agent, root)
+            for task, scores in score_folder(root).items():
+                for metric, value in scores.items():
+                    if metric != "examples" and value is not None:
+                        rows.append({"system": "designkit", "policy": name, "task": task,
+                                     "metric": f"{task}:{metric}", "mean": float(value), "source": "ours"})
+    return pd.DataFrame(rows)
