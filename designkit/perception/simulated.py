@@ -59,7 +59,7 @@ class ModelQuality:
     hit_confidence: float = 0.75
     false_alarm_confidence: float = 0.45
     confidence_spread: float = 0.15
-    hold_s: float = 1.2  # a model keeps proposing while it believes the turn ended: longer than a policy's pause_s
+    hold_s: float = 1.0  # a model keeps proposing while it believes the turn ended: longer than a policy's pause_s, as long as its min_gap_s (so one proposal is not acted on twice)
 
     def __post_init__(self) -> None:
         for name in ("miss_rate", "hit_confidence", "false_alarm_confidence"):
