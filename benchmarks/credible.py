@@ -23,11 +23,12 @@ from typing import Any
 
 from designkit import sanity, scenarios
 from designkit.agents.fdbench import CONVERSATION_POLICY, KitAgent, run_folder, score_folder
-from designkit.perception import card, data
-from designkit.perception.vap import load_net
+from designkit.perception.audio.turn_taking import load_net
 from designkit.policy import Style
 from designkit.scenarios.fdbench_layout import write_examples
+from designkit.training import dialogues as data
 from designkit.training import eot_bench
+from designkit.training import model_card as card
 
 NAME = "credible"
 

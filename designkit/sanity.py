@@ -31,9 +31,9 @@ import numpy as np
 from designkit.core.decisions import NOTHING, Action, Proposal
 from designkit.core.engine import Context, Engine
 from designkit.core.session import Session
-from designkit.metrics.evaluate import CUE_WINDOW_S, SessionTruth, session_metrics, truth_of
+from designkit.metrics.session import CUE_WINDOW_S, SessionTruth, session_metrics, truth_of
 from designkit.metrics.timeline import timeline_of
-from designkit.perception.simulated import TruthVAD
+from designkit.perception.truth_vad import TruthVAD
 from designkit.policy.anchors import AlwaysSpeak, FollowProposals, NeverSpeak
 
 AGENTS = ("oracle", "never", "always")
@@ -335,7 +335,7 @@ def check(scenario: Any, *, metrics: Sequence[str] | None = None, dt: float = 0.
     attention than the oracle.
     """
     if metrics is None:
-        from designkit.study.spec import METRICS
+        from designkit.metrics import METRICS
 
         metrics = METRICS
     table = dict(anchors) if anchors is not None else anchors_for(metrics)

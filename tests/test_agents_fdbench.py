@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from designkit.agents.fdbench import FullDuplexSystem, KitAgent, Reply, run_folder, score_folder
-from designkit.audio_io import read_wav
+from designkit.audio.wav import read_wav
 from designkit.scenarios.fdbench_layout import TASKS, write_examples
 
 

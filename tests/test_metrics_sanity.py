@@ -16,7 +16,7 @@ from designkit import sanity, scenarios
 from designkit.core import Engine, Session
 from designkit.metrics.task_success import task_success, turn_end_latencies
 from designkit.metrics.turn_taking import response_success_rate
-from designkit.perception.simulated import TruthVAD
+from designkit.perception.truth_vad import TruthVAD
 from designkit.policy.anchors import AlwaysSpeak, FollowProposals, NeverSpeak
 from designkit.study.spec import METRICS
 
@@ -43,7 +43,7 @@ def test_the_anchors_catch_the_old_task_success(monkeypatch: pytest.MonkeyPatch)
     def per_segment(truth, user, turns, times, kinds):  # the definition before truth-based turns
         return response_success_rate(user_speech=user, agent_speech=turns)
 
-    monkeypatch.setattr(importlib.import_module("designkit.metrics.evaluate"), "_task_success", per_segment)
+    monkeypatch.setattr(importlib.import_module("designkit.metrics.session"), "_task_success", per_segment)
     misses = [m for m in sanity.check(scenario, metrics=["task_success"]) if m.agent == "oracle"]
     assert misses and misses[0].got < 0.8
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from designkit.perception.evaluation import Pause, TurnTruth
 from designkit.training.augment import band_limit, noise, perturb, reverb, speed
+from designkit.training.pause_scoring import Pause, TurnTruth
 
 SR = 16_000
 

@@ -28,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from designkit.audio_io import read_wav, write_wav
+from designkit.audio.wav import read_wav, write_wav
 from designkit.core.decisions import Action, Proposal
 from designkit.core.engine import Context, Engine
 from designkit.core.session import Session
@@ -107,9 +107,9 @@ class KitAgent:
         return self._speech[text]
 
     def _engine(self) -> Engine:
-        from designkit.perception.proposer import TurnTakingProposer
-        from designkit.perception.vad import SileroVAD
-        from designkit.perception.vap import TurnTakingModel
+        from designkit.perception.audio.silero import SileroVAD
+        from designkit.perception.audio.turn_taking import TurnTakingModel
+        from designkit.proposers.turn_taking import TurnTakingProposer
 
         if not self._perceivers:
             self._perceivers = [SileroVAD(), TurnTakingModel(device="cpu")]

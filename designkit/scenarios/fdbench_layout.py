@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from designkit.audio_io import write_wav
+from designkit.audio.wav import write_wav
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.render.tts import Voice, fresh_voices, synthesize

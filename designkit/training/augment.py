@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 
-from designkit.perception.evaluation import Pause, TurnTruth
+from designkit.training.pause_scoring import Pause, TurnTruth
 
 SR = 16_000
 Audio = npt.NDArray[np.float32]

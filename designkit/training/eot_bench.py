@@ -23,11 +23,11 @@ import numpy as np
 from designkit.core import Session
 from designkit.metrics.end_of_turn import EotCurve, eot_curve, latest_fire
 from designkit.metrics.end_of_turn import markdown as markdown
-from designkit.perception.vad import SileroVAD
-from designkit.perception.vap import TurnTakingModel, TurnTakingNet
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.turn_taking import TurnTakingModel, TurnTakingNet
 
 if TYPE_CHECKING:
-    from designkit.perception.data import Dialogue
+    from designkit.training.dialogues import Dialogue
 
 OWN, SMART_TURN, SILERO, PERFECT = "own model", "Smart Turn v3", "Silero + timeout", "timeout (perfect VAD)"
 DT = 0.1
@@ -75,7 +75,7 @@ def dialogue_fires(net: TurnTakingNet, dialogue: Dialogue, *, smart_turn: bool =
         PERFECT: (truth_silence, truth_silence > 0),
     }
     if smart_turn:
-        from designkit.perception.turn_end import SmartTurn
+        from designkit.perception.audio.smart_turn import SmartTurn
 
         st = SmartTurn()
         detectors[SMART_TURN] = (silence, silent & (np.asarray(st.replay(turns)["eot"]) >= THRESHOLD))
