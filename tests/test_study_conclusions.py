@@ -25,13 +25,13 @@ def test_every_study_has_a_checked_conclusion() -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_each_claim_holds_for_the_study_table(name: str) -> None:
     study = Study.load(STUDIES / name / "study.json")
+    conclusion = Conclusion.load(STUDIES / name / "conclusion.json")
     if name == "fd-scorecard":  # its table is the benchmark run, as its notebook makes it
         from designkit.agents.fdbench import scorecard
 
         summary = scorecard(study.policies(), n=SCORECARD_EXAMPLES)
     else:
-        summary = run(study, progress=False, workers=1).summary()
-    conclusion = Conclusion.load(STUDIES / name / "conclusion.json")
+        summary = conclusion.table(run(study, progress=False, workers=1))
     assert conclusion.failures(summary) == []
     assert "~~" not in conclusion.text(summary)
 

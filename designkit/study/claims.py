@@ -1,8 +1,9 @@
 """A study's conclusion as claims checked against its own table.
 
     conclusion = Conclusion.load("conclusion.json")
-    conclusion.failures(summary)          # [] when every claim holds for these numbers
-    conclusion.text(summary)              # the sentences, numbers filled in from the table
+    table = conclusion.table(results)     # results.summary(by=conclusion.by)
+    conclusion.failures(table)            # [] when every claim holds for these numbers
+    conclusion.text(table)                # the sentences, numbers filled in from the table
 
 A conclusion is written once, as sentences with named numbers, and each sentence carries the
 checks that make it true ("the caption never talks over the learner": `caption_rude == 0`). When a
@@ -14,8 +15,8 @@ marks it, instead of printing a claim the table contradicts. `conclusion.json`:
                             "rude": {"policy": "at once (caption)", "metric": "rude_hits"}},
                  "checks": [["rude", "==", 0], ["cap", ">=", 0.9]]}]}
 
-A value names a row of `Results.summary()` by its columns (`policy`, `metric`, and `quality` or
-`set` where the study has several); `checks` compare two values, or a value and a number, with
+A value names a row of the summary by its columns (`policy`, `metric`, and `quality` or `set`
+where the study has several; `"by": ["set", "policy"]` at the top reads a summary per set); `checks` compare two values, or a value and a number, with
 `<`, `<=`, `>`, `>=`, `==` (within `tol`, default 0.005) or `!=`; `["a", "-", "b"]` style
 arithmetic is not offered on purpose: name the difference in the sentence instead.
 """
@@ -100,14 +101,23 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Conclusion:
+    """Claims, and the summary they read: `Results.summary(by=by)` (default quality x policy)."""
+
     claims: tuple[Claim, ...]
+    by: tuple[str, ...] = ("quality", "policy")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Conclusion:
         claims = data.get("claims")
-        if not isinstance(claims, Sequence) or not claims:
-            raise InputError("conclusion", expected='{"claims": [ ... ]} with at least one claim', got=data)
-        return cls(tuple(Claim.from_dict(c) for c in claims))
+        unknown = set(data) - {"claims", "by"}
+        if not isinstance(claims, Sequence) or not claims or unknown:
+            raise InputError("conclusion", expected='{"claims": [ ... ]} with at least one claim (and "by")', got=data)
+        return cls(tuple(Claim.from_dict(c) for c in claims), tuple(data.get("by", ("quality", "policy"))))
+
+    def table(self, results: Any) -> pd.DataFrame:
+        """The summary of a study's `Results` these claims read."""
+        out: pd.DataFrame = results.summary(by=self.by)
+        return out
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Conclusion:
