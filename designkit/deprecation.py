@@ -47,6 +47,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "designkit.perception.visual_cues": ("designkit.perception.vision.cues",),
     "designkit.perception.weights": ("designkit.weights",),
     "designkit.policy.context": ("designkit.policy.modes",),
+    "designkit.policy.replay": ("designkit.core.cached",),
     "designkit.policy.simple": ("designkit.policy.speak_after_silence",),
     "designkit.render.voice": ("designkit.render.agent_voice",),
     "designkit.widgets.frames": ("designkit.widgets.jpeg",),
