@@ -260,15 +260,16 @@ class Engine:
         end = (index + 1) * dt
         drop_old_interventions(state, end)
         context = make_context(state, index, dt, signals, events, coverage, agent_speaking)
+        # A given proposal is kept even when forced silent (what the model wanted is still a fact);
+        # an asked one is NOTHING until the proposer answers, and stays so if it fails.
+        wish = NOTHING if proposal is None else proposal
         if forced is not None:
-            proposal = NOTHING if proposal is None else proposal
             decision = Decision.silent(forced)
         else:
             try:
                 if proposal is None:
-                    proposal = NOTHING  # what the record keeps if the proposer fails
-                    proposal = self.proposer.propose(context)
-                decision = self.policy.decide(proposal, context)
+                    wish = self.proposer.propose(context)
+                decision = self.policy.decide(wish, context)
                 if not isinstance(decision, Decision):
                     raise TypeError(f"policy returned {type(decision).__name__}, not a Decision")
             except Exception as exc:  # fail silent
@@ -278,7 +279,7 @@ class Engine:
             decision, state.wizard_silent_until = wizard_override(
                 events, decision, agent_speaking, end, state.wizard_silent_until)
         self._apply(decision, agent_speaking, end)
-        return proposal, decision
+        return wish, decision
 
     def _apply(self, decision: Decision, agent_speaking: bool, end: float) -> None:
         """Decisions take effect from the end of the microturn they were taken in."""
