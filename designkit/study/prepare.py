@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -48,9 +49,11 @@ class Prepared:
         return Engine((), policy, dt=self.inputs.dt).replay_cached(self.inputs)
 
     @property
-    def user_speaking(self) -> Any:
-        """Where the user speaks, as the engine sees it (`vad` >= 0.5)."""
-        return self.inputs.user_speaking("vad", 0.5)
+    def replay(self) -> Prepared:
+        """Deprecated (`prepared.replay.run(policy)` from before the one decision loop): use
+        `prepared.run(policy)`."""
+        warnings.warn("Prepared.replay is deprecated: call Prepared.run(policy)", DeprecationWarning, stacklevel=2)
+        return self
 
 
 def session_rows(policy: Decider, sessions: Sequence[Prepared], *,
