@@ -13,14 +13,13 @@ and the GRU state between microturns; `replay()` runs the whole session in one c
 exactly what stepping returns (features are computed frame by frame, the GRU runs in float64 and is
 causal, so chunking changes nothing).
 
-    vap = TurnTakingModel()                    # trained weights, found by the resolver
+    vap = TurnTakingModel()                    # trained weights, found by the resolver (onnxruntime on a CPU)
     engine = Engine([SileroVAD(), vap], policy, proposer=TurnTakingProposer())
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import math
 import threading
@@ -32,10 +31,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.microturns import Microturn
 from designkit.errors import InputError, MissingExtraError
 from designkit.perception import weights
-from designkit.perception.turn_end import mel_filters
+from designkit.perception.audio.turn_taking_runtime import (
+    HEADS,
+    HOP,
+    SAMPLE_RATE,
+    TAIL,
+    WIN,
+    TurnTakingModel,
+    log_mel,
+    probabilities,
+)
 
 try:
     import torch
@@ -45,12 +52,9 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
-WIN = 400
-HOP = 160
-TAIL = WIN - HOP
 _THREADS_LOCK = threading.Lock()
-HEADS = ("vap_200ms", "vap_400ms", "vap_600ms", "vap_800ms", "eot", "bc", "vad_now")
+__all__ = ["HEADS", "HOP", "SAMPLE_RATE", "TAIL", "WIN", "TorchBackend", "TurnTakingModel", "TurnTakingNet",
+           "VapConfig", "load_net", "log_mel", "predict_many", "save_net", "untrained"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,41 +81,6 @@ class VapConfig:
         if unknown:
             raise InputError("VapConfig field", expected=f"some of {sorted(names)}", got=sorted(unknown))
         return cls(**dict(data))
-
-
-def log_mel(audio: npt.NDArray[np.floating[Any]], n_mels: int = 40) -> npt.NDArray[np.float32]:
-    """Causal log-mel frames of `audio` whose first TAIL samples are past context.
-
-    Frame j covers samples [j*HOP, j*HOP + WIN). Every row is computed on its own (a per-row FFT,
-    then float64 arithmetic), so cutting the audio anywhere on the hop grid gives the same rows.
-    """
-    import scipy.fft
-
-    x = np.asarray(audio, np.float32)
-    count = (x.size - TAIL) // HOP
-    if count <= 0:
-        return np.zeros((0, n_mels), np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(x[: TAIL + count * HOP], WIN)[::HOP]
-    spectrum = scipy.fft.rfft(frames * _hann(), axis=-1)
-    power = np.square(spectrum.real, dtype=np.float64) + np.square(spectrum.imag, dtype=np.float64)
-    # The filter bank is sparse (each band spans a few bins): scipy's sparse product sums every
-    # row on its own in a fixed order, with no BLAS thread pool spinning on the other core.
-    mel = np.asarray(_mel_t(n_mels).T.dot(power.T).T)
-    # Fixed scaling (no per-session statistics: the model must stream).
-    scaled: npt.NDArray[np.float32] = ((np.log10(mel + 1e-9) + 5.0) / 3.0).astype(np.float32)
-    return scaled
-
-
-@functools.lru_cache(maxsize=2)
-def _mel_t(n_mels: int) -> Any:
-    import scipy.sparse
-
-    return scipy.sparse.csr_array(mel_filters(n_mels, WIN).T)
-
-
-@functools.lru_cache(maxsize=1)
-def _hann() -> npt.NDArray[np.float32]:
-    return (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(WIN) / WIN)).astype(np.float32)
 
 
 class TurnTakingNet(nn.Module):
@@ -161,49 +130,32 @@ def save_net(net: TurnTakingNet, path: str | Path, *, meta: Mapping[str, Any] | 
     return target
 
 
-class TurnTakingModel:
-    """The model as a perceiver: columns `vap_200ms`..`vap_800ms`, `eot`, `bc` (and `vad_now`).
+class TorchBackend:
+    """The torch runtime of `TurnTakingModel` (see `turn_taking_runtime.py`): float64, CUDA when there.
 
-    `prefix` renames the columns (e.g. "model_" gives `model_eot`) when another perceiver already
-    writes `eot`. `net=` takes an in-memory network (tests, notebooks right after training).
+    Inference runs in float64 and reports float32-rounded probabilities: matrix kernels round
+    differently for different chunk lengths, and this keeps step == replay exact.
     """
 
-    def __init__(self, *, path: str | Path | None = None, net: TurnTakingNet | None = None,
-                 device: str = "auto", prefix: str = "", name: str = "turn_taking",
-                 threads: int | None = 1) -> None:
+    def __init__(self, *, device: str = "auto", path: str | Path | None = None,
+                 net: TurnTakingNet | None = None, threads: int | None = 1) -> None:
         source = net if net is not None else load_net(path)
         self.device = pick_device(device)
-        # Inference runs in float64 and reports float32-rounded probabilities: matrix kernels
-        # round differently for different chunk lengths, and this keeps step == replay exact.
         self.net = copy.deepcopy(source).to(self.device, torch.float64).eval()
         self.config = self.net.config
+        self.n_mels = self.config.n_mels
+        self.stack = self.config.stack
+        self.version = self.config.version
+        self.name = f"torch-{self.device.type}"
         # Small recurrent steps run fastest on one CPU thread, and leave the other cores alone.
         self.threads = threads
-        self.name = name
-        self.columns: tuple[str, ...] = tuple(prefix + h for h in HEADS)
-        self._tail = np.zeros(TAIL, np.float32)
         self._state: torch.Tensor | None = None
-        self._last = np.zeros(len(HEADS))
-
-    @property
-    def version(self) -> str:
-        return self.config.version
 
     def reset(self) -> None:
-        self._tail = np.zeros(TAIL, np.float32)
         self._state = None
-        self._last = np.zeros(len(HEADS))
-
-    def _check(self, samples: int) -> None:
-        per_step = self.config.stack * HOP
-        if samples % per_step:
-            raise InputError("microturn length for the turn-taking model",
-                             expected=f"a multiple of {per_step / SAMPLE_RATE * 1000:g} ms",
-                             got=f"{samples / SAMPLE_RATE * 1000:g} ms", fix="use dt = 0.2 s or 0.1 s")
 
     @torch.inference_mode()
-    def _run(self, mels: npt.NDArray[np.float32], pick: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """Probabilities at the steps `pick`, carrying the GRU state to the end of `mels`."""
+    def _logits(self, mels: npt.NDArray[np.float32]) -> torch.Tensor:
         tensor = torch.from_numpy(mels)[None].to(self.device, torch.float64)
         # torch's thread count is process-wide: the lock keeps set/restore pairs from
         # interleaving when an engine replays its perceivers in threads.
@@ -215,45 +167,15 @@ class TurnTakingModel:
                 logits, self._state = self.net(tensor, self._state)
             finally:
                 torch.set_num_threads(previous)
-        return _sigmoid(logits[0, torch.from_numpy(pick).to(self.device)])
+        return logits[0]
 
-    def step(self, microturn: Microturn) -> Mapping[str, float]:
-        audio = microturn.audio
-        self._check(audio.size)
-        joined = np.concatenate([self._tail, audio.astype(np.float32, copy=False)])
-        self._tail = joined[-TAIL:]
-        mels = log_mel(joined, self.config.n_mels)
-        self._last = self._run(mels, np.array([len(mels) // self.config.stack - 1]))[0]
-        return dict(zip(self.columns, self._last.tolist(), strict=True))
+    def run(self, mels: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        return probabilities(self._logits(mels).to("cpu", torch.float64).tolist())
 
-    def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:
-        self.reset()
-        if not microturns:
-            return {c: np.zeros(0) for c in self.columns}
-        sizes = [m.audio.size for m in microturns]
-        for size in set(sizes):
-            self._check(size)
-        audio = np.concatenate([self._tail] + [m.audio.astype(np.float32, copy=False) for m in microturns])
-        self._tail = audio[-TAIL:]
-        ends = np.cumsum(sizes) // (self.config.stack * HOP) - 1
-        picked = self._run(log_mel(audio, self.config.n_mels), ends)
-        self._last = picked[-1]
-        return {c: picked[:, i].copy() for i, c in enumerate(self.columns)}
-
-
-def _logistic(v: float) -> float:
-    if v >= 0:
-        return 1.0 / (1.0 + math.exp(-v))
-    e = math.exp(v)  # no overflow for very negative logits
-    return e / (1.0 + e)
-
-
-def _sigmoid(logits: torch.Tensor) -> npt.NDArray[np.float64]:
-    """Element by element in Python floats: vectorised kernels round differently at a tensor's
-    tail, and stepping must equal replay bit for bit."""
-    rows = logits.to("cpu", torch.float64).tolist()
-    probs = np.array([[_logistic(v) for v in row] for row in rows], np.float64)
-    return probs.reshape(-1, len(HEADS)).astype(np.float32).astype(np.float64)
+    def run_chunks(self, mels: npt.NDArray[np.float32], chunk_steps: Sequence[int]) -> npt.NDArray[np.float64]:
+        # One call for the whole session: float64 makes it equal to chunked stepping.
+        ends = torch.from_numpy(np.cumsum(chunk_steps) - 1).to(self.device)
+        return probabilities(self._logits(mels)[ends].to("cpu", torch.float64).tolist())
 
 
 @torch.inference_mode()
