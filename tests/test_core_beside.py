@@ -111,7 +111,9 @@ def test_a_job_the_busy_worker_never_reached_is_dropped_live_and_in_replay() -> 
     for turn in turns[:8]:  # jobs at 0, 2, 4, 6; the worker is stuck on job 0
         engine.step(turn)
     gate.set()
-    time.sleep(0.2)
+    deadline = time.monotonic() + 10
+    while len(beside._done) < 2 and time.monotonic() < deadline:  # jobs 0 and 6 finish
+        time.sleep(0.01)
     events = []
     for turn in turns[8:10]:
         engine.step(turn)
