@@ -1,0 +1,47 @@
+"""The conversation agent: the own turn-taking model hears the user, the policy decides, the script speaks.
+
+Perception on the microturn path: Silero VAD (`vad`) and the turn-taking model (`eot`, `bc`, voice
+activity projection), both through onnxruntime. Its proposer offers an answer at a likely turn
+end and a backchannel while the user talks; the policy (style, confidence, budget, yield) governs
+all of it, and a barge-in over the agent makes it yield (`yield_microturns`). It needs the models
+(`audio_models_installed()`); the live widget falls back to the loudness detector without them.
+
+    agent = build()                          # an Agent; designkit.widgets.agents.conversation() shows it
+"""
+
+from __future__ import annotations
+
+from designkit.agents.script import Script, ScriptedProposer
+from designkit.agents.spec import Agent, audio_models_installed, line_measure
+from designkit.core.engine import Engine
+from designkit.errors import MissingExtraError
+from designkit.policy import Policy, Style
+
+SCRIPT = Script({
+    "answer": ("I see. Tell me more.", "That makes sense.", "Okay, and then?", "Interesting. Go on."),
+    "backchannel": ("mm-hm", "yeah", "right"),
+})
+POLICY = Policy(style=Style.WAIT_FOR_PAUSE, confidence=0.5, budget_per_min=20.0, min_gap_s=1.0, pause_s=0.4)
+INTENTS = {"model:turn_end": "answer", "model:backchannel": "backchannel", "pause": "answer"}
+
+
+def build(*, policy: Policy | None = None, script: Script | None = None, min_confidence: float = 0.3,
+          device: str = "auto") -> Agent:
+    """The conversation agent (raises `MissingExtraError` naming what to install without the models)."""
+    if not audio_models_installed():
+        raise MissingExtraError("onnxruntime and silero-vad", "realtime")
+    from designkit.perception.audio.turn_taking_runtime import TurnTakingModel
+    from designkit.perception.proposer import TurnTakingProposer
+    from designkit.perception.vad import SileroVAD
+
+    policy = policy or POLICY
+    script = script or SCRIPT
+    model = TurnTakingModel(device=device)
+    inner = TurnTakingProposer(min_confidence=min_confidence)
+    perceivers = [SileroVAD(), model]
+    listening = f"Silero VAD + turn-taking model {model.version} ({model.backend})"
+    proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
+    engine = Engine(perceivers, policy, proposer=proposer)
+    return Agent(name="conversation", title="Conversation", engine=engine, script=script,
+                 listening=listening, intro="Talk; it answers at your turn ends and backchannels while you speak.")
+
