@@ -98,6 +98,9 @@ function render({ model, el }) {
 
   // -- the view ------------------------------------------------------------------------------
   const title = h("div", { class: "dk-title" }, model.get("title"));
+  const listening = h("div", { class: "dk-listening" });
+  const intro = h("div", { class: "dk-intro" });
+  const says = h("div", { class: "dk-says" });
   const keepAudio = h("input", { type: "checkbox", class: "dk-keep-audio" });
   const keepVideo = h("input", { type: "checkbox", class: "dk-keep-video" });
   const allow = h("button", { class: "dk-allow", disabled: "" }, "Allow microphone" + (model.get("camera") ? " and camera" : ""));
@@ -114,9 +117,9 @@ function render({ model, el }) {
   const ptt = h("button", { class: "dk-ptt" }, "hold to talk");
   const revoke = h("button", { class: "dk-revoke" }, "Stop and revoke");
   const preview = h("video", { class: "dk-preview", muted: "", playsinline: "" });
-  const live = h("div", { class: "dk-live" }, h("div", { class: "dk-row" }, canvas, preview), tip, legend,
+  const live = h("div", { class: "dk-live" }, says, h("div", { class: "dk-row" }, canvas, preview), tip, legend,
     h("div", { class: "dk-row" }, ptt, revoke));
-  const root = h("div", { class: "dk-root" }, title, consentBox, live, status);
+  const root = h("div", { class: "dk-root" }, title, listening, intro, consentBox, live, status);
   el.append(root);
   for (const [family, colour] of [["user speech", "#4a90d9"], ["agent speech", "#f39c12"], ["speak", "#2b7de9"],
     ["backchannel", "#2bb673"], ["yield", "#e0b000"], ["wizard", "#d6336c"], ["gap", "#000"], ["silent", "#b8b8b8"]]) {
@@ -125,6 +128,8 @@ function render({ model, el }) {
 
   function show() {
     const phase = state.phase;
+    listening.textContent = model.get("listening") ? "listening: " + model.get("listening") : "";
+    intro.textContent = model.get("intro") || "";
     root.dataset.phase = phase;
     consentBox.style.display = phase === "ready" || phase === "waiting" || phase === "asking" ? "" : "none";
     keepVideo.parentElement.style.display = model.get("camera") ? "" : "none";
@@ -143,6 +148,7 @@ function render({ model, el }) {
       closed: "Session closed: microphone released, log saved.",
       denied: "The browser refused the microphone: " + (state.errors.at(-1) ?? ""),
       elsewhere: "This session is already live in another view of this widget.",
+      fault: "Stopped: " + (state.fault || model.get("fault") || "the session failed") + " Microphone released.",
     }[phase] ?? phase;
   }
 
@@ -367,6 +373,12 @@ function render({ model, el }) {
     state.counts = msg.counts;
     if (msg.stop) stopVoice(msg.point);
     if (msg.voice && buffers && buffers.length && ctx) playPiece(buffers[0]);
+    const p = msg.point;
+    if (p && p.content && ["speak", "backchannel", "caption", "interrupt", "ask"].includes(p.action)) {
+      state.said = state.said || [];
+      state.said.push({ t: p.t, action: p.action, content: p.content });
+      says.textContent = (p.action === "caption" ? "shows: " : "says: ") + "“" + p.content + "”";
+    }
     state.decisions.push(msg.point);
     const keepN = Math.ceil(model.get("window_s") / dt) + 5;
     if (state.decisions.length > keepN) state.decisions.splice(0, state.decisions.length - keepN);
