@@ -69,18 +69,27 @@ class CorrectionProposer:
 
     target: str = "es"
     window_s: float = 8.0
+    new_utterance_s: float = 0.8
     _cue_at: float = field(default=math.nan, repr=False)
+    _corrected: bool = field(default=False, repr=False)
 
     def reset(self) -> None:
         self._cue_at = math.nan
+        self._corrected = False
 
     def propose(self, context: Context) -> Proposal:
-        if context.signals.get("cue_code_switch", 0.0) >= 0.5:
+        # One correction per utterance: once said, later switches in the same utterance are let go.
+        if self._corrected and context.user_silence_s >= self.new_utterance_s:
+            self._corrected = False
+        if context.signals.get("cue_code_switch", 0.0) >= 0.5 and not self._corrected:
             self._cue_at = context.end
         if math.isnan(self._cue_at):
             return NOTHING
-        if context.end - self._cue_at > self.window_s or context.since_intervention_s < context.end - self._cue_at:
-            self._cue_at = math.nan  # said (or too late to matter)
+        if context.since_intervention_s <= context.end - self._cue_at + 1e-9:
+            self._cue_at, self._corrected = math.nan, True  # said
+            return NOTHING
+        if context.end - self._cue_at > self.window_s:
+            self._cue_at = math.nan  # too late to matter
             return NOTHING
         if context.agent_speaking:
             return NOTHING
