@@ -292,6 +292,10 @@ function render({ model, el }) {
       state.errors.push(String(err)); state.phase = "denied"; show(); return;
     }
     state.tracks = stream.getTracks();
+    // A microphone unplugged (or a camera taken by another app) ends its track: say so and stop.
+    for (const track of state.tracks) {
+      track.addEventListener("ended", () => fault(`the ${track.kind === "audio" ? "microphone" : "camera"} was disconnected.`));
+    }
     try {
       ctx = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: "interactive" });
     } catch (_) {
@@ -312,6 +316,7 @@ function render({ model, el }) {
     voiceGain.connect(analyser);
     voiceGain.connect(ctx.destination);
     state.levelTimer = setInterval(watchLevel, 10);
+    state.replyTimer = setInterval(watchReplies, 250);
     const keep = ["signals"];
     if (keepAudio.checked) keep.push("audio");
     if (keepVideo.checked && camera) keep.push("video");
@@ -339,7 +344,28 @@ function render({ model, el }) {
     show();
   }
 
+  // No reply for a while while chunks go out: the kernel restarted, was interrupted or the
+  // connection dropped. Stop capturing rather than stream into nothing; the kernel closes its log
+  // (on shutdown, or when chunks stop coming) and a later reconnect starts a new session.
+  const NO_REPLY_MS = 2500;
+  function fault(why) {
+    if (state.phase !== "live") return;
+    stopCapture(why);
+    state.fault = why;
+    state.phase = "fault";
+    show();
+    try { model.send({ type: "close", why }); } catch (_) { /* the kernel is gone */ }
+  }
+  function watchReplies() {
+    if (state.phase !== "live" || state.sent < 3) return;
+    const waiting = [...state.sentAt.values()];
+    if (waiting.length && now() - Math.min(...waiting) > NO_REPLY_MS) {
+      fault("the kernel stopped answering (restarted, interrupted, or the connection dropped).");
+    }
+  }
+
   function stopCapture(why) {
+    if (state.replyTimer) { clearInterval(state.replyTimer); state.replyTimer = null; }
     grabFrame = null;
     if (stream) for (const track of stream.getTracks()) track.stop();
     stream = null;

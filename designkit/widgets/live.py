@@ -295,7 +295,10 @@ class LiveSession(anywidget.AnyWidget):
             elif kind == "revoke":
                 self._on_revoke()
             elif kind == "close":
-                self.close_session("tab closed")
+                why = str(content.get("why") or "tab closed")
+                if content.get("why"):
+                    self.fault = why
+                self.close_session(why)
             else:
                 log.warning("unknown message from the live widget: %r", kind)
         except Exception:  # a bad message must not kill the comm; the log says what happened
