@@ -116,6 +116,7 @@ def build(*, pattern: str | tuple[float, ...] = "4-2-6", start_s: float = 1.0, p
         perceivers = [EnergyVAD()]
         listening = "loudness detector: your speech pauses the schedule"
     proposer = ScriptedProposer(inner, script, intents={SOURCE: "cue"}, measure=line_measure())
+    proposer.prepare()
     engine = Engine(perceivers, policy or POLICY, proposer=proposer)  # type: ignore[arg-type]
     a, h, o = inner.pattern
     return Agent(name="breathing", title=f"Breathing coach {a:g}-{h:g}-{o:g}", engine=engine, script=script,

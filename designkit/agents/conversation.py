@@ -41,6 +41,7 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
     perceivers = [SileroVAD(), model]
     listening = f"Silero VAD + turn-taking model {model.version} ({model.backend})"
     proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
+    proposer.prepare()
     engine = Engine(perceivers, policy, proposer=proposer)
     return Agent(name="conversation", title="Conversation", engine=engine, script=script,
                  listening=listening, intro="Talk; it answers at your turn ends and backchannels while you speak.")

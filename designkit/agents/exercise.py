@@ -105,6 +105,7 @@ def build(*, exercise: str = "squat", aloud: bool = True, pose: bool | None = No
         hears = SileroVAD()
     script = script or SCRIPT
     proposer = ScriptedProposer(CountProposer(aloud), script, intents={SOURCE: "count"}, measure=line_measure())
+    proposer.prepare({"count": tuple(str(n) for n in range(1, 31))})
     engine = Engine([hears, Beside(VisionBeside(vision))], policy or POLICY, proposer=proposer)  # type: ignore[list-item]
     return Agent(name="exercise", title=f"Exercise coach: {exercise}", engine=engine, script=script,
                  listening=seeing, camera=True,

@@ -119,6 +119,7 @@ def build(*, target: str = "es", languages: Sequence[str] = ("en", "es", "fr", "
     script = script or SCRIPT
     proposer = ScriptedProposer(CorrectionProposer(target), script, intents={SOURCE: "correction"},
                                 measure=line_measure())
+    proposer.prepare({"correction": (NAMES.get(target, target),)})
     engine = Engine([vad, slow], policy or policy_for(at_once), proposer=proposer)  # type: ignore[list-item]
     name = NAMES.get(target, target)
     return Agent(name="language", title=f"Language coach: {name}", engine=engine, script=script,

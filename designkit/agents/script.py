@@ -14,7 +14,7 @@ same microturns:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -95,6 +95,16 @@ class ScriptedProposer:
         self._offered = None
         if self._initial is not None:
             self.script = self._initial
+
+    def prepare(self, fills: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Measure every line now (with each of `fills[intent]` for `{said}`), so that choosing a
+        line inside a microturn never waits for a synthesis."""
+        if self.measure is None:
+            return
+        for intent, lines in self.script.lines.items():
+            for line in lines:
+                for said in (fills or {}).get(intent, ("",)) if "{said}" in line else ("",):
+                    self.measure(line.replace("{said}", said))
 
     def intent_of(self, proposal: Proposal) -> str | None:
         source = proposal.source.split("#")[0]

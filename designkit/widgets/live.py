@@ -17,6 +17,7 @@ notebook's own cells run on the main thread: all state is guarded by one lock.
 from __future__ import annotations
 
 import atexit
+import copy
 import logging
 import os
 import threading
@@ -205,6 +206,11 @@ class LiveSession(anywidget.AnyWidget):
             script = self.script.with_lines(intent, tuple(lines) if not isinstance(lines, str) else (lines,))
             self.script = script
             self._warm_script(script)
+            prepare = getattr(self.engine.proposer, "prepare", None)
+            if callable(prepare):  # measure the new lines now, not inside the microturn that says them
+                probe = copy.copy(self.engine.proposer)
+                probe.script = script
+                probe.prepare()
             self._push_event(Event(t=self._event_time(), kind=SCRIPT_KIND, data={"lines": script.to_dict()}))
 
     def _warm_script(self, script: Script) -> None:
