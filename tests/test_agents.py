@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from designkit.agents import Script, ScriptedProposer, audio_models_installed
-from designkit.agents.breathing import BreathingProposer, parse_pattern
 from designkit.agents.breathing import build as breathing
+from designkit.agents.breathing import parse_pattern
 from designkit.agents.language import CorrectionProposer
 from designkit.core import Engine, Session
 from designkit.core.decisions import Action, Proposal
