@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -128,3 +129,28 @@ def test_a_job_the_busy_worker_never_reached_is_dropped_live_and_in_replay() -> 
 def test_without_a_schedule_results_land_one_microturn_later() -> None:
     out = Beside(SlowLoudness(0.0)).replay(list(session().microturns()))
     assert list(out["loud_from"][:5]) == [-1, 0, 0, 2, 2]
+
+
+def test_smart_turn_beside_the_loop_replays_to_the_live_values() -> None:
+    import pytest
+
+    pytest.importorskip("onnxruntime")
+    import soundfile as sf
+
+    from designkit.perception.audio.smart_turn_beside import SmartTurnBeside
+
+    speech, _ = sf.read(Path(__file__).parent / "fixtures" / "perception" / "two_phrases.wav", dtype="int16")
+    session = Session.from_array(np.concatenate([speech, np.zeros(16000, np.int16)]), chunk_s=0.2)
+    live_beside = Beside(SmartTurnBeside())
+    engine = Engine([live_beside], Policy())
+    rows = []
+    for turn in session.microturns():
+        engine.step(turn)
+        rows.append(engine.last_record)
+        time.sleep(0.05)  # live idle time: the worker answers between microturns
+    schedule = arrivals_in((e for r in rows for e in r.events), "smart_turn")
+    replayed = Beside(SmartTurnBeside(), arrivals=schedule).replay(list(session.microturns()))
+    assert schedule  # the speech has pauses: Smart Turn was asked, and its answers landed later
+    assert all(arrived > describes for describes, arrived in schedule.items())
+    assert list(replayed["smart_eot"]) == [r.signals["smart_eot"] for r in rows]
+    assert max(replayed["smart_eot"]) > 0

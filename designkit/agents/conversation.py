@@ -11,6 +11,8 @@ all of it, and a barge-in over the agent makes it yield (`yield_microturns`). It
 
 from __future__ import annotations
 
+from typing import Any
+
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
 from designkit.core.engine import Engine
@@ -26,8 +28,11 @@ INTENTS = {"model:turn_end": "answer", "model:backchannel": "backchannel", "paus
 
 
 def build(*, policy: Policy | None = None, script: Script | None = None, min_confidence: float = 0.3,
-          device: str = "auto") -> Agent:
-    """The conversation agent (raises `MissingExtraError` naming what to install without the models)."""
+          device: str = "auto", smart_turn: bool = False) -> Agent:
+    """The conversation agent (raises `MissingExtraError` naming what to install without the models).
+
+    `smart_turn=True` adds Smart Turn v3 beside the loop (column `smart_eot`, logged with its arrival
+    microturns) for comparison with the own model's `eot`; the proposer still reads `eot`."""
     if not audio_models_installed():
         raise MissingExtraError("onnxruntime and silero-vad", "realtime")
     from designkit.perception.audio.turn_taking_runtime import TurnTakingModel
@@ -38,8 +43,14 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
     script = script or SCRIPT
     model = TurnTakingModel(device=device)
     inner = TurnTakingProposer(min_confidence=min_confidence)
-    perceivers = [SileroVAD(), model]
+    perceivers: list[Any] = [SileroVAD(), model]
     listening = f"Silero VAD + turn-taking model {model.version} ({model.backend})"
+    if smart_turn:
+        from designkit.core.beside import Beside
+        from designkit.perception.audio.smart_turn_beside import SmartTurnBeside
+
+        perceivers.append(Beside(SmartTurnBeside()))
+        listening += " + Smart Turn v3 in a worker"
     proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
     proposer.prepare()
     engine = Engine(perceivers, policy, proposer=proposer)
