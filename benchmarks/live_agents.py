@@ -76,7 +76,7 @@ def timespeak_hits(onsets: list[float], seconds: float) -> Any:
 
 
 def code_switch_f1(folder: Path, learner: agent_media.Learner) -> Any:
-    from designkit.audio_io import read_wav
+    from designkit.audio.wav import read_wav
     from designkit.log import read_log
     from designkit.metrics.cuespeak import cuespeak
 

@@ -13,7 +13,7 @@ from designkit.core import Engine, Session
 from designkit.core.decisions import Action, Proposal
 from designkit.core.streams import Event
 from designkit.errors import InputError
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import scripted_session
 
@@ -77,7 +77,7 @@ def test_an_edited_line_is_used_from_the_microturn_after_the_edit_and_replays_th
 
 
 def test_the_language_coach_corrects_once_per_utterance() -> None:
-    from designkit.core.engine import Context
+    from designkit.core.context import Context
 
     proposer = CorrectionProposer("es")
 

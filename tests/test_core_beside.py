@@ -13,8 +13,8 @@ import numpy as np
 
 from designkit.core import Engine, Session
 from designkit.core.beside import ARRIVAL_KIND, Beside, arrivals_in
+from designkit.core.context import Context
 from designkit.core.decisions import Action, Proposal
-from designkit.core.engine import Context
 from designkit.core.microturns import Microturn
 from designkit.policy import Policy
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from designkit import weights
 from designkit.core import Session
 from designkit.core.microturns import Microturn
-from designkit.perception import weights
+from designkit.perception.audio.turn_taking import HEADS, ONNX_TOLERANCE, TurnTakingModel
 from designkit.perception.audio.turn_taking_export import sha256
-from designkit.perception.audio.turn_taking_runtime import HEADS, ONNX_TOLERANCE, TurnTakingModel
 
 pytest.importorskip("onnxruntime")
 FIXTURE = Path(__file__).parent / "fixtures" / "perception" / "two_phrases.wav"
@@ -40,7 +40,7 @@ def test_onnx_stepping_equals_replay_exactly(dt: float) -> None:
 
 def test_the_committed_onnx_graph_is_the_committed_checkpoint() -> None:
     """Fails when vap.pt was retrained without re-exporting: run
-    `python -m designkit.perception.audio.turn_taking_export`."""
+    `python -m designkit.training export-onnx`."""
     pytest.importorskip("torch")
     onnx_model = TurnTakingModel(device="onnx")
     assert onnx_model._backend.source_sha256 == sha256(weights.resolve("vap")), "vap.onnx is stale"  # type: ignore[attr-defined]
@@ -55,7 +55,7 @@ def test_the_committed_onnx_graph_is_the_committed_checkpoint() -> None:
 def test_an_in_memory_network_runs_through_onnx_within_tolerance() -> None:
     pytest.importorskip("torch")
     pytest.importorskip("onnx")
-    from designkit.perception.vap import untrained
+    from designkit.perception.audio.turn_taking import untrained
 
     net = untrained(seed=4)
     session = speech_turns()
@@ -79,8 +79,8 @@ import sys
 sys.modules["torch"] = None  # any `import torch` now fails
 import numpy as np
 from designkit.core import Engine, Session
-from designkit.perception.audio.turn_taking_runtime import TurnTakingModel
-from designkit.perception.vad import SileroVAD
+from designkit.perception.audio.turn_taking import TurnTakingModel
+from designkit.perception.audio.silero import SileroVAD
 from designkit.policy import Policy
 model = TurnTakingModel()
 assert model.backend == "onnxruntime", model.backend

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
+from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.core.engine import Context, Engine
+from designkit.core.engine import Engine
 from designkit.errors import InputError
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy, Style
 
 PHASES = ("in", "hold", "out")
@@ -108,7 +109,7 @@ def build(*, pattern: str | tuple[float, ...] = "4-2-6", start_s: float = 1.0, p
     inner = BreathingProposer(parse_pattern(pattern), start_s=start_s)
     script = script or SCRIPT
     if audio_models_installed():
-        from designkit.perception.vad import SileroVAD
+        from designkit.perception.audio.silero import SileroVAD
 
         perceivers: list[object] = [SileroVAD()]
         listening = "Silero VAD (onnxruntime): your speech pauses the schedule"

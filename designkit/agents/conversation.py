@@ -35,9 +35,9 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
     microturns) for comparison with the own model's `eot`; the proposer still reads `eot`."""
     if not audio_models_installed():
         raise MissingExtraError("onnxruntime and silero-vad", "realtime")
-    from designkit.perception.audio.turn_taking_runtime import TurnTakingModel
-    from designkit.perception.proposer import TurnTakingProposer
-    from designkit.perception.vad import SileroVAD
+    from designkit.perception.audio.silero import SileroVAD
+    from designkit.perception.audio.turn_taking import TurnTakingModel
+    from designkit.proposers.turn_taking import TurnTakingProposer
 
     policy = policy or POLICY
     script = script or SCRIPT

@@ -19,10 +19,11 @@ from typing import Any
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
 from designkit.core.beside import Beside
+from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.core.engine import Context, Engine
+from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy, Style
 
 SCRIPT = Script({"count": ("{said}!",)})
@@ -89,18 +90,18 @@ def build(*, exercise: str = "squat", aloud: bool = True, pose: bool | None = No
 
     use_pose = pose_installed() if pose is None else pose
     if use_pose:
-        from designkit.perception.pose import PoseSource
+        from designkit.perception.vision.pose import PoseSource
 
         vision = VisionPerceiver(PoseSource(), exercise=exercise)
         seeing = f"mediapipe pose ({exercise} reps) in a worker"
     else:
-        from designkit.perception.motion import MotionSource
+        from designkit.perception.vision.motion import MotionSource
 
         vision = VisionPerceiver(MotionSource(), exercise="motion")
         seeing = "motion energy (reps) in a worker"
     hears: object = EnergyVAD()
     if audio_models_installed():
-        from designkit.perception.vad import SileroVAD
+        from designkit.perception.audio.silero import SileroVAD
 
         hears = SileroVAD()
     script = script or SCRIPT

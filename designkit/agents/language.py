@@ -20,10 +20,11 @@ from typing import Any
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
 from designkit.core.beside import Beside
+from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.core.engine import Context, Engine
+from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy, Style
 
 NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German"}
@@ -105,12 +106,12 @@ def policy_for(at_once: bool) -> Policy:
 def build(*, target: str = "es", languages: Sequence[str] = ("en", "es", "fr", "de"), at_once: bool = True,
           policy: Policy | None = None, script: Script | None = None, lid: Any = None) -> Agent:
     """The language coach for a learner practising `target` (needs the `language` extra)."""
-    from designkit.perception.language import LanguagePerceiver
+    from designkit.perception.language.perceiver import LanguagePerceiver
 
     perceiver = LanguagePerceiver(lid, languages=languages, expected=target)
     slow = Beside(LanguageBeside(perceiver))
     if audio_models_installed():
-        from designkit.perception.vad import SileroVAD
+        from designkit.perception.audio.silero import SileroVAD
 
         vad: object = SileroVAD()
         hears = "Silero VAD"

@@ -18,13 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from designkit.core.context import Context, EventKind
 from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.core.engine import Context
 from designkit.core.protocols import Proposer
 from designkit.errors import InputError
 
 INTENTS = ("answer", "backchannel", "count", "cue", "correction")
-SCRIPT_KIND = "script"
+SCRIPT_KIND = EventKind.SCRIPT.value
 # A fallback length estimate when no voice is at hand to measure a line (espeak-ng, 175 wpm).
 SECONDS_PER_CHAR = 0.065
 

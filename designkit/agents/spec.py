@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from designkit import weights
 from designkit.agents.script import Script
 from designkit.core.engine import Engine
 from designkit.errors import MissingExtraError
-from designkit.perception import weights
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def agent_speaker() -> Any:
 @functools.lru_cache(maxsize=1)
 def _espeak_measure() -> Callable[[str], float] | None:
     try:
-        from designkit.render.voice import espeak_synthesize
+        from designkit.render.agent_voice import espeak_synthesize
 
         synthesize = espeak_synthesize(agent_speaker())
         synthesize("ok")

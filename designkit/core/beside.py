@@ -33,12 +33,13 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.context import EventKind
 from designkit.core.microturns import Microturn
 from designkit.core.streams import Event
 
 logger = logging.getLogger(__name__)
 
-ARRIVAL_KIND = "arrival"
+ARRIVAL_KIND = EventKind.ARRIVAL.value
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from designkit.audio_io import write_wav
+from designkit.audio.wav import write_wav
 
 RATE = 16_000
 CONVERSATION = ("Hello there. I wanted to tell you about my weekend.",

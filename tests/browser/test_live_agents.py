@@ -20,7 +20,7 @@ import agent_media
 import harness
 import pytest
 
-from designkit.audio_io import read_wav
+from designkit.audio.wav import read_wav
 from designkit.core.beside import arrivals_in
 from designkit.log import read_log
 from designkit.widgets import load_session

@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from designkit.core.microturns import Microturn
-from designkit.perception.turn_end import SAMPLE_RATE, WINDOW_S, SmartTurn
+from designkit.core.streams import SAMPLE_RATE
+from designkit.perception.audio.smart_turn import WINDOW_S, SmartTurn
 
 
 class SmartTurnBeside:

@@ -7,7 +7,7 @@ moved to ONNX's z,r,h) -> heads (MatMul + Add). Inputs `x` (steps, batch, stack 
 graph serves streaming steps (state in, state out) and whole sessions. The checkpoint's config
 and the SHA-256 of the `.pt` file ride along as metadata, so a stale export is easy to spot.
 
-    python -m designkit.perception.audio.turn_taking_export       # models/vap/vap.pt -> vap.onnx
+    python -m designkit.training export-onnx       # models/vap/vap.pt -> vap.onnx
 
 Needs torch (to read the checkpoint) and onnx (to write the graph): the `models` and `voices`
 extras. Running the graph needs only onnxruntime.
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from designkit import weights
 from designkit.errors import MissingExtraError
-from designkit.perception import weights
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def sha256(path: Path) -> str:
 
 def export(checkpoint: str | Path | None = None, out: str | Path | None = None) -> Path:
     """Write `vap.onnx` beside the checkpoint (default: the packaged `vap.pt`)."""
-    from designkit.perception.vap import load_net
+    from designkit.perception.audio.turn_taking_net import load_net
 
     source = weights.resolve("vap", path=checkpoint)
     target = Path(out) if out is not None else source.with_suffix(".onnx")
@@ -109,7 +109,7 @@ def export(checkpoint: str | Path | None = None, out: str | Path | None = None) 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m designkit.perception.audio.turn_taking_export",
+    parser = argparse.ArgumentParser(prog="python -m designkit.training export-onnx",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, default=None, help="a vap.pt (default: the packaged one)")
     parser.add_argument("--out", type=Path, default=None, help="where to write (default: beside the checkpoint)")
