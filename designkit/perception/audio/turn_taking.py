@@ -184,8 +184,10 @@ class TurnTakingModel:
             self._backend.threads = threads
         self.name = name
         self.columns: tuple[str, ...] = tuple(prefix + h for h in HEADS)
-        self._tail = np.zeros(TAIL, np.float32)
-        self._last = np.zeros(len(HEADS))
+        # Warm up now (scipy.fft's first import takes ~1 s, a runtime's first run allocates), so
+        # that the first live microturn costs what every other one does.
+        self._backend.run(log_mel(np.zeros(TAIL + self._backend.stack * HOP, np.float32), self._backend.n_mels))
+        self.reset()
 
     @property
     def backend(self) -> str:
