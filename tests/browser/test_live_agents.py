@@ -188,15 +188,19 @@ def test_a_kernel_restart_mid_session_stops_capture_and_leaves_a_readable_log(la
 
 def test_a_dropped_connection_never_merges_across_the_hole(lab: Any, browser: Any, artifacts: Path) -> None:
     page, log_dir = energy_page(browser, lab, "drop")
-    page.context.set_offline(True)  # the kernel websocket drops
-    harness.wait_live(page, "s.phase === 'fault'", timeout_ms=30_000)
-    page.context.set_offline(False)
+    before = harness.live_state(page, "s.replies")
+    # Close the kernel websocket under JupyterLab's feet; it reconnects on its own.
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel._ws.close()")
+    harness.wait_live(page, f"s.phase === 'fault' || s.replies >= {before + 25}", timeout_ms=60_000)
     shot(page, artifacts, "fault-connection-drop")
+    if harness.live_state(page, "s.phase") == "live":  # it resumed: stop it ourselves
+        page.click(".dk-revoke >> visible=true")
     log, facts = closed_log(log_dir)
-    frame = log.frame
-    # Closed cleanly by the kernel (no audio came); every microturn it logged is whole or a logged gap.
-    assert "no audio" in facts["ended"] or facts["ended"].startswith("the kernel")
-    assert ((frame["coverage"] == 1.0) | (frame["gaps"] != "")).iloc[:-1].all()
+    frame = log.frame.iloc[:-1]
+    # Resumed with logged gaps or closed cleanly: microturns never skip and are whole or say what is missing.
+    assert list(frame["index"]) == list(range(len(frame)))
+    assert ((frame["coverage"] == 1.0) | (frame["gaps"] != "")).all()
+    assert facts["ended"]
     page.context.close()
 
 
