@@ -57,13 +57,15 @@ class Workout:
     rep_times: tuple[float, ...]
 
 
-def workout_y4m(path: Path, *, seed: int, reps: int = 5, exercise: str = "squat", fps: int = 10) -> Workout:
-    """A generated figure doing `reps` counted reps (no partial ones), as a Y4M file Chromium can play."""
+def workout_y4m(path: Path, *, seed: int, reps: int = 5, exercise: str = "squat", fps: int = 5) -> Workout:
+    """A generated figure doing `reps` counted reps (no partial ones), as a Y4M file Chromium can play.
+
+    Rendered at 10 fps and written at `fps` (5: the rate the live widget asks the camera for)."""
     from designkit.scenarios.exercise import render_workout
 
-    video = render_workout(exercise, seed=seed, reps=reps, fps=float(fps), partial_share=0.0,
+    video = render_workout(exercise, seed=seed, reps=reps, fps=10.0, partial_share=0.0,
                            pause_share=0.0, tempo_s=(1.4, 2.0))
-    frames = video.frames
+    frames = video.frames[:: max(1, round(10 / fps))]
     height, width = frames.shape[1:3]
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
