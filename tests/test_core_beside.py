@@ -154,3 +154,40 @@ def test_smart_turn_beside_the_loop_replays_to_the_live_values() -> None:
     assert all(arrived > describes for describes, arrived in schedule.items())
     assert list(replayed["smart_eot"]) == [r.signals["smart_eot"] for r in rows]
     assert max(replayed["smart_eot"]) > 0
+
+
+class EncodedLoudness(SlowLoudness):
+    """Logs its results; `gain` stands in for a model that answers differently on another machine."""
+
+    def __init__(self, work_s: float, gain: float = 1.0) -> None:
+        super().__init__(work_s)
+        self.gain = gain
+
+    def work(self, job: Any) -> float:
+        return super().work(job) * self.gain
+
+    def encode(self, result: float) -> float:
+        return result
+
+    def decode(self, data: float) -> float:
+        return float(data)
+
+
+def test_logged_results_make_replay_hold_what_live_held_even_if_the_model_differs() -> None:
+    from designkit.core.beside import results_in
+
+    engine = Engine([Beside(EncodedLoudness(0.01))], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
+    records = []
+    for turn in session().microturns():
+        engine.step(turn)
+        records.append(engine.last_record)
+        time.sleep(0.03)
+    events = [e for r in records for e in r.events]
+    schedule, logged = arrivals_in(events, "slow_loudness"), results_in(events, "slow_loudness")
+    assert logged and set(logged) == set(schedule)
+    other = Engine([Beside(EncodedLoudness(0.0, gain=0.1), arrivals=schedule, results=logged)],
+                   Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud()).replay(session())
+    assert [r.decision for r in other] == [r.decision for r in records]
+    recomputed = Engine([Beside(EncodedLoudness(0.0, gain=0.1), arrivals=schedule)],
+                        Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud()).replay(session())
+    assert [r.signals for r in recomputed] != [r.signals for r in records]  # without the log it could not

@@ -11,6 +11,7 @@ a caption the widget shows (`aloud=False`). The policy governs: quiet mode turns
 from __future__ import annotations
 
 import importlib.util
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -60,6 +61,12 @@ class VisionBeside:
 
     def values(self) -> Mapping[str, float]:
         return self._row
+
+    def encode(self, result: dict[str, float]) -> dict[str, float | None]:
+        return {k: (None if math.isnan(v) else v) for k, v in result.items()}
+
+    def decode(self, data: Mapping[str, float | None]) -> dict[str, float]:
+        return {k: (math.nan if v is None else float(v)) for k, v in data.items()}
 
 
 @dataclass(slots=True)

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
 from designkit.core.beside import Beside
@@ -62,6 +64,15 @@ class LanguageBeside:
     def values(self) -> Mapping[str, float]:
         row: dict[str, float] = self.perceiver._row(dict(self._out))
         return row
+
+    def encode(self, result: tuple[Any, dict[str, float]]) -> dict[str, Any]:
+        window, probs = result
+        return {"end": window.end, "probs": probs}
+
+    def decode(self, data: Mapping[str, Any]) -> tuple[Any, dict[str, float]]:
+        from designkit.perception.language.perceiver import Window
+
+        return Window(end=float(data["end"]), due=float(data["end"]), audio=np.zeros(0, np.float32)), dict(data["probs"])
 
 
 @dataclass(slots=True)

@@ -7,7 +7,10 @@ slow CPU) is split into a cheap part on the loop and a slow part in a worker thr
   audio window, a video frame), or None;
 - `work(job)` (in the worker): the slow, pure computation;
 - `land(result, describes)` (on the loop): fold a finished result into the held signal values;
-- `values()`: the signal columns as they stand now.
+- `values()`: the signal columns as they stand now;
+- optionally `encode(result)` / `decode(data)`: the result as small JSON-able data, logged with its
+  arrival so a replay can hold exactly what live held (`results_in`), even where the model would
+  answer differently on another machine.
 
 `Beside(slow)` is a `Perceiver`. Live, `step()` never waits: it hands the microturn's job to the
 worker and folds in every result that has finished, in the order the jobs were given. Each landed
@@ -68,22 +71,32 @@ class Arrival:
     describes: int
     arrived: int
     work_ms: float = math.nan
+    result: Any = None  # the result as JSON-able data, when the slow perceiver can `encode` it
 
     def to_event(self, t: float) -> Event:
-        return Event(t=t, kind=ARRIVAL_KIND, data={"perceiver": self.perceiver, "describes": self.describes,
-                                                   "arrived": self.arrived,
-                                                   "work_ms": None if math.isnan(self.work_ms) else round(self.work_ms, 3)})
+        data = {"perceiver": self.perceiver, "describes": self.describes, "arrived": self.arrived,
+                "work_ms": None if math.isnan(self.work_ms) else round(self.work_ms, 3)}
+        if self.result is not None:
+            data["result"] = self.result
+        return Event(t=t, kind=ARRIVAL_KIND, data=data)
 
 
-def arrivals_in(events: Iterable[Event | Mapping[str, Any]], perceiver: str) -> dict[int, int]:
-    """The arrival schedule (describes -> arrived) of `perceiver`, from logged events."""
-    out: dict[int, int] = {}
+def _arrival_data(events: Iterable[Event | Mapping[str, Any]], perceiver: str) -> Iterable[Mapping[str, Any]]:
     for event in events:
         kind = event.kind if isinstance(event, Event) else event.get("kind")
         data = event.data if isinstance(event, Event) else event.get("data", {})
         if kind == ARRIVAL_KIND and data.get("perceiver") == perceiver:
-            out[int(data["describes"])] = int(data["arrived"])
-    return out
+            yield data
+
+
+def arrivals_in(events: Iterable[Event | Mapping[str, Any]], perceiver: str) -> dict[int, int]:
+    """The arrival schedule (describes -> arrived) of `perceiver`, from logged events."""
+    return {int(d["describes"]): int(d["arrived"]) for d in _arrival_data(events, perceiver)}
+
+
+def results_in(events: Iterable[Event | Mapping[str, Any]], perceiver: str) -> dict[int, Any]:
+    """The logged results (describes -> encoded result) of `perceiver`, where it logs them."""
+    return {int(d["describes"]): d["result"] for d in _arrival_data(events, perceiver) if "result" in d}
 
 
 _STOP = object()
@@ -98,11 +111,14 @@ class Beside:
     """
 
     def __init__(self, slow: SlowPerceiver, *, arrivals: Mapping[int, int] | None = None, delay: int = 1,
-                 max_pending: int = 1) -> None:
+                 max_pending: int = 1, results: Mapping[int, Any] | None = None) -> None:
         self.slow = slow
         self.name = slow.name
         self.columns = tuple(slow.columns)
         self.arrivals = dict(arrivals) if arrivals is not None else None
+        # Logged results (describes -> encoded), used instead of recomputing where given: a replay
+        # then holds what live held even if the model answers differently elsewhere.
+        self.results = dict(results) if results is not None else {}
         self.delay = delay
         self.max_pending = max_pending
         self._lock = threading.Lock()
@@ -164,10 +180,13 @@ class Beside:
                 self._wake.notify()
         with self._lock:
             done, self._done = self._done, []
+        encode = getattr(self.slow, "encode", None)
         for describes, result, work_ms in done:
+            logged = None
             if not isinstance(result, Exception):
                 self.slow.land(result, describes)
-            self._landed.append(Arrival(self.name, describes, index, work_ms))
+                logged = encode(result) if encode is not None else None
+            self._landed.append(Arrival(self.name, describes, index, work_ms, logged))
         return self.slow.values()
 
     def drain_arrivals(self, t: float) -> tuple[Event, ...]:
@@ -196,7 +215,10 @@ class Beside:
                        else describes + self.delay)
             if arrived is None:
                 continue
-            landing.setdefault(arrived, []).append((describes, self._work(job)))
+            decode = getattr(self.slow, "decode", None)
+            result = (decode(self.results[describes]) if decode is not None and describes in self.results
+                      else self._work(job))
+            landing.setdefault(arrived, []).append((describes, result))
         self.slow.reset()
         self.replayed_arrivals = {}
         out = {c: np.zeros(len(microturns)) for c in self.columns}
@@ -207,8 +229,10 @@ class Beside:
                 if not isinstance(result, Exception):
                     self.slow.land(result, describes)
             if landed:
+                encode = getattr(self.slow, "encode", None)
                 self.replayed_arrivals[turn.index] = [
-                    Arrival(self.name, d, turn.index).to_event(turn.start) for d, _ in landed]
+                    Arrival(self.name, d, turn.index, result=encode(r) if encode is not None and not isinstance(
+                        r, Exception) else None).to_event(turn.start) for d, r in landed]
             values = self.slow.values()
             for c in self.columns:
                 out[c][i] = float(values[c])

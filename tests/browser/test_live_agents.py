@@ -21,7 +21,7 @@ import harness
 import pytest
 
 from designkit.audio.wav import read_wav
-from designkit.core.beside import arrivals_in
+from designkit.core.beside import arrivals_in, results_in
 from designkit.log import read_log
 from designkit.widgets import load_session
 
@@ -122,15 +122,17 @@ def test_a_language_switch_is_caught_and_replay_uses_the_logged_arrivals(lab: An
     frame = log.frame.iloc[:-1]
     events = [e for cell in frame["events"] for e in json.loads(cell or "[]")]
     schedule = arrivals_in(events, "language")
+    logged = results_in(events, "language")
+    assert set(logged) == set(schedule)
     assert schedule and all(arrived > describes for describes, arrived in schedule.items())
     offset = agent_media.align(read_wav(folder / "audio.wav"), learner.audio)
     said = frame[frame["action"].isin(["speak", "interrupt"])]
     onsets = [t + dt - offset for t, dt in zip(said["t"], said["dt"], strict=True)]
     assert any(0 <= o - c <= 3.0 for c in learner.switch_times for o in onsets), (learner.switch_times, onsets)
-    # Replay: the same worker results placed where they arrived live give the same decisions.
+    # Replay: the worker's logged results placed where they arrived live give the same decisions.
     agent = language.build(target="es", at_once=True)
     slow = next(p for p in agent.engine.perceivers if isinstance(p, Beside))
-    slow.arrivals = schedule
+    slow.arrivals, slow.results = schedule, logged
     replayed = agent.engine.replay(load_session(folder))
     assert [(r.decision.action.value, r.decision.reason.value, r.decision.content)
             for r in replayed[: len(frame)]] == live_decisions(folder)

@@ -55,3 +55,9 @@ class SmartTurnBeside:
 
     def values(self) -> Mapping[str, float]:
         return {self.columns[0]: self._value}
+
+    def encode(self, result: float) -> float:
+        return float(result)
+
+    def decode(self, data: float) -> float:
+        return float(data)
