@@ -34,6 +34,7 @@ import traitlets as t
 
 from designkit.agents.script import SCRIPT_KIND, Script
 from designkit.agents.spec import Agent, agent_speaker, audio_models_installed, missing_models_hint
+from designkit.assets import widget_asset
 from designkit.audio.wav import to_pcm16
 from designkit.cache import cache_dir
 from designkit.core.context import EventKind
@@ -49,12 +50,12 @@ from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
 from designkit.proposers.pause import PauseProposer
 from designkit.render.agent_voice import AgentVoice, espeak_synthesize
-from designkit.widgets.assets import widget_asset
+from designkit.study.colours import colour_table
 from designkit.widgets.clocks import ClockEstimator
 from designkit.widgets.jpeg import decode_jpeg
 from designkit.widgets.recording import RecordingWriter
 from designkit.widgets.speech_cache import CachedSynthesis
-from designkit.widgets.timeline import reason_colours, timeline_point
+from designkit.widgets.timeline import timeline_point
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class LiveSession(anywidget.AnyWidget):
                              got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
         super().__init__(
             camera=camera or agent.camera,
-            dt=self.engine.dt, colours=reason_colours(), title=title or agent.title,
+            dt=self.engine.dt, colours=colour_table(), title=title or agent.title,
             listening=listening or agent.listening, intro=agent.intro,
         )
         self.name = name if name != "live" else agent.name
