@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.designkit-installed
-NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard studies/*/*.ipynb)
+NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard notebooks/agents/*.ipynb) $(wildcard studies/*/*.ipynb)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
 .PHONY: setup debs lab test lint typecheck imports pytest bench bench-quick clean

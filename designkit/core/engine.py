@@ -116,6 +116,7 @@ class Engine:
         """Live: one microturn in, one decision out (and one record to the sink)."""
         signals: dict[str, float] = {}
         faults: list[str] = []
+        arrivals: list[Event] = []
         for perceiver in self.perceivers:
             started = self.clock.now()
             try:
@@ -125,10 +126,15 @@ class Engine:
                 signals.update({c: math.nan for c in perceiver.columns})
                 faults.append(f"{perceiver.name}: {exc!r}")
                 continue
+            finally:
+                # Results of work beside the loop (core/beside.py) are logged where they landed.
+                drain = getattr(perceiver, "drain_arrivals", None)
+                if drain is not None:
+                    arrivals.extend(drain(microturn.start))
             elapsed = self.clock.now() - started
             if self.perceiver_timeout_s is not None and elapsed > self.perceiver_timeout_s:
                 faults.append(f"{perceiver.name}: took {elapsed * 1000:.1f} ms")
-        return self._advance(microturn, signals, faults)
+        return self._advance(microturn, signals, faults, tuple(arrivals))
 
     def replay(self, session: Session | Iterable[Microturn]) -> list[StepRecord]:
         """Offline: a whole session from a fresh state, signals batched per perceiver."""
@@ -138,10 +144,14 @@ class Engine:
         names = self.columns
         # Python floats up front: the same values `step` sees, without a numpy scalar per lookup.
         rows = zip(*(columns[c].tolist() for c in names), strict=True) if names else ([] for _ in turns)
+        arrivals: dict[int, list[Event]] = {}
+        for perceiver in self.perceivers:
+            for index, events in getattr(perceiver, "replayed_arrivals", {}).items():
+                arrivals.setdefault(index, []).extend(events)
         records: list[StepRecord] = []
         for i, (turn, values) in enumerate(zip(turns, rows, strict=True)):
             signals = dict(zip(names, values, strict=True))
-            self._advance(turn, signals, faults.get(i, []))
+            self._advance(turn, signals, faults.get(i, []), tuple(arrivals.get(turn.index, ())))
             assert self.last_record is not None
             records.append(self.last_record)
         return records
@@ -213,7 +223,8 @@ class Engine:
                         np.array(user, dtype=bool))
 
     # -- the shared path ------------------------------------------------------------------
-    def _advance(self, turn: Microturn, signals: dict[str, float], faults: list[str]) -> Decision:
+    def _advance(self, turn: Microturn, signals: dict[str, float], faults: list[str],
+                 arrivals: tuple[Event, ...] = ()) -> Decision:
         state = self.state
         if turn.index != state.next_index:
             raise InputError(
@@ -242,7 +253,7 @@ class Engine:
             index=turn.index, t=start, dt=dt, signals=signals, proposal=proposal, decision=decision,
             user_speaking=user_speaking, agent_speaking=agent_speaking,
             consent=state.consent.label, coverage=turn.coverage, gaps=turn.gaps,
-            events=notes + turn.events, faults=tuple(faults),
+            events=notes + turn.events + arrivals, faults=tuple(faults),
         )
         state.next_index += 1
         self.last_record = record

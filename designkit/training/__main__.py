@@ -10,6 +10,7 @@ from collections.abc import Sequence
 COMMANDS = {
     "train": "train the turn-taking model and write its weights, config and model card",
     "language-probe": "train the language ID head on generated espeak-ng speech",
+    "export-onnx": "re-export models/vap/vap.onnx (what live sessions run) from vap.pt",
 }
 
 
@@ -26,6 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from designkit.training.train import main as train_main
 
         return train_main(rest)
+    if command == "export-onnx":
+        from designkit.perception.audio.turn_taking_export import main as export_main
+
+        return export_main(rest)
     from designkit.training.language_probe import REPO_PROBE, train
 
     parser = argparse.ArgumentParser(prog="python -m designkit.training language-probe")

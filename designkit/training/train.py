@@ -175,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _eot(net, held_out, table)
     log["total_seconds"] = round(time.perf_counter() - started, 1)
     path = save_net(net, out / "vap.pt", meta={"train": log, "config": config.to_dict()})
+    # Live sessions run the ONNX graph (no torch): it must always describe these weights.
+    from designkit.perception.audio.turn_taking_export import export
+
+    export(path)
     _write(out, config, log, table)
     size_mb = path.stat().st_size / 2**20
     logger.info("wrote %s (%.2f MB) in %.0f s", path, size_mb, log["total_seconds"])

@@ -6,10 +6,11 @@
 """
 
 from designkit.proposers.pause import PauseProposer
+from designkit.widgets import agents
 from designkit.widgets.clocks import ClockEstimate, ClockEstimator
 from designkit.widgets.controls import Controls
-from designkit.widgets.live import LiveSession, default_engine
+from designkit.widgets.live import LiveSession, default_engine, energy_engine
 from designkit.widgets.recording import load_session, read_recording, save_as_scenario
 
-__all__ = ["ClockEstimate", "ClockEstimator", "Controls", "LiveSession", "PauseProposer",
-           "default_engine", "load_session", "read_recording", "save_as_scenario"]
+__all__ = ["ClockEstimate", "ClockEstimator", "Controls", "LiveSession", "PauseProposer", "agents",
+           "default_engine", "energy_engine", "load_session", "read_recording", "save_as_scenario"]

@@ -53,10 +53,13 @@ class Controls(w.VBox):  # type: ignore[misc]
             button.add_class(f"dk-wizard-{action}")
             button.on_click(lambda _b, action=action: self._wizard(action))
             self.wizard[action] = button
+        self.script = script_editor(session)
         super().__init__(
             [w.HTML("<b>policy</b>"), self.initiative, self.style, self.confidence, self.context,
              w.HBox([self.mute, self.quiet, self.ptt]),
-             w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values())), self.line],
+             w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values())), self.line,
+             *([w.HTML("<b>what the agent says</b> (one line per row, said in turn; {said} = the model's words)"),
+                self.script] if self.script.children else [])],
             **kwargs,
         )
         self.add_class("dk-controls")
@@ -66,3 +69,22 @@ class Controls(w.VBox):  # type: ignore[misc]
             self.session.wizard(action, content=self.line.value.strip())
         else:
             self.session.wizard(action)
+
+
+def script_editor(session: LiveSession) -> w.VBox:
+    """One text box per intent of the session's script; an edit applies at the next microturn."""
+    boxes = []
+    for intent, lines in session.script.lines.items():
+        box = w.Textarea(value="\n".join(lines), description=intent, continuous_update=False,
+                         layout=w.Layout(width="420px", height=f"{min(6, len(lines) + 1) * 20}px"),
+                         style={"description_width": "80px"})
+        box.add_class(f"dk-script-{intent}")
+
+        def edited(change: dict[str, Any], intent: str = intent) -> None:
+            lines = [line for line in str(change["new"]).splitlines() if line.strip()]
+            if lines:
+                session.set_script(intent, lines)
+
+        box.observe(edited, "value")
+        boxes.append(box)
+    return w.VBox(boxes)

@@ -17,6 +17,7 @@ notebook's own cells run on the main thread: all state is guarded by one lock.
 from __future__ import annotations
 
 import atexit
+import copy
 import logging
 import os
 import threading
@@ -31,6 +32,8 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from designkit.agents.script import SCRIPT_KIND, Script
+from designkit.agents.spec import Agent, agent_speaker, audio_models_installed, missing_models_hint
 from designkit.assets import widget_asset
 from designkit.audio.wav import to_pcm16
 from designkit.cache import cache_dir
@@ -46,7 +49,7 @@ from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
 from designkit.proposers.pause import PauseProposer
-from designkit.render.agent_voice import AgentVoice
+from designkit.render.agent_voice import AgentVoice, espeak_synthesize
 from designkit.study.colours import colour_table
 from designkit.widgets.clocks import ClockEstimator
 from designkit.widgets.jpeg import decode_jpeg
@@ -60,11 +63,28 @@ IDLE_CLOSE_S = 5.0
 BROWSER_CONTROLS = ("muted", "push_to_talk")
 
 
-def default_engine() -> Engine:
+ENERGY_LISTENING = "loudness detector"
+
+
+def energy_engine() -> Engine:
     """Loudness VAD, the pause proposer and the default `Policy`: runs anywhere, no models."""
     return Engine([EnergyVAD()], Policy(), proposer=PauseProposer())
 
 
+def default_agent() -> Agent:
+    """The conversation agent (Silero VAD + the turn-taking model) when the models are installed,
+    else the loudness detector with the pause proposer; `listening` says which."""
+    if audio_models_installed():
+        from designkit.agents import conversation
+
+        return conversation.build()
+    return Agent(name="live", title="Live microturns", engine=energy_engine(), script=Script(),
+                 listening=f"{ENERGY_LISTENING} (fallback: {missing_models_hint()})")
+
+
+def default_engine() -> Engine:
+    """The engine `LiveSession()` runs: see `default_agent`."""
+    return default_agent().engine
 
 
 class LiveSession(anywidget.AnyWidget):
@@ -81,6 +101,9 @@ class LiveSession(anywidget.AnyWidget):
     colours = t.Dict().tag(sync=True)
     title = t.Unicode("Live microturns").tag(sync=True)
     folder = t.Unicode("").tag(sync=True)
+    listening = t.Unicode("").tag(sync=True)  # which model hears the person, shown under the title
+    intro = t.Unicode("").tag(sync=True)
+    fault = t.Unicode("").tag(sync=True)  # set when the session ends on a fault (kernel, connection)
 
     def __init__(
         self,
@@ -92,22 +115,33 @@ class LiveSession(anywidget.AnyWidget):
         voice: bool = True,
         synthesize: Callable[[str], Any] | None = None,
         idle_close_s: float = IDLE_CLOSE_S,
-        title: str = "Live microturns",
+        title: str | None = None,
+        agent: Agent | None = None,
+        listening: str | None = None,
     ) -> None:
-        self.engine = engine if engine is not None else default_engine()
+        if agent is None:
+            agent = default_agent() if engine is None else Agent(
+                name=name, title=title or "Live microturns", engine=engine, script=Script(),
+                listening=listening or _describe(engine))
+        elif engine is not None:
+            raise InputError("live session", expected="an engine or an agent", got="both")
+        self.agent = agent
+        self.engine = agent.engine
+        self.script = agent.script
         if self.engine.state.next_index != 0:
             raise InputError("live engine", expected="a fresh engine (next microturn 0)",
                              got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
         super().__init__(
-            camera=camera,
-            dt=self.engine.dt, colours=colour_table(), title=title,
+            camera=camera or agent.camera,
+            dt=self.engine.dt, colours=colour_table(), title=title or agent.title,
+            listening=listening or agent.listening, intro=agent.intro,
         )
-        self.name = name
+        self.name = name if name != "live" else agent.name
         self.log_dir = Path(log_dir) if log_dir is not None else cache_dir("live")
         self.idle_close_s = idle_close_s
         self._lock = threading.RLock()
         self._framer = MicroturnFramer(self.engine.dt, strict=False)
-        self._voice = AgentVoice(synthesize=CachedSynthesis(synthesize)) if voice else None
+        self._voice = AgentVoice(synthesize=CachedSynthesis(synthesize or espeak_synthesize(agent_speaker()))) if voice else None
         self.clocks = ClockEstimator()
         self.log_writer: LogWriter | None = None
         self.recording: RecordingWriter | None = None
@@ -127,6 +161,7 @@ class LiveSession(anywidget.AnyWidget):
             content = getattr(self.engine.proposer, "content", "")
             if isinstance(content, str) and content.strip():
                 self._voice.prepare(content)
+            self._warm_script(self.script)
         self.on_msg(self._on_msg)
         _open_sessions.add(self)
 
@@ -166,6 +201,31 @@ class LiveSession(anywidget.AnyWidget):
                 raise InputError("live control", expected="muted, push_to_talk or quiet", got=repr(control))
             self._push_event(Event(t=self._event_time(), kind=EventKind.CONTROL, data={control: bool(value)}))
 
+    def set_script(self, intent: str, lines: Sequence[str] | str) -> None:
+        """Replace the lines of one intent; the agent uses them from the next microturn (logged)."""
+        with self._lock:
+            script = self.script.with_lines(intent, tuple(lines) if not isinstance(lines, str) else (lines,))
+            self.script = script
+            self._warm_script(script)
+            prepare = getattr(self.engine.proposer, "prepare", None)
+            if callable(prepare):  # measure the new lines now, not inside the microturn that says them
+                probe = copy.copy(self.engine.proposer)
+                probe.script = script
+                probe.prepare()
+            self._push_event(Event(t=self._event_time(), kind=SCRIPT_KIND, data={"lines": script.to_dict()}))
+
+    def _warm_script(self, script: Script) -> None:
+        """Render the script's lines now, so the first time one is said costs nothing in a microturn."""
+        if self._voice is None:
+            return
+        for intent, lines in script.lines.items():
+            for line in lines:
+                if "{said}" not in line:
+                    self._voice.prepare(line)
+                elif intent == "count":
+                    for n in range(1, 21):
+                        self._voice.prepare(line.replace("{said}", str(n)))
+
     def wizard(self, action: str, **data: Any) -> None:
         """An operator button: "speak", "silent", "backchannel" or "stop", at the next microturn."""
         if action not in ("speak", "silent", "backchannel", "stop"):
@@ -195,6 +255,13 @@ class LiveSession(anywidget.AnyWidget):
                 if self.consent == "none":
                     self.consent = "closed"
                 return None
+            for perceiver in self.engine.perceivers:  # workers beside the loop stop with the session
+                closer = getattr(perceiver, "close", None)
+                if callable(closer):
+                    try:
+                        closer()
+                    except Exception:
+                        log.exception("closing perceiver %s failed", perceiver.name)
             try:
                 # The last, partial microturn carries this event, so the log records how it ended
                 # (and a revocation's consent state) even when no audio is left.
@@ -235,7 +302,10 @@ class LiveSession(anywidget.AnyWidget):
             elif kind == "revoke":
                 self._on_revoke()
             elif kind == "close":
-                self.close_session("tab closed")
+                why = str(content.get("why") or "tab closed")
+                if content.get("why"):
+                    self.fault = why
+                self.close_session(why)
             else:
                 log.warning("unknown message from the live widget: %r", kind)
         except Exception:  # a bad message must not kill the comm; the log says what happened
@@ -375,6 +445,11 @@ class LiveSession(anywidget.AnyWidget):
     def close(self) -> None:
         self.close_session("widget closed")
         super().close()
+
+
+def _describe(engine: Engine) -> str:
+    """Which perceivers hear the person, for the widget's "listening" line."""
+    return " + ".join(p.name for p in engine.perceivers) or "nothing"
 
 
 _open_sessions: weakref.WeakSet[LiveSession] = weakref.WeakSet()

@@ -29,7 +29,8 @@ def timeline_point(record: StepRecord, *, vad_signal: str = "vad") -> dict[str, 
         "proposal": record.proposal.action.value,
         "confidence": round(record.proposal.confidence, 3),
         "gaps": [g.kind.value for g in record.gaps],
-        "events": [e.kind for e in record.events],
+        # Arrivals of work beside the loop are bookkeeping (in the log), not events a person made.
+        "events": [e.kind for e in record.events if e.kind != EventKind.ARRIVAL],
         "cues": cues,
         "fault": bool(record.faults),
     }

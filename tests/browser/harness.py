@@ -60,11 +60,20 @@ def write_fake_wav(path: Path, rate: int = FAKE_WAV_RATE) -> Path:
 
 
 def live_notebook(path: Path, *, log_dir: Path, camera: bool = True, name: str = "browser",
-                  voice: bool = True, extra: str = "") -> Path:
-    """A one-cell notebook that shows a LiveSession and its controls."""
+                  voice: bool = True, extra: str = "", engine: str = "energy_engine()",
+                  agent: str | None = None) -> Path:
+    """A one-cell notebook that shows a LiveSession and its controls.
+
+    `engine` is a Python expression for the engine (default: the loudness detector, which hears the
+    fake microphone's tone bursts); `agent` instead names a call of `designkit.widgets.agents`,
+    e.g. "conversation()" or "breathing_coach('4-2-6')".
+    """
+    keywords = f"log_dir={str(log_dir)!r}, name={name!r}, voice={voice!r}"
+    make = (f"agents.{agent[:-1]}{', ' if not agent.endswith('()') else ''}{keywords})" if agent
+            else f"LiveSession({engine}, camera={camera!r}, {keywords})")
     source = (
-        "from designkit.widgets import LiveSession, Controls\n"
-        f"session = LiveSession(camera={camera!r}, log_dir={str(log_dir)!r}, name={name!r}, voice={voice!r})\n"
+        "from designkit.widgets import LiveSession, Controls, agents, energy_engine\n"
+        f"session = {make}\n"
         f"{extra}"
         "display(session, Controls(session))\n"
     )

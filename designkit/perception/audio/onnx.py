@@ -9,8 +9,8 @@ from designkit.errors import MissingExtraError
 
 
 @functools.lru_cache(maxsize=8)
-def onnx_session(path: str, *, threads: int = 1) -> Any:
-    """An `onnxruntime.InferenceSession` for `path` with one inter-op thread and `threads`
+def onnx_session(path: str | bytes, *, threads: int = 1) -> Any:
+    """An `onnxruntime.InferenceSession` for `path` (or a serialised model) with one inter-op thread and `threads`
     intra-op threads (many small models side by side scale better than one greedy one). One session
     per (path, threads) in a process: onnxruntime sessions are safe to share between threads."""
     try:

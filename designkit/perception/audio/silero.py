@@ -96,6 +96,7 @@ class SileroVAD:
     _frames_done: int = 0
     _last_prob: float = 0.0
     _state: _Hysteresis | None = None
+    _session: Any = None
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:
@@ -109,7 +110,11 @@ class SileroVAD:
         return max(1, round(self.hangover_s / FRAME_S))
 
     def _model(self) -> Any:
-        return onnx_session(str(weights.resolve("silero_vad", path=self.weights_path)))
+        # Resolved once: finding the wheel's file walks installed distributions (~0.2 ms, more on a
+        # busy disk), too much to repeat inside every microturn.
+        if self._session is None:
+            self._session = onnx_session(str(weights.resolve("silero_vad", path=self.weights_path)))
+        return self._session
 
     def reset(self) -> None:
         self.events = []

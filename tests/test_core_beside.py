@@ -1,0 +1,193 @@
+"""Slow perception beside the loop: the microturn never waits, results land where they arrived,
+and a replay that knows the arrivals gives the live decisions."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from designkit.core import Engine, Session
+from designkit.core.beside import ARRIVAL_KIND, Beside, arrivals_in
+from designkit.core.context import Context
+from designkit.core.decisions import Action, Proposal
+from designkit.core.microturns import Microturn
+from designkit.policy import Policy
+
+
+class SlowLoudness:
+    """Loudness of every second microturn, computed slowly (the worker sleeps `work_s`)."""
+
+    name = "slow_loudness"
+    columns = ("loud", "loud_from")
+
+    def __init__(self, work_s: float, gate: threading.Event | None = None) -> None:
+        self.work_s = work_s
+        self.gate = gate
+        self.reset()
+
+    def reset(self) -> None:
+        self._loud = 0.0
+        self._from = -1.0
+
+    def job(self, microturn: Microturn) -> Any:
+        return microturn.audio.copy() if microturn.index % 2 == 0 else None
+
+    def work(self, job: Any) -> float:
+        if self.gate is not None:
+            self.gate.wait(5)
+        time.sleep(self.work_s)
+        return float(np.sqrt(np.mean(np.square(job))))
+
+    def land(self, result: float, describes: int) -> None:
+        self._loud, self._from = result, float(describes)
+
+    def values(self) -> Mapping[str, float]:
+        return {"loud": self._loud, "loud_from": self._from}
+
+
+class SpeakWhenLoud:
+    def reset(self) -> None:
+        return None
+
+    def propose(self, context: Context) -> Proposal:
+        if context.signals["loud"] > 0.1 and not context.agent_speaking:
+            return Proposal(Action.BACKCHANNEL, confidence=1.0, content="mm-hm", duration_s=0.4)
+        return Proposal(Action.SILENT)
+
+
+def session() -> Session:
+    rng = np.random.default_rng(3)
+    level = np.repeat(rng.choice([0.0, 0.3], size=40), 3200)
+    audio = (rng.standard_normal(level.size) * level * 32767 / 2).astype(np.int16)
+    return Session.from_array(audio, chunk_s=0.2)
+
+
+def live(work_s: float) -> tuple[list[Any], list[float]]:
+    engine = Engine([Beside(SlowLoudness(work_s))], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
+    records, step_ms = [], []
+    for turn in session().microturns():
+        started = time.perf_counter()
+        engine.step(turn)
+        step_ms.append((time.perf_counter() - started) * 1000)
+        records.append(engine.last_record)
+        time.sleep(0.02)  # the live loop's idle time between microturns (shortened)
+    return records, step_ms
+
+
+def test_the_microturn_never_waits_for_the_worker() -> None:
+    records, step_ms = live(work_s=0.15)
+    assert max(step_ms[1:]) < 75  # work takes 150 ms a job; the loop never waits for it
+    arrivals = [e for r in records for e in r.events if e.kind == ARRIVAL_KIND]
+    assert arrivals
+    for event in arrivals:
+        assert event.data["arrived"] > event.data["describes"]  # it landed later, and says so
+        assert event.data["describes"] % 2 == 0
+    # Results describe the past: a signal is never from the future of its microturn.
+    assert all(r.signals["loud_from"] < r.index for r in records)
+
+
+def test_replay_with_the_logged_arrivals_gives_the_live_decisions() -> None:
+    records, _ = live(work_s=0.03)
+    schedule = arrivals_in((e for r in records for e in r.events), "slow_loudness")
+    replayed = Engine([Beside(SlowLoudness(0.0), arrivals=schedule)], Policy(confidence=0.5, min_gap_s=0.0),
+                      proposer=SpeakWhenLoud()).replay(session())
+    assert [r.decision for r in replayed] == [r.decision for r in records]
+    assert [r.signals for r in replayed] == [r.signals for r in records]
+    assert [e for r in replayed for e in r.events if e.kind == ARRIVAL_KIND] == [
+        e.__class__(t=e.t, kind=e.kind, data={**e.data, "work_ms": None})
+        for r in records for e in r.events if e.kind == ARRIVAL_KIND]
+    assert any(r.decision.action is Action.BACKCHANNEL for r in records)
+
+
+def test_a_job_the_busy_worker_never_reached_is_dropped_live_and_in_replay() -> None:
+    gate = threading.Event()
+    beside = Beside(SlowLoudness(0.0, gate), max_pending=1)
+    engine = Engine([beside], Policy())
+    turns = list(session().microturns())
+    for turn in turns[:8]:  # jobs at 0, 2, 4, 6; the worker is stuck on job 0
+        engine.step(turn)
+    gate.set()
+    deadline = time.monotonic() + 10
+    while len(beside._done) < 2 and time.monotonic() < deadline:  # jobs 0 and 6 finish
+        time.sleep(0.01)
+    events = []
+    for turn in turns[8:10]:
+        engine.step(turn)
+        events.extend(engine.last_record.events)
+    assert beside.skipped >= 1
+    landed = arrivals_in(events, "slow_loudness")
+    assert landed and 2 not in landed  # job 2 was replaced by a newer one before it ran
+    offline = Beside(SlowLoudness(0.0), arrivals={0: 8, 6: 8}).replay(turns[:10])
+    assert offline["loud_from"][7] == -1 and offline["loud_from"][8] == 6
+
+
+def test_without_a_schedule_results_land_one_microturn_later() -> None:
+    out = Beside(SlowLoudness(0.0)).replay(list(session().microturns()))
+    assert list(out["loud_from"][:5]) == [-1, 0, 0, 2, 2]
+
+
+def test_smart_turn_beside_the_loop_replays_to_the_live_values() -> None:
+    import pytest
+
+    pytest.importorskip("onnxruntime")
+    import soundfile as sf
+
+    from designkit.perception.audio.smart_turn_beside import SmartTurnBeside
+
+    speech, _ = sf.read(Path(__file__).parent / "fixtures" / "perception" / "two_phrases.wav", dtype="int16")
+    session = Session.from_array(np.concatenate([speech, np.zeros(16000, np.int16)]), chunk_s=0.2)
+    live_beside = Beside(SmartTurnBeside())
+    engine = Engine([live_beside], Policy())
+    rows = []
+    for turn in session.microturns():
+        engine.step(turn)
+        rows.append(engine.last_record)
+        time.sleep(0.05)  # live idle time: the worker answers between microturns
+    schedule = arrivals_in((e for r in rows for e in r.events), "smart_turn")
+    replayed = Beside(SmartTurnBeside(), arrivals=schedule).replay(list(session.microturns()))
+    assert schedule  # the speech has pauses: Smart Turn was asked, and its answers landed later
+    assert all(arrived > describes for describes, arrived in schedule.items())
+    assert list(replayed["smart_eot"]) == [r.signals["smart_eot"] for r in rows]
+    assert max(replayed["smart_eot"]) > 0
+
+
+class EncodedLoudness(SlowLoudness):
+    """Logs its results; `gain` stands in for a model that answers differently on another machine."""
+
+    def __init__(self, work_s: float, gain: float = 1.0) -> None:
+        super().__init__(work_s)
+        self.gain = gain
+
+    def work(self, job: Any) -> float:
+        return super().work(job) * self.gain
+
+    def encode(self, result: float) -> float:
+        return result
+
+    def decode(self, data: float) -> float:
+        return float(data)
+
+
+def test_logged_results_make_replay_hold_what_live_held_even_if_the_model_differs() -> None:
+    from designkit.core.beside import results_in
+
+    engine = Engine([Beside(EncodedLoudness(0.01))], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
+    records = []
+    for turn in session().microturns():
+        engine.step(turn)
+        records.append(engine.last_record)
+        time.sleep(0.03)
+    events = [e for r in records for e in r.events]
+    schedule, logged = arrivals_in(events, "slow_loudness"), results_in(events, "slow_loudness")
+    assert logged and set(logged) == set(schedule)
+    other = Engine([Beside(EncodedLoudness(0.0, gain=0.1), arrivals=schedule, results=logged)],
+                   Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud()).replay(session())
+    assert [r.decision for r in other] == [r.decision for r in records]
+    recomputed = Engine([Beside(EncodedLoudness(0.0, gain=0.1), arrivals=schedule)],
+                        Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud()).replay(session())
+    assert [r.signals for r in recomputed] != [r.signals for r in records]  # without the log it could not
