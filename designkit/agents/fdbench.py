@@ -28,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from designkit.agents.conversation import POLICY as CONVERSATION_AGENT_POLICY
 from designkit.audio.wav import read_wav, write_wav
 from designkit.core.decisions import Action, Proposal
 from designkit.core.engine import Context, Engine
@@ -35,7 +36,7 @@ from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.metrics.timeline import timeline_of
-from designkit.policy import Policy, Style
+from designkit.policy import Policy
 from designkit.render.tts import Voice, synthesize
 
 FloatArray = npt.NDArray[np.float32]
@@ -43,9 +44,8 @@ Word = tuple[str, float, float]
 LINES = ("I see, tell me more about that.", "That makes sense to me.", "Okay, and what happened then?",
          "Interesting, please go on.")
 BACKCHANNELS = ("mm-hm", "yeah", "right")
-# The conversation agent's policy: answers after a short pause once the model is fairly sure.
-CONVERSATION_POLICY = Policy(style=Style.WAIT_FOR_PAUSE, confidence=0.5, budget_per_min=20.0, min_gap_s=1.0,
-                             pause_s=0.4)
+# The live conversation agent's policy: answers after a short pause once the model is fairly sure.
+CONVERSATION_POLICY = CONVERSATION_AGENT_POLICY
 
 
 @dataclass(frozen=True, slots=True)
