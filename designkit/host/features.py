@@ -1,0 +1,34 @@
+"""The turn-taking model's log-mel front end in torch, so features are computed where the model runs.
+
+Same recipe as `designkit.perception.vap.log_mel` (causal 25 ms Hann windows every 10 ms, power
+in float64, Slaney mel filters, fixed log scaling), for a batch of rows at once on the CPU or a
+GPU. The FFT runs in float32 like scipy's, so values agree with the numpy path to float32
+rounding of the spectrum (the host tests state the tolerance).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from designkit.perception.turn_end import mel_filters
+from designkit.perception.vap import HOP, TAIL, WIN
+
+
+@functools.lru_cache(maxsize=8)
+def _constants(n_mels: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    window = (0.5 - 0.5 * torch.cos(2.0 * torch.pi * torch.arange(WIN, dtype=torch.float64) / WIN))
+    filters = torch.from_numpy(mel_filters(n_mels, WIN).T.copy())
+    return window.to(device, torch.float32), filters.to(device, torch.float64)
+
+
+def log_mel_rows(audio: torch.Tensor, n_mels: int = 40) -> torch.Tensor:
+    """(rows, TAIL + n * HOP) float32 samples, whose first TAIL are past context -> (rows, n, n_mels)."""
+    window, filters = _constants(n_mels, audio.device)
+    count = (audio.shape[-1] - TAIL) // HOP
+    frames = audio[:, : TAIL + count * HOP].unfold(-1, WIN, HOP) * window
+    spectrum = torch.fft.rfft(frames, dim=-1)
+    power = spectrum.real.double() ** 2 + spectrum.imag.double() ** 2
+    mel = power @ filters
+    return ((torch.log10(mel + 1e-9) + 5.0) / 3.0).float()
