@@ -10,6 +10,7 @@ ONNX model's up to float32 rounding (see the host tests for the measured toleran
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import torch
@@ -40,7 +41,9 @@ def weights_file() -> Path:
 
 
 def _state_dict(path: Path) -> dict[str, torch.Tensor]:
-    scripted = torch.jit.load(str(path), map_location="cpu")
+    with warnings.catch_warnings():  # torch 2.13 marks TorchScript loading deprecated; it still loads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        scripted = torch.jit.load(str(path), map_location="cpu")
     found = dict(scripted._model.named_parameters())
     found.update(dict(scripted._model.named_buffers()))
     return {ours: found[theirs].detach().clone() for theirs, ours in _NAMES.items()}
