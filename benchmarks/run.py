@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("engine", "live", "scenarios", "policy_metrics", "perception", "vision_language", "study")
+BENCHMARKS = ("engine", "live", "scenarios", "policy_metrics", "perception", "vision_language", "study", "host")
 
 
 def _device() -> str:

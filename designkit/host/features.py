@@ -1,9 +1,10 @@
 """The turn-taking model's log-mel front end in torch, so features are computed where the model runs.
 
 Same recipe as `designkit.perception.vap.log_mel` (causal 25 ms Hann windows every 10 ms, power
-in float64, Slaney mel filters, fixed log scaling), for a batch of rows at once on the CPU or a
-GPU. The FFT runs in float32 like scipy's, so values agree with the numpy path to float32
-rounding of the spectrum (the host tests state the tolerance).
+spectrum, Slaney mel filters, fixed log scaling), for a batch of rows at once on the CPU or a
+GPU. Everything runs in float32 (the numpy path sums the power in float64): the log-mel values
+agree to about 1e-6, far inside the tolerance the host tests state for the model's outputs,
+and the host's features cost a third of what float64 would.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from designkit.perception.vap import HOP, TAIL, WIN
 def _constants(n_mels: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     window = (0.5 - 0.5 * torch.cos(2.0 * torch.pi * torch.arange(WIN, dtype=torch.float64) / WIN))
     filters = torch.from_numpy(mel_filters(n_mels, WIN).T.copy())
-    return window.to(device, torch.float32), filters.to(device, torch.float64)
+    return window.to(device, torch.float32), filters.to(device, torch.float32)
 
 
 def log_mel_rows(audio: torch.Tensor, n_mels: int = 40) -> torch.Tensor:
@@ -29,6 +30,6 @@ def log_mel_rows(audio: torch.Tensor, n_mels: int = 40) -> torch.Tensor:
     count = (audio.shape[-1] - TAIL) // HOP
     frames = audio[:, : TAIL + count * HOP].unfold(-1, WIN, HOP) * window
     spectrum = torch.fft.rfft(frames, dim=-1)
-    power = spectrum.real.double() ** 2 + spectrum.imag.double() ** 2
+    power = torch.view_as_real(spectrum).square().sum(-1)
     mel = power @ filters
-    return ((torch.log10(mel + 1e-9) + 5.0) / 3.0).float()
+    return (torch.log10(mel + 1e-9) + 5.0) / 3.0

@@ -23,6 +23,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -224,44 +225,54 @@ class Host:
 
     # -- replay -----------------------------------------------------------------------------
     def replay_many(self, sessions: Sequence[Session], policy: Policy, *,
-                    proposer: Callable[[], Proposer] | None = None, batch: int | None = None,
+                    proposer: Callable[[], Proposer] | None = None, batch: int = 64, workers: int = 1,
                     block_s: float = 8.0) -> list[list[StepRecord]]:
-        """Replay whole sessions through the stack in batches of `batch` slots; records per session.
+        """Replay whole sessions through the model in batches of `batch` rows; records per session.
 
         `policy` is shared (policies are pure); `proposer` makes a fresh proposer per session.
-
         Equal to each session's own `Engine.replay` with `SileroVAD` and `TurnTakingModel`, up to
-        `stack.TOLERANCE` per column. Live sessions keep their slots: replay uses the free ones.
+        `stack.TOLERANCE` per column. Replay runs on its own state rows (`AudioStack.sibling`),
+        so live sessions keep theirs; `workers` threads replay groups side by side (torch
+        releases the GIL inside its kernels).
         """
-        size = min(batch or len(self._free), len(self._free))
-        if size < 1:
-            raise InputError("free host slots for replay", expected="at least 1", got=0)
-        slots = self._free[-size:]
-        turns_per_block = max(1, round(block_s / self.dt))
-        block = turns_per_block * self.stack.samples_per_turn
-        out: list[list[StepRecord]] = []
-        for first in range(0, len(sessions), size):
-            group = sessions[first : first + size]
-            audios = [s.samples() for s in group]
-            counts = [a.size // self.stack.samples_per_turn for a in audios]
-            length = -(-max(counts) * self.stack.samples_per_turn // block) * block
-            padded = np.zeros((len(group), length), np.float32)
-            for r, a in enumerate(audios):
-                padded[r, : counts[r] * self.stack.samples_per_turn] = a[: counts[r] * self.stack.samples_per_turn]
-            used = slots[: len(group)]
-            for slot in used:
-                self.stack.open(slot)
-            rows: list[list[dict[str, float]]] = [[] for _ in group]
-            for start in range(0, length, block):
-                for r, values in enumerate(self.stack.step(used, padded[:, start : start + block])):
-                    rows[r].extend(values)
-            for r, session in enumerate(group):
-                columns = {c: np.array([v[c] for v in rows[r][: counts[r]]], np.float64)
-                           for c in self.stack.columns}
-                signals = HostedSignals(self.stack.columns)
-                signals.put_all(columns)
-                engine = Engine([signals], policy, proposer=proposer() if proposer else None, dt=self.dt,
-                                replay_workers=1)
-                turns = list(session.microturns())[: counts[r]]
-                out.append(engine.replay(turns))
+        if batch < 1 or workers < 1:
+            raise InputError("replay batch and workers", expected="at least 1 each", got=(batch, workers))
+        groups = [sessions[i : i + batch] for i in range(0, len(sessions), batch)]
+        stacks = [self.stack.sibling(batch) for _ in range(min(workers, len(groups)))]
+
+        def work(w: int) -> list[tuple[int, list[list[StepRecord]]]]:
+            return [(g, self._replay_group(stacks[w], groups[g], policy, proposer, block_s))
+                    for g in range(w, len(groups), len(stacks))]
+
+        if len(stacks) > 1:
+            with ThreadPoolExecutor(len(stacks), thread_name_prefix="designkit-host-replay") as pool:
+                done = [item for part in pool.map(work, range(len(stacks))) for item in part]
+        else:
+            done = work(0)
+        return [records for _, group in sorted(done, key=lambda item: item[0]) for records in group]
+
+    def _replay_group(self, stack: AudioStack, group: Sequence[Session], policy: Policy,
+                      proposer: Callable[[], Proposer] | None, block_s: float) -> list[list[StepRecord]]:
+        spt = stack.samples_per_turn
+        block = max(1, round(block_s / self.dt)) * spt
+        audios = [s.samples() for s in group]
+        counts = [a.size // spt for a in audios]
+        length = -(-max(counts) * spt // block) * block
+        padded = np.zeros((len(group), length), np.float32)
+        for r, a in enumerate(audios):
+            padded[r, : counts[r] * spt] = a[: counts[r] * spt]
+        slots = list(range(len(group)))
+        for slot in slots:
+            stack.open(slot)
+        rows: list[list[dict[str, float]]] = [[] for _ in group]
+        for start in range(0, length, block):
+            for r, values in enumerate(stack.step(slots, padded[:, start : start + block])):
+                rows[r].extend(values)
+        out = []
+        for r, session in enumerate(group):
+            signals = HostedSignals(stack.columns)
+            signals.put_all({c: np.array([v[c] for v in rows[r][: counts[r]]], np.float64) for c in stack.columns})
+            engine = Engine([signals], policy, proposer=proposer() if proposer else None, dt=self.dt,
+                            replay_workers=1)
+            out.append(engine.replay(list(session.microturns())[: counts[r]]))
         return out

@@ -60,6 +60,16 @@ class AudioStack:
             raise InputError("microturn length for the host", expected=f"a multiple of {self.model_steps} samples",
                              got=self.samples_per_turn, fix="use dt = 0.2 s or 0.1 s")
         self.silero = SileroNet.load().to(self.device)
+        self._init_state(capacity, vad_threshold, vad_hangover_s)
+
+    def sibling(self, capacity: int) -> AudioStack:
+        """Another set of slots over the same networks (weights held once): for replay workers."""
+        twin = copy.copy(self)
+        twin._init_state(capacity, self.vad_threshold, self.vad_hangover_s)
+        return twin
+
+    def _init_state(self, capacity: int, vad_threshold: float, vad_hangover_s: float) -> None:
+        self.capacity = capacity
         self.vad_threshold = vad_threshold
         self.vad_hangover_s = vad_hangover_s
         self.h = torch.zeros(capacity, HIDDEN, device=self.device)
