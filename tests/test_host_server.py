@@ -1,0 +1,71 @@
+"""`designkit host` serves two sessions at once over its websocket, each with its own log."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from designkit.core import AudioChunk
+from designkit.host.client import HostClient
+from designkit.log import read_log
+from designkit.policy import Policy
+from designkit.testing import scripted_audio
+
+pytestmark = [pytest.mark.models, pytest.mark.slow]
+SPT = 3200
+TURNS = 20
+
+
+@pytest.fixture()
+def host_url(tmp_path: Path):
+    env = {**os.environ, "DESIGNKIT_CACHE": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "designkit.cli", "host", "--port", "0", "--capacity", "4",
+         "--log-dir", str(tmp_path / "logs")], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        assert line.startswith("designkit host: ws://"), line
+        yield line.split()[2], process, tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _collect(client: HostClient) -> list[dict]:
+    steps: list[dict] = []
+    while len(steps) < TURNS:
+        step = client.wait_step(timeout_s=20.0)
+        assert step is not None, f"only {len(steps)} steps came back"
+        steps.append(step)
+    return steps
+
+
+def test_two_sessions_through_one_host_keep_to_themselves(host_url) -> None:
+    url, process, tmp_path = host_url
+    announcement = tmp_path / "cache" / "host.json"
+    assert announcement.is_file()
+    speech = scripted_audio([(0.4, 3.2)], TURNS * 0.2, seed=1)
+    silence = np.zeros(TURNS * SPT, np.float32)
+    with HostClient.connect(url, policy=Policy(), name="talker") as talker, \
+            HostClient.connect(url, policy=Policy(confidence=0.9), name="quiet") as quiet:
+        assert talker.session != quiet.session and talker.slot != quiet.slot
+        for k in range(TURNS):
+            for client, audio in ((talker, speech), (quiet, silence)):
+                client.send(AudioChunk(t0=k * 0.2, samples=audio[k * SPT : (k + 1) * SPT], seq=k))
+        heard, calm = _collect(talker), _collect(quiet)
+    assert [s["index"] for s in heard] == list(range(TURNS)) == [s["index"] for s in calm]
+    assert max(s["signals"]["vad"] for s in heard) > 0.5
+    assert max(s["signals"]["vad"] for s in calm) < 0.1  # no cross-talk between slots
+    process.terminate()  # the host closes every session's log, then withdraws its announcement
+    assert process.wait(timeout=30) == 0
+    assert not announcement.exists()
+    logs = {read_log(p).header["name"]: read_log(p) for p in (tmp_path / "logs").glob("*.parquet")}
+    assert sorted(logs) == ["quiet", "talker"]
+    for steps, name in ((heard, "talker"), (calm, "quiet")):
+        vad = logs[name].signal("vad")[:TURNS]
+        assert np.allclose(vad, [s["signals"]["vad"] for s in steps])
