@@ -30,6 +30,6 @@ def log_mel_rows(audio: torch.Tensor, n_mels: int = 40) -> torch.Tensor:
     count = (audio.shape[-1] - TAIL) // HOP
     frames = audio[:, : TAIL + count * HOP].unfold(-1, WIN, HOP) * window
     spectrum = torch.fft.rfft(frames, dim=-1)
-    power = torch.view_as_real(spectrum).square().sum(-1)
+    power = spectrum.real.square() + spectrum.imag.square()
     mel = power @ filters
     return (torch.log10(mel + 1e-9) + 5.0) / 3.0

@@ -30,6 +30,7 @@ from designkit.perception.vap import HEADS, HOP, TAIL, TurnTakingNet, _sigmoid, 
 
 logger = logging.getLogger(__name__)
 
+_CPU_ENCODE_ROWS = 256
 VAD_COLUMNS = ("vad", "vad_speech", "vad_onset", "vad_offset")
 COLUMNS = VAD_COLUMNS + HEADS
 # Largest gap between the host and the per-session path, per column, over the test sessions
@@ -144,7 +145,10 @@ class AudioStack:
         longest = max(counts)
         features = torch.zeros(len(slots), longest, HIDDEN, device=self.device)
         if longest:
-            encoded = self.silero.encode(torch.from_numpy(np.concatenate(inputs)).to(self.device))
+            frames = torch.from_numpy(np.concatenate(inputs)).to(self.device)
+            # On a CPU, blocks of a few hundred frames keep the convolutions' inputs in cache.
+            piece = len(frames) if self.device.type != "cpu" else _CPU_ENCODE_ROWS
+            encoded = torch.cat([self.silero.encode(frames[i : i + piece]) for i in range(0, len(frames), piece)])
             mask = torch.arange(longest)[None, :] < torch.as_tensor(counts)[:, None]
             features[mask.to(self.device)] = encoded
         probs, (h, c) = self.silero.run(features, torch.as_tensor(counts, device=self.device),
