@@ -49,6 +49,16 @@ def _state_dict(path: Path) -> dict[str, torch.Tensor]:
     return {ours: found[theirs].detach().clone() for theirs, ours in _NAMES.items()}
 
 
+def _conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
+    """relu(conv(x)) for x laid out (rows, time, channels), as one matrix product."""
+    kernel, stride, pad = conv.kernel_size[0], conv.stride[0], int(conv.padding[0])  # type: ignore[index]
+    weight = conv.weight.permute(2, 1, 0).reshape(-1, conv.out_channels)
+    columns = functional.pad(x, (0, 0, pad, pad)).unfold(1, kernel, stride).transpose(2, 3)
+    rows, steps = x.shape[0], columns.shape[1]
+    out = torch.addmm(conv.bias, columns.reshape(rows * steps, -1), weight)  # type: ignore[arg-type]
+    return torch.relu(out).reshape(rows, steps, conv.out_channels)
+
+
 class SileroNet(nn.Module):
     """Silero VAD v5 (16 kHz): (rows, 64 + 512) samples -> speech probability, LSTM state per row."""
 
@@ -74,15 +84,14 @@ class SileroNet(nn.Module):
 
         The first layer is a windowed DFT written as a convolution (its weights are a periodic Hann
         window times cos and -sin); an FFT gives the same magnitudes for a fraction of the work.
+        The convolutions run as matrix products on (frames, time, channels): with only 4, 2 and 1
+        time steps per frame that is faster on a CPU than the convolution kernels.
         """
         x = functional.pad(frames[:, None, :], (0, CONTEXT), mode="reflect")[:, 0]
-        windows = x.unfold(-1, N_FFT, N_FFT // 2) * self._window
-        x = torch.fft.rfft(windows, dim=-1).abs().transpose(1, 2)
-        x = torch.relu(self.conv1(x))
-        x = torch.relu(self.conv2(x))
-        x = torch.relu(self.conv3(x))
-        x = torch.relu(self.conv4(x))
-        return x[:, :, 0]
+        x = torch.fft.rfft(x.unfold(-1, N_FFT, N_FFT // 2) * self._window, dim=-1).abs()
+        for conv in (self.conv1, self.conv2, self.conv3, self.conv4):
+            x = _conv_rows(conv, x)
+        return x[:, 0]
 
     def decode(self, hidden: torch.Tensor) -> torch.Tensor:
         """(..., 128) LSTM outputs -> (...) speech probabilities."""
