@@ -12,13 +12,13 @@ import pytest
 pytest.importorskip("moshi")
 pytest.importorskip("sphn")
 
-from designkit.core import Action, Engine, Session  # noqa: E402
-from designkit.host.model_turns import ModelPerceiver, ModelProposer, ModelTurns, ModelVoiceSink  # noqa: E402
-from designkit.host.moshi import FRAME, MoshiModel, tiny_moshi  # noqa: E402
-from designkit.host.moshi_protocol import MoshiProtocolModel, serve_moshi_protocol  # noqa: E402
-from designkit.perception import EnergyVAD  # noqa: E402
-from designkit.policy import Policy  # noqa: E402
-from designkit.testing import ListSink, scripted_audio  # noqa: E402
+from designkit.core import Action, Engine, Session
+from designkit.host.model_turns import ModelPerceiver, ModelProposer, ModelTurns, ModelVoiceSink
+from designkit.host.moshi import FRAME, MoshiModel, tiny_moshi
+from designkit.host.moshi_protocol import MoshiProtocolModel, serve_moshi_protocol
+from designkit.perception import EnergyVAD
+from designkit.policy import Policy
+from designkit.testing import ListSink, scripted_audio
 
 pytestmark = pytest.mark.models
 RATE = 24_000
