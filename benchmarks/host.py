@@ -14,8 +14,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,6 +38,34 @@ from designkit.testing import random_turns, scripted_audio
 
 NAME = "host"
 SPT = 3200
+HERE = Path(__file__).resolve().parent
+MOSHI_METRICS = ("moshi_tiny_step_ms", "moshi_protocol_roundtrip_ms")
+
+
+def _moshi_python() -> str | None:
+    """The Moshi environment's interpreter: $DESIGNKIT_MOSHI_PYTHON, else .venv-moshi (make moshi-env)."""
+    found = os.environ.get("DESIGNKIT_MOSHI_PYTHON") or str(HERE.parent / ".venv-moshi" / "bin" / "python")
+    return found if Path(found).is_file() else None
+
+
+def moshi_lines(quick: bool) -> Iterator[dict[str, Any]]:
+    """Moshi's lines, measured in its own environment (moshi pins an older torch than the kit)."""
+    python = _moshi_python()
+    note = "needs the Moshi environment: make moshi-env (or set DESIGNKIT_MOSHI_PYTHON)"
+    if python is None:
+        for metric in MOSHI_METRICS:
+            yield {"metric": metric, "value": None, "unit": "ms", "goal": "info", "note": note}
+        return
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    done = subprocess.run([python, str(HERE / "host_moshi.py"), *(["--quick"] if quick else [])],
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    lines = [json.loads(raw) for raw in done.stdout.splitlines() if raw.startswith("{")]
+    for line in lines:
+        yield {k: v for k, v in line.items() if k not in ("benchmark", "quick")}
+    if not lines:
+        print(done.stderr[-2000:], file=sys.stderr)
+        for metric in MOSHI_METRICS:
+            yield {"metric": metric, "value": None, "unit": "ms", "goal": "info", "note": "the Moshi run failed"}
 
 
 def _audio(seed: int, seconds: float) -> np.ndarray:
@@ -135,6 +168,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
            "device": "cpu", "sessions": len(sessions)}
     yield {"metric": "host_equals_direct", "value": host_equals_direct(cpu_stack, 10.0 if quick else 30.0),
            "unit": "bool", "goal": "= 1", "device": "cpu"}
+    yield from moshi_lines(quick)
     if gpu:
         gpu_stack = AudioStack(1024, device="cuda")
         best, measured = sessions_at_deadline(gpu_stack, audio, deadline_ms=20.0, ticks=ticks,

@@ -1,0 +1,61 @@
+"""The Moshi lines of benchmark `host`, run in the Moshi environment (`make moshi-env`).
+
+    .venv-moshi/bin/python benchmarks/host_moshi.py [--quick]
+
+- moshi_tiny_step_ms: one 80 ms frame through the in-process adapter (Mimi encode, LMGen.step,
+  Mimi decode) with the tiny random-weight config, p50 (info: the tiny model measures overhead,
+  not a real model's compute).
+- moshi_protocol_roundtrip_ms: p95 time from sending a frame (Opus over the websocket) to the
+  first answer from a local protocol server with the tiny model behind it (info).
+Prints one JSON object per line, as benchmarks/run.py does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+import time
+
+import numpy as np
+import torch
+
+from designkit.host.moshi import FRAME, MoshiModel, tiny_moshi
+from designkit.host.moshi_protocol import MoshiProtocolModel, serve_moshi_protocol
+
+
+def main(quick: bool) -> None:
+    torch.set_num_threads(1)
+    frames = 40 if quick else 200
+    rng = np.random.default_rng(0)
+    audio = (0.1 * rng.standard_normal(FRAME * frames)).astype(np.float32)
+    model = MoshiModel(*tiny_moshi(0), top_k=10, top_k_text=10)
+    times = []
+    for k in range(frames):
+        started = time.perf_counter()
+        model.step(audio[k * FRAME : (k + 1) * FRAME])
+        times.append((time.perf_counter() - started) * 1000)
+    line = {"benchmark": "host", "metric": "moshi_tiny_step_ms", "value": round(float(np.median(times[5:])), 2),
+            "unit": "ms", "goal": "info", "device": "cpu", "quick": quick}
+    print(json.dumps(line), flush=True)
+
+    loop = asyncio.new_event_loop()
+    ready: asyncio.Future[int] = loop.create_future()
+    task = loop.create_task(serve_moshi_protocol(MoshiModel(*tiny_moshi(1), top_k=10, top_k_text=10), ready=ready))
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    port = asyncio.run_coroutine_threadsafe(asyncio.wait_for(asyncio.shield(ready), 30), loop).result()
+    client = MoshiProtocolModel(f"ws://127.0.0.1:{port}/api/chat", wait_s=2.0)
+    for k in range(frames):
+        client.step(audio[k * FRAME : (k + 1) * FRAME])
+    client.close()
+    loop.call_soon_threadsafe(task.cancel)
+    rtt = client.roundtrip_ms[3:] or client.roundtrip_ms
+    line = {"benchmark": "host", "metric": "moshi_protocol_roundtrip_ms",
+            "value": round(float(np.percentile(rtt, 95)), 2), "unit": "ms", "goal": "info", "device": "cpu",
+            "quick": quick, "answers": len(rtt)}
+    print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main("--quick" in sys.argv)
