@@ -101,3 +101,25 @@ def test_voice_and_model_step_check_their_input() -> None:
         ModelStep(wants_to_speak=1.5)
     with pytest.raises(InputError):
         ModelStep(audio=np.zeros(3))
+
+
+@pytest.mark.models
+def test_the_kits_own_stack_is_an_interaction_model_under_the_policy() -> None:
+    from designkit.host.own_stack import OwnStackModel
+
+    model = OwnStackModel()
+    assert isinstance(model, InteractionModel)
+    turns = ModelTurns(model)
+    sink = ModelVoiceSink(turns, inner=ListSink())
+    engine = Engine([EnergyVAD(), ModelPerceiver(turns)], Policy(), proposer=ModelProposer(turns), sink=sink)
+    audio = scripted_audio([(0.4, 2.2), (5.0, 6.4)], 9.0, seed=7)
+    played = []
+    for turn in Session.from_array(audio, chunk_s=0.2).microturns():
+        engine.step(turn)
+        played.append(turns.voice.play(turn.start, turn.end))  # type: ignore[union-attr]
+    records = sink.inner.records  # type: ignore[union-attr]
+    assert turns.frames_stepped == len(records) == 45  # one 200 ms frame per microturn
+    for record, heard in zip(records, played, strict=True):
+        if not record.agent_speaking:
+            assert not heard.any()
+    assert any(r.decision.action is Action.SPEAK and r.decision.content for r in records)

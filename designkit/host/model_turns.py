@@ -9,7 +9,8 @@ Three small parts share one `ModelTurns` buffer:
   decision (gathered to a minimum length), confidence = the highest `wants_to_speak` among
   those frames;
 - `ModelVoiceSink` (a RecordSink) applies each decision: voiced -> the voice starts the pending
-  utterance at the microturn's end; silent with a proposal -> the utterance is dropped, never
+  utterance at the microturn's end; silent with a proposal -> the utterance is held for
+  `hold_turns` microturns (a policy waiting for a pause may still take it), then dropped, never
   played; yield (or any silence while speaking) -> the voice is cut at the exact sample of the
   microturn end. The record still goes to `inner` (a log writer).
 
@@ -54,6 +55,7 @@ class ModelTurns:
     pending_from: int = 0
     voice: ModelVoice | None = None
     frames_stepped: int = 0
+    hold_turns: int = 5
     gathering: bool = False
     _inbox: FloatArray = field(default_factory=lambda: _EMPTY)
     _resampler: object | None = None
@@ -175,21 +177,28 @@ class ModelVoiceSink:
     dropped_samples: int = 0
 
     def append(self, record: StepRecord) -> None:
-        voice = self.turns.voice
+        turns = self.turns
+        voice = turns.voice
         assert voice is not None
         end = record.t + record.dt
         decision = record.decision
         if decision.action.is_voiced and record.proposal.action is not Action.SILENT:
-            audio, _, _ = self.turns.pending(record.index)
+            audio, _, _ = turns.pending(record.index)
             voice.start(audio, at=end)
-        elif decision.action is not Action.CONTINUE:
-            if not record.proposal.is_empty:
-                self.dropped_samples += self.turns.pending(record.index)[0].size
-            if voice.speaking_at(end):
-                voice.cut(at=end)
-        # While the agent speaks, what the model adds is not queued behind the utterance: the
-        # policy decided on the utterance it was shown. Words still being gathered stay.
-        if not self.turns.gathering:
-            self.turns.settle(record.index)
+            turns.settle(record.index)
+        elif decision.action is not Action.CONTINUE and voice.speaking_at(end):
+            voice.cut(at=end)
+            turns.settle(record.index)
+        elif record.agent_speaking:
+            # What the model adds while the agent speaks is not queued behind the utterance:
+            # the policy decided on the utterance it was shown.
+            turns.settle(record.index)
+        elif not turns.gathering:
+            # Withheld: offered again while it is at most `hold_turns` microturns old (a policy
+            # waiting for a pause may still take it), then dropped, never played.
+            stale = record.index - turns.hold_turns
+            if stale >= turns.pending_from:
+                self.dropped_samples += turns.pending(stale)[0].size
+                turns.settle(stale)
         if self.inner is not None:
             self.inner.append(record)
