@@ -264,14 +264,12 @@ class Host:
         slots = list(range(len(group)))
         for slot in slots:
             stack.open(slot)
-        rows: list[list[dict[str, float]]] = [[] for _ in group]
-        for start in range(0, length, block):
-            for r, values in enumerate(stack.step(slots, padded[:, start : start + block])):
-                rows[r].extend(values)
+        table = np.concatenate([stack.step_table(slots, padded[:, start : start + block])
+                                for start in range(0, length, block)], axis=1)
         out = []
         for r, session in enumerate(group):
             signals = HostedSignals(stack.columns)
-            signals.put_all({c: np.array([v[c] for v in rows[r][: counts[r]]], np.float64) for c in stack.columns})
+            signals.put_all({c: table[r, : counts[r], i] for i, c in enumerate(stack.columns)})
             engine = Engine([signals], policy, proposer=proposer() if proposer else None, dt=self.dt,
                             replay_workers=1)
             out.append(engine.replay(list(session.microturns())[: counts[r]]))

@@ -95,34 +95,36 @@ class AudioStack:
         self.pending[slot] = np.zeros(0, np.float32)
         self.vads[slot] = self._new_vad()
 
-    @torch.inference_mode()
     def step(self, slots: Sequence[int], audio: npt.NDArray[np.float32]) -> list[list[dict[str, float]]]:
         """Advance `slots` by the rows of `audio` (rows, k whole microturns of samples).
 
         Returns, per slot, k dicts of columns (one per microturn), as stepping each session's
         `SileroVAD` and `TurnTakingModel` on those microturns would.
         """
+        table = self.step_table(slots, audio)
+        return [[dict(zip(COLUMNS, row, strict=True)) for row in per_slot.tolist()] for per_slot in table]
+
+    @torch.inference_mode()
+    def step_table(self, slots: Sequence[int], audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """As `step`, as one array (rows, k microturns, COLUMNS) for replays that keep columns."""
         audio = np.ascontiguousarray(audio, np.float32)
         rows, samples = audio.shape
         if rows != len(slots) or samples % self.samples_per_turn:
             raise InputError("host step audio", expected=f"{len(slots)} rows of whole microturns",
                              got=audio.shape)
-        if rows == 0:
-            return []
         turns = samples // self.samples_per_turn
+        table = np.zeros((rows, turns, len(COLUMNS)))
+        if rows == 0:
+            return table
         index = torch.as_tensor(list(slots), device=self.device)
         vad_rows = self._silero(slots, index, audio, turns)
-        heads = self._turn_taking(slots, index, audio, turns)
-        out: list[list[dict[str, float]]] = []
+        table[:, :, len(VAD_COLUMNS) :] = self._turn_taking(slots, index, audio, turns)
         for r, slot in enumerate(slots):
             vad = self.vads[slot]
-            per_turn = []
             for m in range(turns):
-                values = dict(vad.observe(vad_rows[r][m]))
-                values.update(zip(HEADS, heads[r, m].tolist(), strict=True))
-                per_turn.append(values)
-            out.append(per_turn)
-        return out
+                values = vad.observe(vad_rows[r][m])
+                table[r, m, : len(VAD_COLUMNS)] = [values[c] for c in VAD_COLUMNS]
+        return table
 
     def _silero(self, slots: Sequence[int], index: torch.Tensor, audio: npt.NDArray[np.float32],
                 turns: int) -> list[list[npt.NDArray[np.float32]]]:
