@@ -2,7 +2,8 @@
 
 The `designkit host` command writes `<cache>/host.json` (`url`, `pid`, `device`, `capacity`)
 once it listens and removes it when it stops; `find_host()` reads it back and checks that the
-process is still alive, so a crashed host is not mistaken for a running one.
+process is still alive, so a crashed host is not mistaken for a running one. On a hub, the
+spawner sets `DESIGNKIT_HOST_URL` instead (the host then runs elsewhere); it wins when set.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from designkit.perception.weights import cache_dir
+
+URL_VARIABLE = "DESIGNKIT_HOST_URL"
 
 
 def address_file() -> Path:
@@ -36,7 +39,9 @@ def withdraw() -> None:
 
 
 def find_host() -> dict[str, Any] | None:
-    """The running host's announcement, or None when none runs on this machine."""
+    """The host to use: $DESIGNKIT_HOST_URL, else this machine's running host, else None."""
+    if os.environ.get(URL_VARIABLE):
+        return {"url": os.environ[URL_VARIABLE]}
     try:
         found: dict[str, Any] = json.loads(address_file().read_text(encoding="utf-8"))
         os.kill(int(found["pid"]), 0)
