@@ -43,7 +43,7 @@ def weights_file() -> Path:
 def _state_dict(path: Path) -> dict[str, torch.Tensor]:
     with warnings.catch_warnings():  # torch 2.13 marks TorchScript loading deprecated; it still loads
         warnings.simplefilter("ignore", DeprecationWarning)
-        scripted = torch.jit.load(str(path), map_location="cpu")
+        scripted = torch.jit.load(str(path), map_location="cpu")  # type: ignore[no-untyped-call]
     found = dict(scripted._model.named_parameters())
     found.update(dict(scripted._model.named_buffers()))
     return {ours: found[theirs].detach().clone() for theirs, ours in _NAMES.items()}
@@ -51,7 +51,7 @@ def _state_dict(path: Path) -> dict[str, torch.Tensor]:
 
 def _conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
     """relu(conv(x)) for x laid out (rows, time, channels), as one matrix product."""
-    kernel, stride, pad = conv.kernel_size[0], conv.stride[0], int(conv.padding[0])  # type: ignore[index]
+    kernel, stride, pad = conv.kernel_size[0], conv.stride[0], int(conv.padding[0])
     weight = conv.weight.permute(2, 1, 0).reshape(-1, conv.out_channels)
     columns = functional.pad(x, (0, 0, pad, pad)).unfold(1, kernel, stride).transpose(2, 3)
     rows, steps = x.shape[0], columns.shape[1]
@@ -61,6 +61,8 @@ def _conv_rows(conv: nn.Conv1d, x: torch.Tensor) -> torch.Tensor:
 
 class SileroNet(nn.Module):
     """Silero VAD v5 (16 kHz): (rows, 64 + 512) samples -> speech probability, LSTM state per row."""
+
+    _window: torch.Tensor
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,8 +97,9 @@ class SileroNet(nn.Module):
 
     def decode(self, hidden: torch.Tensor) -> torch.Tensor:
         """(..., 128) LSTM outputs -> (...) speech probabilities."""
-        weight = self.final_conv.weight[0, :, 0]
-        return torch.sigmoid(torch.relu(hidden) @ weight + self.final_conv.bias[0])
+        weight, bias = self.final_conv.weight[0, :, 0], self.final_conv.bias
+        assert bias is not None
+        return torch.sigmoid(torch.relu(hidden) @ weight + bias[0])
 
     def _lstm_weights(self) -> list[torch.Tensor]:
         cell = self.lstm_cell
