@@ -69,3 +69,27 @@ def test_two_sessions_through_one_host_keep_to_themselves(host_url) -> None:
     for steps, name in ((heard, "talker"), (calm, "quiet")):
         vad = logs[name].signal("vad")[:TURNS]
         assert np.allclose(vad, [s["signals"]["vad"] for s in steps])
+
+
+def test_notebook_engines_get_their_signals_from_the_host(host_url) -> None:
+    from designkit.core import Engine, Session
+    from designkit.host.remote import host_engine
+    from designkit.host.stack import TOLERANCE
+    from designkit.perception.vad import SileroVAD
+    from designkit.perception.vap import TurnTakingModel
+
+    url, _, _ = host_url
+    # As int16 on the wire (what a browser sends), so the session alone hears the same samples.
+    speech = np.clip(np.round(scripted_audio([(0.2, 1.2)], 2.0, seed=11) * 32768), -32768, 32767) / 32768
+    audios = [speech.astype(np.float32), np.zeros(10 * SPT, np.float32)]
+    engines = [host_engine(url, Policy(), name=f"notebook-{i}") for i in range(2)]
+    turns = [list(Session.from_array(a, chunk_s=0.2).microturns()) for a in audios]
+    for k in range(10):
+        for engine, session in zip(engines, turns, strict=True):
+            engine.step(session[k])
+    for engine, audio in zip(engines, audios, strict=True):
+        alone = Engine([SileroVAD(), TurnTakingModel()], Policy()).replay(Session.from_array(audio, chunk_s=1.0))
+        ours = engine.last_record
+        assert ours is not None and ours.index == 9 and not ours.faults
+        for column, tol in TOLERANCE.items():
+            assert abs(ours.signals[column] - alone[9].signals[column]) <= tol, column
