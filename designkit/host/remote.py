@@ -38,7 +38,7 @@ class HostSignals:
     """Signals of the kit's audio stack (`host.stack.COLUMNS`), computed by the host."""
 
     name = "host"
-    columns = COLUMNS
+    columns: tuple[str, ...] = COLUMNS
 
     def __init__(self, client: HostClient, *, wait_s: float = 1.0) -> None:
         self.client = client
