@@ -39,7 +39,7 @@ from designkit.testing import random_turns, scripted_audio
 NAME = "host"
 SPT = 3200
 HERE = Path(__file__).resolve().parent
-MOSHI_METRICS = ("moshi_tiny_step_ms", "moshi_protocol_roundtrip_ms")
+MOSHI_METRICS = ("moshi_tiny_step_ms", "moshi_protocol_roundtrip_ms")  # + moshi_sessions_at_deadline_gpu on CUDA
 
 
 def _moshi_python() -> str | None:
