@@ -120,6 +120,7 @@ async def serve_moshi_protocol(model: InteractionModel, host: str = "127.0.0.1",
     import asyncio
 
     import websockets.asyncio.server as ws_server
+    from websockets.exceptions import ConnectionClosed
 
     if model.input_rate != SAMPLE_RATE or model.frame_samples != FRAME or model.sample_rate != SAMPLE_RATE:
         raise InputError("model behind the Moshi protocol", expected="24 kHz, 1920-sample frames",
@@ -135,21 +136,24 @@ async def serve_moshi_protocol(model: InteractionModel, host: str = "127.0.0.1",
             model.reset()
             reader, writer = sphn.OpusStreamReader(SAMPLE_RATE), sphn.OpusStreamWriter(SAMPLE_RATE)
             buffered = np.zeros(0, np.float32)
-            await websocket.send(bytes([HANDSHAKE]))
-            async for message in websocket:
-                if not isinstance(message, bytes) or message[:1] != bytes([AUDIO]):
-                    continue
-                pcm = reader.append_bytes(message[1:])
-                buffered = np.concatenate([buffered, np.asarray(pcm, np.float32).reshape(-1)])
-                while buffered.size >= FRAME:
-                    out = model.step(buffered[:FRAME])
-                    buffered = buffered[FRAME:]
-                    if out.audio.size:
-                        page = writer.append_pcm(out.audio)
-                        if len(page):
-                            await websocket.send(bytes([AUDIO]) + page)
-                    if out.text:
-                        await websocket.send(bytes([TEXT]) + out.text.encode("utf-8"))
+            try:
+                await websocket.send(bytes([HANDSHAKE]))
+                async for message in websocket:
+                    if not isinstance(message, bytes) or message[:1] != bytes([AUDIO]):
+                        continue
+                    pcm = reader.append_bytes(message[1:])
+                    buffered = np.concatenate([buffered, np.asarray(pcm, np.float32).reshape(-1)])
+                    while buffered.size >= FRAME:
+                        out = model.step(buffered[:FRAME])
+                        buffered = buffered[FRAME:]
+                        if out.audio.size:
+                            page = writer.append_pcm(out.audio)
+                            if len(page):
+                                await websocket.send(bytes([AUDIO]) + page)
+                        if out.text:
+                            await websocket.send(bytes([TEXT]) + out.text.encode("utf-8"))
+            except ConnectionClosed:  # the client hung up mid-answer: the conversation is over
+                logger.info("Moshi protocol client left")
 
     async with ws_server.serve(chat, host, port, compression=None, max_size=None) as server:
         if ready is not None:
