@@ -60,11 +60,12 @@ def write_fake_wav(path: Path, rate: int = FAKE_WAV_RATE) -> Path:
 
 
 def live_notebook(path: Path, *, log_dir: Path, camera: bool = True, name: str = "browser",
-                  voice: bool = True, extra: str = "") -> Path:
-    """A one-cell notebook that shows a LiveSession and its controls."""
+                  voice: bool = True, extra: str = "", options: str = "") -> Path:
+    """A one-cell notebook that shows a LiveSession and its controls (`options`: more arguments)."""
+    more = f", {options}" if options else ""
     source = (
         "from designkit.widgets import LiveSession, Controls\n"
-        f"session = LiveSession(camera={camera!r}, log_dir={str(log_dir)!r}, name={name!r}, voice={voice!r})\n"
+        f"session = LiveSession(camera={camera!r}, log_dir={str(log_dir)!r}, name={name!r}, voice={voice!r}{more})\n"
         f"{extra}"
         "display(session, Controls(session))\n"
     )
