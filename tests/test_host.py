@@ -11,10 +11,10 @@ from designkit.core import AudioChunk, Engine, Reason, Session, VirtualClock
 from designkit.errors import InputError
 from designkit.host.host import Host
 from designkit.host.stack import COLUMNS, TOLERANCE, AudioStack
-from designkit.perception.proposer import TurnTakingProposer
-from designkit.perception.vad import SileroVAD
-from designkit.perception.vap import TurnTakingModel
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.turn_taking import TurnTakingModel
 from designkit.policy import Policy
+from designkit.proposers.turn_taking import TurnTakingProposer
 from designkit.testing import random_turns, scripted_audio
 
 pytestmark = pytest.mark.models

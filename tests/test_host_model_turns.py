@@ -11,7 +11,7 @@ from designkit.core import Action, Engine, Reason, Session
 from designkit.core.interaction import InteractionModel, ModelStep, ModelVoice
 from designkit.errors import InputError
 from designkit.host.model_turns import ModelPerceiver, ModelProposer, ModelTurns, ModelVoiceSink
-from designkit.perception import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import ListSink, scripted_audio
 

@@ -16,7 +16,7 @@ from designkit.core import Action, Engine, Session
 from designkit.host.model_turns import ModelPerceiver, ModelProposer, ModelTurns, ModelVoiceSink
 from designkit.host.moshi import FRAME, MoshiModel, tiny_moshi
 from designkit.host.moshi_protocol import MoshiProtocolModel, serve_moshi_protocol
-from designkit.perception import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import ListSink, scripted_audio
 

@@ -75,8 +75,8 @@ def test_notebook_engines_get_their_signals_from_the_host(host_url) -> None:
     from designkit.core import Engine, Session
     from designkit.host.remote import host_engine
     from designkit.host.stack import TOLERANCE
-    from designkit.perception.vad import SileroVAD
-    from designkit.perception.vap import TurnTakingModel
+    from designkit.perception.audio.silero import SileroVAD
+    from designkit.perception.audio.turn_taking import TurnTakingModel
 
     url, _, _ = host_url
     # As int16 on the wire (what a browser sends), so the session alone hears the same samples.

@@ -17,7 +17,7 @@ import json
 import logging
 from typing import Any
 
-from designkit.core.protocols import Policy
+from designkit.core.protocols import Decider
 from designkit.core.streams import AudioChunk
 from designkit.errors import InputError
 from designkit.host.server import encode_audio
@@ -39,7 +39,7 @@ class HostClient:
         self.received: list[dict[str, Any]] = []
 
     @classmethod
-    def connect(cls, url: str, *, policy: Policy | None = None, name: str = "",
+    def connect(cls, url: str, *, policy: Decider | None = None, name: str = "",
                 timeout_s: float = 10.0) -> HostClient:
         from websockets.sync.client import connect
 

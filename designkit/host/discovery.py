@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from designkit.perception.weights import cache_dir
+from designkit.cache import cache_dir
 
 URL_VARIABLE = "DESIGNKIT_HOST_URL"
 

@@ -13,8 +13,8 @@ import functools
 
 import torch
 
-from designkit.perception.turn_end import mel_filters
-from designkit.perception.vap import HOP, TAIL, WIN
+from designkit.perception.audio.smart_turn import mel_filters
+from designkit.perception.audio.turn_taking import HOP, TAIL, WIN
 
 
 @functools.lru_cache(maxsize=8)

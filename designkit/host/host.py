@@ -30,9 +30,10 @@ import numpy as np
 import numpy.typing as npt
 
 from designkit.core.clock import Clock, MonotonicClock
-from designkit.core.engine import Engine, StepRecord
+from designkit.core.context import StepRecord
+from designkit.core.engine import Engine
 from designkit.core.microturns import Gap, GapKind, Microturn, MicroturnFramer
-from designkit.core.protocols import Policy, Proposer, RecordSink
+from designkit.core.protocols import Decider, Proposer, RecordSink
 from designkit.core.session import Session
 from designkit.core.streams import AudioChunk
 from designkit.errors import InputError
@@ -123,7 +124,7 @@ class Host:
         return self.stack.device.type
 
     # -- joining and leaving ----------------------------------------------------------------
-    def join(self, policy: Policy, *, proposer: Proposer | None = None, sink: RecordSink | None = None,
+    def join(self, policy: Decider, *, proposer: Proposer | None = None, sink: RecordSink | None = None,
              session_id: str | None = None) -> str:
         """A new session with its own policy; returns its id. Raises when every slot is taken."""
         if not self._free:
@@ -224,7 +225,7 @@ class Host:
             records.setdefault(session.id, []).append(session.engine.last_record)
 
     # -- replay -----------------------------------------------------------------------------
-    def replay_many(self, sessions: Sequence[Session], policy: Policy, *,
+    def replay_many(self, sessions: Sequence[Session], policy: Decider, *,
                     proposer: Callable[[], Proposer] | None = None, batch: int = 64, workers: int = 1,
                     block_s: float = 8.0) -> list[list[StepRecord]]:
         """Replay whole sessions through the model in batches of `batch` rows; records per session.
@@ -251,7 +252,7 @@ class Host:
             done = work(0)
         return [records for _, group in sorted(done, key=lambda item: item[0]) for records in group]
 
-    def _replay_group(self, stack: AudioStack, group: Sequence[Session], policy: Policy,
+    def _replay_group(self, stack: AudioStack, group: Sequence[Session], policy: Decider,
                       proposer: Callable[[], Proposer] | None, block_s: float) -> list[list[StepRecord]]:
         spt = stack.samples_per_turn
         block = max(1, round(block_s / self.dt)) * spt

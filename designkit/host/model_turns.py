@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.context import Context, StepRecord
 from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.core.engine import Context, StepRecord
 from designkit.core.interaction import FloatArray, InteractionModel, ModelVoice
 from designkit.core.microturns import Microturn
 from designkit.core.protocols import RecordSink

@@ -16,9 +16,9 @@ from designkit.core.interaction import FloatArray, ModelStep
 from designkit.core.microturns import Microturn
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
-from designkit.perception.proposer import BACKCHANNELS
-from designkit.perception.vad import SileroVAD
-from designkit.perception.vap import TurnTakingModel
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.turn_taking import TurnTakingModel
+from designkit.proposers.turn_taking import BACKCHANNELS
 from designkit.render.tts import Voice, synthesize
 
 FRAME = 3200

@@ -23,13 +23,14 @@ import numpy.typing as npt
 
 from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn
-from designkit.core.protocols import Policy
+from designkit.core.protocols import Decider
 from designkit.core.streams import AudioChunk
 from designkit.errors import InputError
 from designkit.host.client import HostClient
 from designkit.host.discovery import find_host
 from designkit.host.stack import COLUMNS
-from designkit.perception.proposer import TurnTakingProposer
+from designkit.policy import Policy
+from designkit.proposers.turn_taking import TurnTakingProposer
 
 logger = logging.getLogger(__name__)
 
@@ -83,16 +84,14 @@ def start_host(*, timeout_s: float = 60.0, extra: Sequence[str] = ()) -> dict[st
     return found
 
 
-def host_engine(host: str = "auto", policy: Policy | None = None, *, name: str = "",
+def host_engine(host: str = "auto", policy: Decider | None = None, *, name: str = "",
                 wait_s: float = 1.0) -> Engine:
     """An engine whose audio signals come from the model host (`auto`: find or start one)."""
-    from designkit.policy import Policy as DesignerPolicy
-
     if host == "auto":
         found = find_host() or start_host()
         url = str(found["url"])
     else:
         url = host
-    chosen = policy if policy is not None else DesignerPolicy()
+    chosen = policy if policy is not None else Policy()
     client = HostClient.connect(url, policy=chosen, name=name)
     return Engine([HostSignals(client, wait_s=wait_s)], chosen, proposer=TurnTakingProposer())

@@ -30,14 +30,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from designkit.core.engine import StepRecord
+from designkit.core.context import StepRecord
 from designkit.core.streams import AudioChunk
 from designkit.errors import DesignkitError, InputError
 from designkit.host.host import Host
 from designkit.log import make_header
 from designkit.log.writer import LogWriter
-from designkit.perception.proposer import TurnTakingProposer
 from designkit.policy.loader import policy_from_dict
+from designkit.proposers.turn_taking import TurnTakingProposer
 
 logger = logging.getLogger(__name__)
 

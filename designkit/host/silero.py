@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from designkit.perception import weights
+from designkit import weights
 
 FRAME = 512
 CONTEXT = 64

@@ -25,8 +25,16 @@ from designkit.core.microturns import samples_per_microturn
 from designkit.errors import InputError
 from designkit.host.features import log_mel_rows
 from designkit.host.silero import CONTEXT, FRAME, HIDDEN, SileroNet
-from designkit.perception.vad import SileroVAD
-from designkit.perception.vap import HEADS, HOP, TAIL, TurnTakingNet, _sigmoid, load_net, pick_device
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.turn_taking import (
+    HEADS,
+    HOP,
+    TAIL,
+    TurnTakingNet,
+    _sigmoid,
+    load_net,
+    pick_device,
+)
 
 logger = logging.getLogger(__name__)
 
