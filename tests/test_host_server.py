@@ -93,3 +93,23 @@ def test_notebook_engines_get_their_signals_from_the_host(host_url) -> None:
         assert ours is not None and ours.index == 9 and not ours.faults
         for column, tol in TOLERANCE.items():
             assert abs(ours.signals[column] - alone[9].signals[column]) <= tol, column
+
+
+def test_a_live_session_in_a_notebook_uses_the_host(host_url, tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from live_comm import ScriptedBrowser, dummy_comm
+
+    from designkit.widgets import LiveSession
+
+    url, _, _ = host_url
+    with dummy_comm():
+        session = LiveSession(log_dir=tmp_path / "live", name="through-host", voice=False, host=url)
+        browser = ScriptedBrowser(session, scripted_audio([(0.4, 1.6)], 3.0, seed=12))
+        browser.consent()
+        browser.stream(0, 12)
+        path = session.close_session("test over")
+    assert path is not None
+    log = read_log(path)
+    assert len(log.frame) >= 12 and "vap_200ms" in log.signals
+    assert log.signal("vad")[:12].max() > 0.5
+    assert not log.frame["faults"].astype(bool).iloc[:12].any()

@@ -16,7 +16,8 @@ def _run(args: argparse.Namespace) -> int:
 
     from designkit.host.discovery import announce, withdraw
     from designkit.host.host import Host
-    from designkit.host.server import PATH, HostServer
+    from designkit.host.server import HostServer
+    from designkit.host.wire import PATH
 
     # Batched small steps: one intra-op thread per host keeps the tick steady on shared CPUs.
     torch.set_num_threads(args.threads)

@@ -20,7 +20,7 @@ from typing import Any
 from designkit.core.protocols import Decider
 from designkit.core.streams import AudioChunk
 from designkit.errors import InputError
-from designkit.host.server import encode_audio
+from designkit.host.wire import encode_audio
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class HostClient:
         self.slot = int(joined["slot"])
         self.dt = float(joined["dt"])
         self.device = str(joined["device"])
+        self.columns: tuple[str, ...] = tuple(joined.get("columns", ()))
         self._seq = 0
         self.received: list[dict[str, Any]] = []
 

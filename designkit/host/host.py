@@ -184,8 +184,10 @@ class Host:
     def tick(self) -> TickReport:
         """Step every session that has a microturn due: one batch for all of them."""
         now = self.clock.now()
+        # Only a session that has sent audio can go quiet: one waiting for its user's consent
+        # holds its slot until its connection closes.
         dropped = [s.id for s in self.sessions.values()
-                   if now - s.last_seen > self.idle_timeout_s]
+                   if s.started and now - s.last_seen > self.idle_timeout_s]
         for sid in dropped:
             logger.warning("session %s sent nothing for %.1f s: dropped", sid, self.idle_timeout_s)
             self.leave(sid)

@@ -28,7 +28,6 @@ from designkit.core.streams import AudioChunk
 from designkit.errors import InputError
 from designkit.host.client import HostClient
 from designkit.host.discovery import find_host
-from designkit.host.stack import COLUMNS
 from designkit.policy import Policy
 from designkit.proposers.turn_taking import TurnTakingProposer
 
@@ -36,13 +35,13 @@ logger = logging.getLogger(__name__)
 
 
 class HostSignals:
-    """Signals of the kit's audio stack (`host.stack.COLUMNS`), computed by the host."""
+    """Signals of the kit's audio stack (the columns the host announced), computed by the host."""
 
     name = "host"
-    columns: tuple[str, ...] = COLUMNS
 
     def __init__(self, client: HostClient, *, wait_s: float = 1.0) -> None:
         self.client = client
+        self.columns: tuple[str, ...] = client.columns
         self.wait_s = wait_s
         self._early: dict[int, dict[str, Any]] = {}
 
@@ -62,6 +61,16 @@ class HostSignals:
     def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:
         raise InputError("replay through a live host connection", expected="Host.replay_many for recordings",
                          got="HostSignals.replay")
+
+
+def release_host(engine: Engine) -> None:
+    """Leave the host: its slot is freed at once (a closed notebook session)."""
+    for perceiver in engine.perceivers:
+        if isinstance(perceiver, HostSignals):
+            try:
+                perceiver.client.close()
+            except Exception:  # already gone with the host; nothing left to free
+                logger.info("host connection already closed")
 
 
 def start_host(*, timeout_s: float = 60.0, extra: Sequence[str] = ()) -> dict[str, Any]:

@@ -6,7 +6,8 @@ server machinery along). The wire format, one websocket per session at `/session
 
 - client -> host, text: `{"type": "join", "policy": {...}, "name": "..."}` first; later
   `{"type": "leave"}` (or just closing the socket).
-- host -> client, text: `{"type": "joined", "session": id, "slot": n, "dt": 0.2, "device": "cpu"}`,
+- host -> client, text: `{"type": "joined", "session": id, "slot": n, "dt": 0.2, "device": "cpu",
+  "columns": [...]}`,
   then one `{"type": "step", "index": k, "action": ..., "reason": ..., "confidence": ...,
   "content": ..., "duration_s": ..., "coverage": ..., "gaps": [...], "signals": {...}}` per microturn,
   and `{"type": "error", "message": ...}` when a request cannot be served.
@@ -23,54 +24,20 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
-import struct
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from designkit.core.context import StepRecord
-from designkit.core.streams import AudioChunk
 from designkit.errors import DesignkitError, InputError
 from designkit.host.host import Host
+from designkit.host.wire import PATH, decode_audio, step_message
 from designkit.log import make_header
 from designkit.log.writer import LogWriter
 from designkit.policy.loader import policy_from_dict
 from designkit.proposers.turn_taking import TurnTakingProposer
 
 logger = logging.getLogger(__name__)
-
-HEADER = struct.Struct("<Id")
-PATH = "/session"
-
-
-def encode_audio(chunk: AudioChunk, seq: int) -> bytes:
-    """The binary message for one chunk of audio."""
-    import numpy as np
-
-    pcm = np.clip(np.round(chunk.samples * 32768.0), -32768, 32767).astype("<i2")
-    return HEADER.pack(seq, chunk.t0) + pcm.tobytes()
-
-
-def decode_audio(message: bytes) -> AudioChunk:
-    if len(message) < HEADER.size or (len(message) - HEADER.size) % 2:
-        raise InputError("audio message", expected="a 12-byte header and int16 samples",
-                         got=f"{len(message)} bytes")
-    seq, t0 = HEADER.unpack_from(message)
-    return AudioChunk.from_pcm16(memoryview(message)[HEADER.size :], t0=t0, seq=seq)
-
-
-def step_message(record: StepRecord) -> dict[str, Any]:
-    decision = record.decision
-    return {
-        "type": "step", "index": record.index, "t": record.t, "action": decision.action.value,
-        "reason": decision.reason.value, "confidence": decision.confidence, "content": decision.content,
-        "duration_s": decision.duration_s, "coverage": record.coverage,
-        "gaps": [g.to_dict() for g in record.gaps],
-        "signals": {k: (v if math.isfinite(v) else None) for k, v in record.signals.items()},
-    }
-
 
 class HostServer:
     """Runs a `Host` behind a websocket; one tick every `host.dt` seconds."""
@@ -115,7 +82,8 @@ class HostServer:
             sid = self._join(first)
             self._sockets[sid] = websocket
             await websocket.send(json.dumps({"type": "joined", "session": sid, "slot": self.host.sessions[sid].slot,
-                                             "dt": self.host.dt, "device": self.host.device}))
+                                             "dt": self.host.dt, "device": self.host.device,
+                                             "columns": list(self.host.stack.columns)}))
             async for message in websocket:
                 if isinstance(message, bytes):
                     if sid in self.host.sessions:

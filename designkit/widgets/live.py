@@ -2,6 +2,7 @@
 
     session = LiveSession(camera=True)      # shows a consent gate; nothing is captured before "allow"
     display(session, Controls(session))
+    LiveSession(host="auto")                # signals from the model host (models loaded once)
 
 The browser side (`widgets/live.js`) asks for consent, captures 16 kHz mono int16 audio with an
 AudioWorklet and sends one chunk per microturn (and JPEG frames, <= 320x240 at <= 5 fps) as
@@ -40,6 +41,7 @@ from designkit.core.microturns import Microturn, MicroturnFramer
 from designkit.core.session import KEEPABLE, Consent
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
+from designkit.host.remote import host_engine, release_host
 from designkit.log import LogWriter, make_header
 from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
@@ -92,7 +94,12 @@ class LiveSession(anywidget.AnyWidget):
         synthesize: Callable[[str], Any] | None = None,
         idle_close_s: float = IDLE_CLOSE_S,
         title: str = "Live microturns",
+        host: str | None = None,
     ) -> None:
+        if engine is None and host is not None:
+            # The models run once in the model host ("auto": this machine's, started if needed);
+            # the engine, the policy and the log stay here.
+            engine = host_engine(host, name=name)
         self.engine = engine if engine is not None else default_engine()
         if self.engine.state.next_index != 0:
             raise InputError("live engine", expected="a fresh engine (next microturn 0)",
@@ -203,6 +210,7 @@ class LiveSession(anywidget.AnyWidget):
                     self._step(turn, seq=None, received=None, started=time.perf_counter())
             finally:
                 self._closed.set()
+                release_host(self.engine)
                 self.path = self.log_writer.close()
                 assert self.recording is not None
                 facts = {"name": self.name, "dt": self.engine.dt, "ended": why,
