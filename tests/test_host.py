@@ -145,3 +145,12 @@ def test_every_slot_taken_is_a_clear_error() -> None:
         host.join(Policy())
     host.leave(last)
     host.join(Policy())
+
+
+def test_replay_in_worker_threads_gives_the_same_records(stack: AudioStack) -> None:
+    sessions = [Session.from_array(_audio(20 + i, 4.8), chunk_s=1.0) for i in range(4)]
+    host = Host(stack=stack, clock=VirtualClock())
+    alone = host.replay_many(sessions, Policy(), proposer=TurnTakingProposer, batch=4, workers=1)
+    split = host.replay_many(sessions, Policy(), proposer=TurnTakingProposer, batch=1, workers=2)
+    for ours, theirs in zip(split, alone, strict=True):
+        _assert_same(ours, theirs)
