@@ -109,32 +109,29 @@ class SileroNet(nn.Module):
             ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
         """Walk the LSTM through `features` (rows, steps, 128): row r advances `counts[r]` steps.
 
-        Returns probabilities (rows, steps) (0 past a row's count) and the new state. The input
-        projection of every step is one matrix product up front; only the recurrent part loops.
+        Returns probabilities (rows, steps) (0 past a row's count) and the new state.
         """
-        cell = self.lstm_cell
         h, c = state
         rows, steps = features.shape[:2]
-        if steps and bool((counts == steps).all()):
-            # Every row advances alike (replay blocks, most live ticks): one fused sequence call.
-            hidden, h_n, c_n = torch.lstm(features, (h[None], c[None]), self._lstm_weights(), True, 1,
-                                            0.0, False, False, True)
-            return self.decode(hidden), (h_n[0], c_n[0])
-        gates_in = features @ cell.weight_ih.T + (cell.bias_ih + cell.bias_hh)
         outputs = torch.zeros((rows, steps, HIDDEN), dtype=features.dtype, device=features.device)
-        ragged = bool((counts != steps).any())
-        for t in range(steps):
-            gates = gates_in[:, t] + h @ cell.weight_hh.T
+        # Every row advances alike up to the shortest count: one fused sequence call (all of a
+        # replay block; all but the last frame of a live tick, where rows differ by one frame).
+        common = int(counts.min()) if rows else 0
+        if common:
+            hidden, h_n, c_n = torch.lstm(features[:, :common], (h[None], c[None]), self._lstm_weights(), True, 1,
+                                          0.0, False, False, True)
+            outputs[:, :common] = hidden
+            h, c = h_n[0], c_n[0]
+        cell = self.lstm_cell
+        for t in range(common, steps):
+            gates = features[:, t] @ cell.weight_ih.T + cell.bias_ih + h @ cell.weight_hh.T + cell.bias_hh
             i, f, g, o = gates.chunk(4, dim=1)
             c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h_new = torch.sigmoid(o) * torch.tanh(c_new)
-            if ragged:
-                live = (counts > t)[:, None]
-                h_new = torch.where(live, h_new, h)
-                c_new = torch.where(live, c_new, c)
-            h, c = h_new, c_new
+            live = (counts > t)[:, None]
+            h, c = torch.where(live, h_new, h), torch.where(live, c_new, c)
             outputs[:, t] = h
         probs = self.decode(outputs)
-        if ragged:
+        if common < steps:
             probs = probs * (torch.arange(steps, device=counts.device)[None] < counts[:, None])
         return probs, (h, c)
