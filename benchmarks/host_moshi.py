@@ -15,17 +15,15 @@ Prints one JSON object per line, as benchmarks/run.py does.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-import threading
 import time
 
 import numpy as np
 import torch
 
 from designkit.host.moshi import FRAME, MoshiModel, tiny_moshi
-from designkit.host.moshi_protocol import MoshiProtocolModel, serve_moshi_protocol
+from designkit.host.moshi_protocol import MoshiProtocolModel, served
 
 
 def main(quick: bool) -> None:
@@ -43,24 +41,11 @@ def main(quick: bool) -> None:
             "unit": "ms", "goal": "info", "device": "cpu", "quick": quick}
     print(json.dumps(line), flush=True)
 
-    loop = asyncio.new_event_loop()
-    ready: asyncio.Future[int] = loop.create_future()
-    task = loop.create_task(serve_moshi_protocol(MoshiModel(*tiny_moshi(1), top_k=10, top_k_text=10), ready=ready))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    port = asyncio.run_coroutine_threadsafe(asyncio.wait_for(asyncio.shield(ready), 30), loop).result()
-    client = MoshiProtocolModel(f"ws://127.0.0.1:{port}/api/chat", wait_s=2.0)
-    for k in range(frames):
-        client.step(audio[k * FRAME : (k + 1) * FRAME])
-    client.close()
-
-    async def stop() -> None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-    asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    with served(MoshiModel(*tiny_moshi(1), top_k=10, top_k_text=10)) as url:
+        client = MoshiProtocolModel(url, wait_s=2.0)
+        for k in range(frames):
+            client.step(audio[k * FRAME : (k + 1) * FRAME])
+        client.close()
     rtt = client.roundtrip_ms[3:] or client.roundtrip_ms
     line = {"benchmark": "host", "metric": "moshi_protocol_roundtrip_ms",
             "value": round(float(np.percentile(rtt, 95)), 2), "unit": "ms", "goal": "info", "device": "cpu",

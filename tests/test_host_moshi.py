@@ -3,9 +3,6 @@ weights, built offline as moshi's own tests build them). Needs the `moshi` extra
 
 from __future__ import annotations
 
-import asyncio
-import threading
-
 import numpy as np
 import pytest
 
@@ -15,7 +12,7 @@ pytest.importorskip("sphn")
 from designkit.core import Action, Engine, Session
 from designkit.host.model_turns import ModelPerceiver, ModelProposer, ModelTurns, ModelVoiceSink
 from designkit.host.moshi import FRAME, MoshiModel, tiny_moshi
-from designkit.host.moshi_protocol import MoshiProtocolModel, serve_moshi_protocol
+from designkit.host.moshi_protocol import MoshiProtocolModel, served
 from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import ListSink, scripted_audio
@@ -115,21 +112,8 @@ def stub_url():
 
     torch.set_num_threads(1)
     model = MoshiModel(*tiny_moshi(1), top_k=10, top_k_text=10)
-    loop = asyncio.new_event_loop()
-    ready: asyncio.Future[int] = loop.create_future()
-    task = loop.create_task(serve_moshi_protocol(model, ready=ready))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    port = asyncio.run_coroutine_threadsafe(asyncio.wait_for(asyncio.shield(ready), 30), loop).result()
-    yield f"ws://127.0.0.1:{port}/api/chat"
-
-    async def stop() -> None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
-    asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=10)
+    with served(model) as url:
+        yield url
 
 
 def test_the_protocol_client_talks_to_a_moshi_server(stub_url: str) -> None:

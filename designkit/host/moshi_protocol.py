@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -159,3 +160,34 @@ async def serve_moshi_protocol(model: InteractionModel, host: str = "127.0.0.1",
         if ready is not None:
             ready.set_result(next(iter(server.sockets)).getsockname()[1])
         await asyncio.Future()
+
+
+@contextlib.contextmanager
+def served(model: InteractionModel, host: str = "127.0.0.1") -> Iterator[str]:
+    """`serve_moshi_protocol` in a background thread for the `with` block; yields its URL.
+
+    For trying a client against a local model (tests, benchmarks, a workshop without a GPU box).
+    """
+    import asyncio
+    import threading
+
+    loop = asyncio.new_event_loop()
+    ready: asyncio.Future[int] = loop.create_future()
+    task = loop.create_task(serve_moshi_protocol(model, host, 0, ready))
+    thread = threading.Thread(target=loop.run_forever, name="moshi-protocol-server", daemon=True)
+    thread.start()
+
+    async def started() -> int:
+        return await asyncio.wait_for(asyncio.shield(ready), 30)
+
+    async def stop() -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    try:
+        port = asyncio.run_coroutine_threadsafe(started(), loop).result()
+        yield f"ws://{host}:{port}{PATH}"
+    finally:
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
