@@ -81,7 +81,7 @@ def tick_p95_ms(stack: AudioStack, sessions: int, ticks: int, audio: np.ndarray)
     clock = VirtualClock()
     host = Host(stack=stack, clock=clock)
     ids = [host.join(Policy(), proposer=TurnTakingProposer()) for _ in range(sessions)]
-    offsets = [(7 * i) % (audio.size // SPT - ticks - 1) for i in range(sessions)]
+    offsets = [(7 * i) % (audio.size // SPT - ticks - 4) for i in range(sessions)]  # each stays inside the audio
     times = []
     for k in range(ticks + 3):
         for sid, offset in zip(ids, offsets, strict=True):
