@@ -7,7 +7,9 @@ STAMP := $(VENV)/.designkit-installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard notebooks/agents/*.ipynb) $(wildcard studies/*/*.ipynb)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup debs lab test lint typecheck imports pytest bench bench-quick clean
+MOSHI_VENV ?= .venv-moshi
+
+.PHONY: setup debs lab test lint typecheck imports pytest bench bench-quick clean moshi-env host
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -41,6 +43,15 @@ pytest:
 
 test: setup lint imports typecheck pytest  ## every test: ruff, import layers, mypy, pytest with browsers and notebooks
 
+host: setup  ## one model host for every notebook on this machine (ws://127.0.0.1:8765/session)
+	$(BIN)/designkit host
+
+moshi-env:  ## a separate environment with Moshi (without its torch/numpy pins); runs its tests
+	@test -x $(MOSHI_VENV)/bin/python || $(PYTHON) -m venv $(MOSHI_VENV)
+	$(MOSHI_VENV)/bin/python -m pip install -q -e '.[moshi,dev]'
+	$(MOSHI_VENV)/bin/python -m pip install -q --no-deps moshi==0.2.13
+	$(MOSHI_VENV)/bin/python -m pytest -q tests/test_host_moshi.py
+
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
@@ -48,4 +59,4 @@ bench-quick: setup
 	$(BIN)/python benchmarks/run.py --quick
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(MOSHI_VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "designkit.commands.model",
     "designkit.commands.scenarios",
     "designkit.commands.study",
+    "designkit.commands.host",
 )
 
 

@@ -5,7 +5,7 @@ from designkit.core.context import Context, EventKind, StepRecord
 from designkit.core.decisions import Action, Decision, Proposal, Reason
 from designkit.core.engine import Engine
 from designkit.core.microturns import Gap, GapKind, Microturn, MicroturnFramer, frame_session
-from designkit.core.protocols import Decider, Perceiver, Policy, Proposer, RecordSink
+from designkit.core.protocols import Decider, InteractionModel, Perceiver, Policy, Proposer, RecordSink
 from designkit.core.session import Consent, Session
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 
@@ -23,6 +23,7 @@ __all__ = [
     "EventKind",
     "Gap",
     "GapKind",
+    "InteractionModel",
     "Microturn",
     "MicroturnFramer",
     "MonotonicClock",

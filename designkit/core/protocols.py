@@ -13,6 +13,7 @@ import numpy.typing as npt
 
 from designkit.core.context import Context, StepRecord
 from designkit.core.decisions import Decision, Proposal
+from designkit.core.interaction import InteractionModel
 from designkit.core.microturns import Microturn
 
 
@@ -63,3 +64,6 @@ class RecordSink(Protocol):
 
 
 Policy = Decider  # the earlier name of the protocol; `designkit.policy.Policy` is the spec
+
+
+__all__ = ["Decider", "InteractionModel", "Perceiver", "Policy", "Proposer", "RecordSink"]

@@ -2,6 +2,7 @@
 
     session = LiveSession(camera=True)      # shows a consent gate; nothing is captured before "allow"
     display(session, Controls(session))
+    LiveSession(host="auto")                # signals from the model host (models loaded once)
 
 The browser side (`widgets/live.js`) asks for consent, captures 16 kHz mono int16 audio with an
 AudioWorklet and sends one chunk per microturn (and JPEG frames, <= 320x240 at <= 5 fps) as
@@ -44,6 +45,7 @@ from designkit.core.microturns import Microturn, MicroturnFramer
 from designkit.core.session import KEEPABLE, Consent
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
+from designkit.host.remote import host_engine, release_host
 from designkit.log import LogWriter, make_header
 from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
@@ -118,7 +120,13 @@ class LiveSession(anywidget.AnyWidget):
         title: str | None = None,
         agent: Agent | None = None,
         listening: str | None = None,
+        host: str | None = None,
     ) -> None:
+        if agent is None and engine is None and host is not None:
+            # The models run once in the model host ("auto": this machine's, started if needed);
+            # the engine, the policy and the log stay here.
+            engine = host_engine(host, name=name)
+            listening = listening or f"the model host ({host})"
         if agent is None:
             agent = default_agent() if engine is None else Agent(
                 name=name, title=title or "Live microturns", engine=engine, script=Script(),
@@ -271,6 +279,7 @@ class LiveSession(anywidget.AnyWidget):
                     self._step(turn, seq=None, received=None, started=time.perf_counter())
             finally:
                 self._closed.set()
+                release_host(self.engine)
                 self.path = self.log_writer.close()
                 assert self.recording is not None
                 facts = {"name": self.name, "dt": self.engine.dt, "ended": why,

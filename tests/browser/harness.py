@@ -61,16 +61,18 @@ def write_fake_wav(path: Path, rate: int = FAKE_WAV_RATE) -> Path:
 
 def live_notebook(path: Path, *, log_dir: Path, camera: bool = True, name: str = "browser",
                   voice: bool = True, extra: str = "", engine: str = "energy_engine()",
-                  agent: str | None = None) -> Path:
+                  agent: str | None = None, options: str = "") -> Path:
     """A one-cell notebook that shows a LiveSession and its controls.
 
     `engine` is a Python expression for the engine (default: the loudness detector, which hears the
     fake microphone's tone bursts); `agent` instead names a call of `designkit.widgets.agents`,
-    e.g. "conversation()" or "breathing_coach('4-2-6')".
+    e.g. "conversation()" or "breathing_coach('4-2-6')"; `options` adds more LiveSession arguments
+    (e.g. `host=...`, which replaces the engine).
     """
     keywords = f"log_dir={str(log_dir)!r}, name={name!r}, voice={voice!r}"
+    more = f", {options}" if options else ""
     make = (f"agents.{agent[:-1]}{', ' if not agent.endswith('()') else ''}{keywords})" if agent
-            else f"LiveSession({engine}, camera={camera!r}, {keywords})")
+            else f"LiveSession({'None' if 'host=' in options else engine}, camera={camera!r}, {keywords}{more})")
     source = (
         "from designkit.widgets import LiveSession, Controls, agents, energy_engine\n"
         f"session = {make}\n"

@@ -160,9 +160,16 @@ class SileroVAD:
         whole = audio.size // FRAME
         frames = audio[: whole * FRAME].reshape(whole, FRAME)
         self._pending = audio[whole * FRAME :].copy()
+        return self.observe(self._probabilities(frames))
+
+    def observe(self, probs: npt.NDArray[np.float32]) -> Mapping[str, float]:
+        """One microturn's columns from the probabilities of the frames that ended inside it.
+
+        `step` computes those probabilities itself; the model host computes them for many
+        sessions in one batch and hands each session's share here, so both share this rule.
+        """
         first = self._frames_done
-        probs = self._probabilities(frames)
-        self._frames_done += whole
+        self._frames_done += probs.size
         found = self._events_for(probs, first)
         self.events.extend(found)
         if probs.size:
