@@ -7,9 +7,7 @@ STAMP := $(VENV)/.designkit-installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard notebooks/agents/*.ipynb) $(wildcard studies/*/*.ipynb)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-MOSHI_VENV ?= .venv-moshi
-
-.PHONY: setup debs lab test lint typecheck imports pytest bench bench-quick clean moshi-env host
+.PHONY: setup debs lab test lint typecheck imports pytest bench bench-quick clean host
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -20,6 +18,9 @@ $(STAMP): pyproject.toml
 	@# mediapipe (extra `pose`) pulls the GUI OpenCV builds, which overwrite cv2/ and need libGL:
 	@# give cv2/ back to the headless build every install (designkit itself never imports cv2).
 	$(BIN)/python -m pip install -q --force-reinstall --no-deps opencv-python-headless
+	@# moshi pins an older torch, numpy and huggingface-hub than the kit's; it runs under ours (tested),
+	@# so it comes without its pins (its other needs are the `moshi` extra, inside `all`).
+	$(BIN)/python -m pip install -q --no-deps moshi==0.2.13
 	@touch $(STAMP)
 
 debs:
@@ -46,12 +47,6 @@ test: setup lint imports typecheck pytest  ## every test: ruff, import layers, m
 host: setup  ## one model host for every notebook on this machine (ws://127.0.0.1:8765/session)
 	$(BIN)/designkit host
 
-moshi-env:  ## a separate environment with Moshi (without its torch/numpy pins); runs its tests
-	@test -x $(MOSHI_VENV)/bin/python || $(PYTHON) -m venv $(MOSHI_VENV)
-	$(MOSHI_VENV)/bin/python -m pip install -q -e '.[moshi,dev]'
-	$(MOSHI_VENV)/bin/python -m pip install -q --no-deps moshi==0.2.13
-	$(MOSHI_VENV)/bin/python -m pytest -q tests/test_host_moshi.py
-
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
@@ -59,4 +54,4 @@ bench-quick: setup
 	$(BIN)/python benchmarks/run.py --quick
 
 clean:
-	rm -rf $(VENV) $(MOSHI_VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import statistics
@@ -43,15 +44,17 @@ MOSHI_METRICS = ("moshi_tiny_step_ms", "moshi_protocol_roundtrip_ms")  # + moshi
 
 
 def _moshi_python() -> str | None:
-    """The Moshi environment's interpreter: $DESIGNKIT_MOSHI_PYTHON, else .venv-moshi (make moshi-env)."""
-    found = os.environ.get("DESIGNKIT_MOSHI_PYTHON") or str(HERE.parent / ".venv-moshi" / "bin" / "python")
-    return found if Path(found).is_file() else None
+    """The interpreter that has moshi: $DESIGNKIT_MOSHI_PYTHON, else this one (`make setup` installs it)."""
+    found = os.environ.get("DESIGNKIT_MOSHI_PYTHON")
+    if found:
+        return found if Path(found).is_file() else None
+    return sys.executable if importlib.util.find_spec("moshi") is not None else None
 
 
 def moshi_lines(quick: bool) -> Iterator[dict[str, Any]]:
-    """Moshi's lines, measured in its own environment (moshi pins an older torch than the kit)."""
+    """Moshi's lines, measured in a fresh process (its model and threads stay out of the host's figures)."""
     python = _moshi_python()
-    note = "needs the Moshi environment: make moshi-env (or set DESIGNKIT_MOSHI_PYTHON)"
+    note = "needs moshi: pip install --no-deps moshi==0.2.13 (make setup does)"
     if python is None:
         for metric in MOSHI_METRICS:
             yield {"metric": metric, "value": None, "unit": "ms", "goal": "info", "note": note}

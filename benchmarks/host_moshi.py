@@ -1,6 +1,6 @@
-"""The Moshi lines of benchmark `host`, run in the Moshi environment (`make moshi-env`).
+"""The Moshi lines of benchmark `host`, run in a fresh process by benchmarks/host.py.
 
-    .venv-moshi/bin/python benchmarks/host_moshi.py [--quick]
+    .venv/bin/python benchmarks/host_moshi.py [--quick]
 
 - moshi_tiny_step_ms: one 80 ms frame through the in-process adapter (Mimi encode, LMGen.step,
   Mimi decode) with the tiny random-weight config, p50 (info: the tiny model measures overhead,

@@ -1,5 +1,5 @@
 """Moshi, in-process and over its websocket protocol, under the designer's Policy (tiny random
-weights, built offline as moshi's own tests build them). Needs the `moshi` extra (`make moshi-env`)."""
+weights, built offline as moshi's own tests build them). Needs the `moshi` extra and moshi itself (`make setup` installs both)."""
 
 from __future__ import annotations
 
