@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from designkit.core.engine import StepRecord
 from designkit.errors import LogError
 from designkit.log.schema import HASH_COLUMN, SCHEMA, SIGNAL_PREFIX, chain_hash, genesis_hash, record_to_row
+from designkit.log.seal import Seal, seal_from_metadata
 from designkit.log.writer import JOURNAL_SUFFIX, journal_path
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,14 @@ class SessionLog:
     """A session's rows (one per microturn) and its header: policy, versions, consent."""
 
     def __init__(self, header: dict[str, Any], rows: list[list[Any]], *, path: Path | None = None,
-                 closed: bool = True, truncated_tail: bool = False) -> None:
+                 closed: bool = True, truncated_tail: bool = False, seal: Seal | None = None) -> None:
+        """`seal`: the row count and final hash a closed log was sealed with (None: not sealed)."""
         self.header = header
         self.rows = rows
         self.path = path
         self.closed = closed
         self.truncated_tail = truncated_tail
+        self.seal = seal
 
     @classmethod
     def from_records(cls, header: dict[str, Any], records: Sequence[StepRecord]) -> SessionLog:
@@ -45,7 +48,10 @@ class SessionLog:
             previous = chain_hash(previous, row)
             row.append(previous)
             rows.append(row)
-        return cls(header, rows)
+        genesis = genesis_hash(header)
+        seal = Seal(len(rows), rows[-1][-1] if rows else genesis, genesis, True,
+                    float(records[-1].t + records[-1].dt) if records else 0.0)
+        return cls(header, rows, seal=seal)
 
     @property
     def columns(self) -> list[str]:
@@ -142,7 +148,7 @@ def _read_parquet(path: Path) -> SessionLog:
         raise LogError("session log columns", expected=names, got=table.column_names)
     columns = [table.column(n).to_pylist() for n in names]
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
-    return SessionLog(header, rows, path=path, closed=True)
+    return SessionLog(header, rows, path=path, closed=True, seal=seal_from_metadata(meta, str(path)))
 
 
 def read_log(path: str | os.PathLike[str]) -> SessionLog:

@@ -5,6 +5,10 @@ kernel would lose everything. The journal is one header line then one compact JS
 microturn, flushed to the OS at least once per second of session time, so a SIGKILL loses at
 most the last second. `close()` compacts the journal into `<path>` (Parquet, header in the
 schema metadata) and removes it; a crashed session's journal stays readable as it is.
+
+Completeness: after each flush a checkpoint (rows so far + last hash) goes to
+`<path>.manifest.json`; on close the row count and final hash are sealed into the Parquet
+metadata and the manifest (see `designkit.log.seal`), so a cut-off tail is caught by the audit.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from designkit.log.schema import (
     hash_text,
     record_to_row,
 )
+from designkit.log.seal import METADATA_KEY, Checkpointer, Seal, audit_key, manifest_path
 
 if TYPE_CHECKING:
     from designkit.log.reader import SessionLog
@@ -45,20 +50,22 @@ def journal_path(path: Path) -> Path:
     return path.with_name(path.name + JOURNAL_SUFFIX)
 
 
-def table_from_rows(header: Mapping[str, Any], rows: list[list[Any]]) -> pa.Table:
-    """An Arrow table of the rows, header in the schema metadata."""
+def table_from_rows(header: Mapping[str, Any], rows: list[list[Any]], *, seal: Seal | None = None) -> pa.Table:
+    """An Arrow table of the rows, header (and the seal, when given) in the schema metadata."""
     names = [*header["columns"], HASH_COLUMN]
     types = column_types(header["signals"])
     arrays = [pa.array([r[i] for r in rows], type=_ARROW_TYPES[types[n]]) for i, n in enumerate(names)]
-    schema = pa.schema([pa.field(n, _ARROW_TYPES[types[n]]) for n in names],
-                       metadata={b"designkit": json.dumps(dict(header)).encode()})
+    metadata = {b"designkit": json.dumps(dict(header)).encode()}
+    if seal is not None:
+        metadata[METADATA_KEY] = json.dumps(seal.to_dict(), sort_keys=True).encode()
+    schema = pa.schema([pa.field(n, _ARROW_TYPES[types[n]]) for n in names], metadata=metadata)
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def write_parquet(path: Path, header: Mapping[str, Any], rows: list[list[Any]]) -> None:
+def write_parquet(path: Path, header: Mapping[str, Any], rows: list[list[Any]], *, seal: Seal | None = None) -> None:
     """Write atomically: a crash mid-write leaves the previous file (or none), never half a log."""
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table_from_rows(header, rows), tmp, compression="zstd")
+    pq.write_table(table_from_rows(header, rows, seal=seal), tmp, compression="zstd")
     os.replace(tmp, path)
 
 
@@ -86,10 +93,20 @@ class LogWriter:
         self._rows: list[list[Any]] | None = [] if keep_rows else None
         self._count = 0
         self._pending: list[str] = []
-        self._last_hash = genesis_hash(self.header)
+        self._genesis = genesis_hash(self.header)
+        self._last_hash = self._genesis
         self._flush_every = flush_every_s
         self._pending_s = 0.0
+        self._t = 0.0
         self._fsync = fsync
+        # Read once: a key set halfway through a session would sign only part of it.
+        self._key = audit_key()
+        self.manifest = manifest_path(self.path)
+        self._checkpoints = Checkpointer(self.manifest)
+        self._checkpoints.write(self._seal(closed=False))
+
+    def _seal(self, *, closed: bool) -> Seal:
+        return Seal(self._count, self._last_hash, self._genesis, closed, self._t).signed(self._key)
 
     @property
     def count(self) -> int:
@@ -108,6 +125,7 @@ class LogWriter:
         self._count += 1
         self._pending.append(f'{text[:-1]},"{self._last_hash}"]')
         self._pending_s += record.dt
+        self._t = record.t + record.dt
         if self._pending_s >= self._flush_every - 1e-9:
             self.flush()
 
@@ -121,6 +139,8 @@ class LogWriter:
             os.fsync(self._file.fileno())
         self._pending.clear()
         self._pending_s = 0.0
+        # After the rows: a checkpoint never vouches for rows the journal does not hold yet.
+        self._checkpoints.write(self._seal(closed=False))
 
     def close(self) -> Path:
         """Flush, compact to Parquet and remove the journal. Safe to call twice."""
@@ -134,7 +154,9 @@ class LogWriter:
             from designkit.log.reader import read_log
 
             rows = read_log(self.journal).rows
-        write_parquet(self.path, self.header, rows)
+        seal = self._seal(closed=True)
+        write_parquet(self.path, self.header, rows, seal=seal)
+        self._checkpoints.close(seal)
         self.journal.unlink()
         log.info("session log closed: %s (%d microturns)", self.path, self._count)
         return self.path
@@ -145,7 +167,7 @@ class LogWriter:
 
         self.close()
         if self._rows is not None:
-            return SessionLog(self.header, self._rows, path=self.path)
+            return SessionLog(self.header, self._rows, path=self.path, seal=self._seal(closed=True))
         return read_log(self.path)
 
     def __enter__(self) -> LogWriter:
