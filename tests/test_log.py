@@ -143,7 +143,7 @@ def test_unreadable_and_truncated_logs_are_clear_errors(tmp_path: Path, conversa
         read_log(path)
     journal = tmp_path / "j.parquet.journal.jsonl"
     journal.write_text('{"header": {"schema": "designkit.session_log", "version": 1, "columns": ["index"], '
-                       '"signals": []}}\n[1, "h"]\nnot json\n[2, "h"]\n')
+                       '"signals": [], "dt": 0.2}}\n[1, "h"]\nnot json\n[2, "h"]\n')
     with pytest.raises(LogError, match="line 3"):
         read_log(journal)
 

@@ -92,6 +92,7 @@ class LogWriter:
         self._file.flush()
         self._rows: list[list[Any]] | None = [] if keep_rows else None
         self._count = 0
+        self._last_index = -1
         self._pending: list[str] = []
         self._genesis = genesis_hash(self.header)
         self._last_hash = self._genesis
@@ -116,8 +117,13 @@ class LogWriter:
     def append(self, record: StepRecord) -> None:
         if self._file is None:
             raise InputError("log writer", expected="an open log", got="a closed one")
+        if record.index <= self._last_index:
+            # A row twice or out of order would read back as a timeline that never happened.
+            raise InputError("log microturn index", expected=f"a microturn after {self._last_index}",
+                             got=record.index, fix="append each microturn once, in order")
         row = record_to_row(record, self.signals)
         text = canonical_text(row)
+        self._last_index = record.index
         self._last_hash = hash_text(self._last_hash, text)
         row.append(self._last_hash)
         if self._rows is not None:
