@@ -271,9 +271,19 @@ shifts (3 s if none). Backchannel AUC: per-microturn ROC AUC against opportuniti
 - GPU throughput was not measured (no GPU here); `device="auto"` uses CUDA when present.
 
 ## Licence
-Weights trained here from generated data: MIT, like designkit. Silero VAD (MIT) and Smart Turn
-v3 (BSD-2-Clause) are used from their own wheels and not redistributed.
+Weights trained here from generated data: MIT, like designkit. {_third_party()}
 """
+
+
+def _third_party() -> str:
+    """The pinned third-party weights this card's evaluation runs on (docs/weights.md has all)."""
+    from designkit.perception.weights import KNOWN
+
+    used = [KNOWN["silero_vad"], KNOWN["smart_turn_v3"]]
+    listed = "; ".join(f"{s.name} ({s.licence}, `{s.distribution}=={s.version}`, `{s.file.rsplit('/', 1)[-1]}` "
+                       f"sha256 `{s.sha256}`)" for s in used)
+    return (f"Used from their own wheels, checked by hash before loading and not redistributed: {listed}. "
+            "Every weight's source, licence and hash: docs/weights.md.")
 
 
 def _weights() -> str:
