@@ -164,3 +164,20 @@ def test_an_ipywebrtc_style_clip_imports_as_a_session_in_one_call(original: Path
     assert session_from_recording(clip).meta["conversions"][0] == "decoded WebM/Matroska with ffmpeg"
     with pytest.raises(InputError, match="record first"):
         session_from_recording(FakeAudioRecorder(b""))
+
+
+class FakeVideoRecorder:
+    def __init__(self, value: bytes) -> None:
+        self.video = FakeMediaWidget(value)
+
+
+def test_a_video_recorder_clip_imports_its_audio_track(original: Path, tmp_path: Path) -> None:
+    """ipywebrtc's VideoRecorder records WebM with VP8 video and Opus audio: the audio track is the session."""
+    clip = tmp_path / "camera.webm"
+    _ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=64x48:r=10", "-i", str(original), "-shortest",
+            "-c:v", "libvpx", "-c:a", "libopus", "-ar", "48000", str(clip))
+    session = session_from_recording(FakeVideoRecorder(clip.read_bytes()))
+    e0, v0, _ = _microturns(read_recording(original).samples)
+    e1, v1, _ = _microturns(session.samples())
+    n = min(len(e0), len(e1))
+    assert abs(len(e1) - len(e0)) <= 1 and np.mean(v1[:n] == v0[:n]) >= LOSSY_AGREEMENT
