@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from designkit.audio.recordings import ffmpeg_exe, read_recording, session_from_recording, sniff_format
-from designkit.audio_io import write_wav
+from designkit.audio.wav import write_wav
 from designkit.core import Engine
 from designkit.errors import InputError
 from designkit.perception import EnergyVAD
@@ -95,10 +95,10 @@ def test_each_format_gives_the_microturns_of_the_original(kind: str, original: P
         assert np.mean(v1[:n] == v0[:n]) >= LOSSY_AGREEMENT, kind
         assert np.mean(np.array(d1[:n]) == np.array(d0[:n])) >= LOSSY_AGREEMENT, kind
         if kind != "ogg-vorbis":  # libsndfile reads OGG itself; the rest goes through ffmpeg
-            assert recording.conversions[0].startswith("decoded ") and "ffmpeg" in recording.conversions[0]
+            assert recording.conversions[0].startswith("decoding ") and "ffmpeg" in recording.conversions[0]
     if kind == "wav-extensible-44k-stereo":
         assert made.read_bytes()[20:22] == b"\xfe\xff"  # WAVE_FORMAT_EXTENSIBLE
-        assert recording.conversions == ("mixed 2 channels down to mono", "resampled 44100 Hz to 16000 Hz")
+        assert recording.conversions == ("mixing 2 channels down to mono", "resampling 44100 Hz to 16000 Hz")
 
 
 def test_the_format_is_sniffed_from_the_bytes_not_the_name(original: Path, tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_a_float_wav_in_int16_scale_is_refused_and_a_slightly_hot_one_is_clipped
     assert np.abs(read_recording(tmp_path / "int16-scale.wav", clip=True).samples).max() == 1.0
     soundfile.write(tmp_path / "hot.wav", loud * 1.2, 16_000, subtype="FLOAT")
     hot = read_recording(tmp_path / "hot.wav")
-    assert np.abs(hot.samples).max() == 1.0 and hot.conversions[0].startswith("clipped")
+    assert np.abs(hot.samples).max() == 1.0 and hot.conversions[0].startswith("clipping")
 
 
 class FakeMediaWidget:
@@ -161,7 +161,7 @@ def test_an_ipywebrtc_style_clip_imports_as_a_session_in_one_call(original: Path
     assert session.name == "from-the-recorder" and session.meta["format"] == "WebM/Matroska"
     assert session.meta["source_rate"] == 48_000
     assert abs(session.duration - DURATION) <= 0.2
-    assert session_from_recording(clip).meta["conversions"][0] == "decoded WebM/Matroska with ffmpeg"
+    assert session_from_recording(clip).meta["conversions"][0] == "decoding WebM/Matroska with ffmpeg"
     with pytest.raises(InputError, match="record first"):
         session_from_recording(FakeAudioRecorder(b""))
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designkit.core import Engine, Event
+from designkit.core.context import StepRecord
 from designkit.core.decisions import Action, Decision, Proposal, Reason
-from designkit.core.engine import StepRecord
 from designkit.core.microturns import Gap, GapKind
 from designkit.errors import InputError, LogError
 from designkit.log import LogWriter, SessionLog, make_header, read_log, verify_log

@@ -48,7 +48,7 @@ def test_the_browser_path_never_trips_the_range_check() -> None:
 def test_full_scale_audio_resampled_from_another_rate_stays_in_range(tmp_path: Path) -> None:
     """soxr rings past +-1 on a full-scale square wave; the reader clips that (logged), so a
     loud 44.1 kHz recording is still valid chunk audio."""
-    from designkit.audio_io import read_wav, write_wav
+    from designkit.audio.wav import read_wav, write_wav
 
     t = np.arange(44_100) / 44_100
     square = np.sign(np.sin(2 * np.pi * 220 * t)).astype(np.float32)

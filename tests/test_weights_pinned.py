@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from designkit import weights
 from designkit.errors import InputError
-from designkit.perception import weights
-from designkit.perception.language import BASE_PART1, BASE_PART2, TINY_EN
-from designkit.perception.pose import POSE_WEIGHTS
-from designkit.perception.weights import WeightSpec, resolve
+from designkit.perception.language.whisper import BASE_PART1, BASE_PART2, TINY_EN
+from designkit.perception.vision.pose import POSE_WEIGHTS
+from designkit.weights import WeightSpec, resolve
 
 PINNED = [s for s in (*weights.KNOWN.values(), BASE_PART1, BASE_PART2, TINY_EN, POSE_WEIGHTS) if s.sha256]
 ROOT = Path(__file__).resolve().parents[1]

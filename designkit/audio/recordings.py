@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from designkit.audio.resample import resample
 from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE, check_range
 from designkit.errors import InputError
@@ -36,6 +37,9 @@ _MAGIC: tuple[tuple[int, bytes, str], ...] = (
     (4, b"ftyp", "MP4/M4A"), (0, b"FORM", "AIFF"), (0, b"RF64", "WAV (RF64)"), (0, b"caff", "CAF"),
 )
 _SOUNDFILE = {"WAV", "WAV (RF64)", "FLAC", "OGG", "AIFF", "CAF"}
+# File names that mean "a recording" to commands that also take other files (logs).
+RECORDING_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif",
+                                ".aiff", ".caf", ".webm", ".weba", ".mp4", ".mov", ".mkv"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +134,11 @@ def read_recording(path: str | os.PathLike[str], *, clip: bool = False) -> Recor
             data, rate, detail = _soundfile(path)
         except (RuntimeError, ValueError, OSError) as exc:  # soundfile.LibsndfileError is a RuntimeError
             raise InputError(f"recording {path}", expected=f"a readable {format_name} file", got=str(exc),
-                             fix="it may be truncated or damaged; re-export it") from exc
+                             fix="it may be truncated, damaged or another format inside: convert it, e.g. "
+                                 "`ffmpeg -i in.xxx -ar 16000 -ac 1 out.wav`") from exc
     else:
         data, rate, detail = _ffmpeg(path, format_name)
-        conversions.append(f"decoded {format_name} with ffmpeg")
+        conversions.append(f"decoding {format_name} with ffmpeg")
     if data.shape[0] == 0:
         raise InputError(f"recording {path}", expected="at least one sample", got=f"an empty {format_name} stream")
     samples = _to_mono_16k(data, rate, path, conversions, clip=clip)
@@ -145,21 +150,19 @@ def read_recording(path: str | os.PathLike[str], *, clip: bool = False) -> Recor
 
 def _to_mono_16k(data: npt.NDArray[np.float32], rate: int, path: Path, conversions: list[str], *,
                  clip: bool) -> npt.NDArray[np.float32]:
-    from designkit.audio_io import resample
-
     if not np.isfinite(data).all():
         raise InputError(f"recording {path}", expected="finite samples", got="NaN or inf")
     if data.shape[1] != 1:
-        conversions.append(f"mixed {data.shape[1]} channels down to mono")
+        conversions.append(f"mixing {data.shape[1]} channels down to mono")
     mono = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)
     peak = float(np.max(np.abs(mono)))
     if 1.0 < peak <= OVERSHOOT_PEAK:
-        conversions.append(f"clipped {int(np.count_nonzero(np.abs(mono) > 1.0))} samples past +-1 "
+        conversions.append(f"clipping {int(np.count_nonzero(np.abs(mono) > 1.0))} samples past +-1 "
                            f"(peak {peak:.3f})")
         mono = np.clip(mono, -1.0, 1.0)
     mono = check_range(mono, clip=clip, what=f"recording {path} samples")
     if rate != SAMPLE_RATE:
-        conversions.append(f"resampled {rate} Hz to {SAMPLE_RATE} Hz")
+        conversions.append(f"resampling {rate} Hz to {SAMPLE_RATE} Hz")
     return resample(mono, rate)
 
 

@@ -15,7 +15,8 @@ from designkit.errors import InputError
 
 
 def _folder(args: argparse.Namespace) -> int:
-    from designkit.metrics.fdbench import TASK_FILES, evaluate_folder
+    from designkit.metrics.fdbench import evaluate_folder
+    from designkit.metrics.fdbench.folder import TASK_FILES
 
     lines = 0
     for line in evaluate_folder(args.paths[0], task=args.task, reference=args.reference):
@@ -34,7 +35,7 @@ def _folder(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     from designkit.log import read_log
-    from designkit.metrics.evaluate import SessionTruth, evaluate
+    from designkit.metrics.session import SessionTruth, evaluate
 
     logs = [read_log(p) for p in args.paths]
     if args.truth:

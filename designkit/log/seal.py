@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from designkit.errors import LogError
+from designkit.log.schema import JOURNAL_SUFFIX
 
 KEY_ENV = "DESIGNKIT_AUDIT_KEY"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -38,8 +39,8 @@ CHECKPOINT_WIDTH = 512
 def manifest_path(log_path: Path) -> Path:
     """`<log>.manifest.json` beside `<log>` (for a journal, beside the Parquet path it was for)."""
     name = log_path.name
-    if name.endswith(".journal.jsonl"):
-        name = name[: -len(".journal.jsonl")]
+    if name.endswith(JOURNAL_SUFFIX):
+        name = name[: -len(JOURNAL_SUFFIX)]
     return log_path.with_name(name + MANIFEST_SUFFIX)
 
 

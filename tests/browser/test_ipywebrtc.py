@@ -71,6 +71,6 @@ def test_an_audio_recorder_clip_imports_as_a_session(lab: Any, page: Any, artifa
     result = json.loads(out.read_text())
     assert result["format"] == "webm" and result["bytes"] > 1000
     assert result["meta"]["format"] == "WebM/Matroska"
-    assert result["meta"]["conversions"][0] == "decoded WebM/Matroska with ffmpeg"
+    assert result["meta"]["conversions"][0] == "decoding WebM/Matroska with ffmpeg"
     assert 1.5 <= result["duration"] <= 6.0, result
     assert result["microturns"] >= 8 and result["peak"] > 0.01  # it heard the fake microphone
