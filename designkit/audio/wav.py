@@ -99,4 +99,6 @@ def _own_pcm16(path: Path) -> npt.NDArray[np.float32] | None:
             raw = handle.readframes(handle.getnframes())
     except (OSError, EOFError, wave.Error):
         return None
-    return np.multiply(np.frombuffer(raw, dtype="<i2"), np.float32(1 / 32768), dtype=np.float32)
+    samples: npt.NDArray[np.float32] = np.multiply(np.frombuffer(raw, dtype="<i2"), np.float32(1 / 32768),
+                                                   dtype=np.float32)
+    return samples

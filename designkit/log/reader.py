@@ -165,7 +165,7 @@ def _read_parquet(path: Path) -> SessionLog:
     _check_header(header, path)
     names = [*header["columns"], HASH_COLUMN]
     if table.column_names != names:
-        raise LogError("session log columns", expected=names, got=table.column_names)
+        raise LogError("session log columns", expected=str(names), got=table.column_names)
     columns = [table.column(n).to_pylist() for n in names]
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
     return SessionLog(header, rows, path=path, closed=True, seal=seal_from_metadata(meta, str(path)))
