@@ -59,6 +59,10 @@ def test_deleted_tail_rows_of_a_closed_log_are_named(tmp_path: Path, six_seconds
     assert "ends at row 25 but 30 were written" in result.message
     assert cli(["audit", "verify", str(path)]) == 1
     assert "BROKEN" in capsys.readouterr().out
+    assert cli(["audit", "report", str(path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["chain_ok"] and not report["verified"]
+    assert (report["microturns"], report["rows_written"], report["rows_vouched_for"]) == (25, 30, 25)
 
 
 def test_a_tail_cut_and_resealed_without_the_manifest_is_caught_by_the_manifest(

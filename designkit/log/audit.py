@@ -135,7 +135,10 @@ def audit_report(log: SessionLog) -> dict[str, Any]:
         "perceivers": header.get("perceivers"),
         "packages": header.get("packages"),
         "microturns": len(log.rows),
-        "chain_ok": result.ok,
+        "chain_ok": result.chain_ok,
+        "verified": result.ok,  # in order, closed, and as many rows as were written
+        "rows_written": result.written,
+        "rows_vouched_for": result.vouched_rows,
         "chain_message": result.message,
         "final_hash": log.rows[-1][-1] if log.rows else None,
     }
