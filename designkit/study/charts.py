@@ -9,32 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from designkit.errors import InputError, MissingExtraError
+from designkit.study.colours import lane_colour, reason_colour
 
 if TYPE_CHECKING:
     import altair as alt
 
     from designkit.log.reader import SessionLog
-
-# One colour per reason family, so silence reads as silence across charts.
-REASON_COLORS = {
-    "silent:user_speaking": "#c7d2de",
-    "silent:nothing_to_say": "#e6e9ed",
-    "silent:below_confidence": "#f2c14e",
-    "silent:budget_exhausted": "#f78154",
-    "silent:quiet_mode": "#9aa5b1",
-    "silent:waiting_for_pause": "#b8c4ce",
-    "silent:fault": "#d7263d",
-    "silent:gap": "#5c5c5c",
-    "speak:turn_end": "#2e86ab",
-    "speak:schedule": "#1b998b",
-    "speak:cue": "#3d5a80",
-    "backchannel:opportunity": "#81b29a",
-    "interrupt:barge_in": "#e07a5f",
-    "continue:speaking": "#a9cce3",
-    "yield:user_barge_in": "#6a4c93",
-    "wizard": "#ff006e",
-}
-
 
 def _altair() -> Any:
     try:
@@ -78,7 +58,7 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
     data = timeline_frame(log)
     reasons = sorted(set(data["label"]) - {"speaking"})
     domain = ["speaking", *reasons]
-    colors = ["#444444", *[REASON_COLORS.get(r, "#999999") for r in reasons]]
+    colors = [lane_colour("speaking"), *[reason_colour(r) for r in reasons]]
     return (
         alt.Chart(data)
         .mark_bar(height=18)
@@ -190,7 +170,7 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
         x=alt.X("value:Q", stack="zero", title="share of proposals withheld"),
         y=alt.Y("policy:N", sort=order, title=None),
         color=alt.Color("reason:N", title="reason", scale=alt.Scale(
-            domain=reasons, range=[REASON_COLORS.get(r, "#999999") for r in reasons])),
+            domain=reasons, range=[reason_colour(r) for r in reasons])),
         tooltip=["policy", "reason", alt.Tooltip("value:Q", format=".1%")],
     ).properties(width=width, title="why the agent stayed silent")
 
