@@ -57,7 +57,10 @@ def test_a_log_killed_with_sigkill_loses_at_most_the_last_second(tmp_path: Path)
     assert not log.closed
     assert len(log) >= last + 1 - 5  # 5 microturns = 1 s at dt = 0.2
     assert [r[0] for r in log.rows] == list(range(len(log)))
-    assert verify_log(log).ok
+    result = verify_log(log)  # in order, but never closed: the audit says so and exits non-zero
+    assert result.chain_ok and not result.ok and not result.closed
+    assert len(log) - 5 <= result.vouched_rows <= len(log)  # the last checkpoint: at most 1 s back
+    assert "never closed" in result.message
 
 
 def test_a_partial_last_line_is_dropped_and_the_rest_verifies(tmp_path: Path, conversation: Session) -> None:
@@ -72,7 +75,10 @@ def test_a_partial_last_line_is_dropped_and_the_rest_verifies(tmp_path: Path, co
     journal.write_text(text[: len(text) - 40])  # killed mid-line
     log = read_log(journal)
     assert log.truncated_tail and len(log) == 69
-    assert verify_log(log).ok
+    result = verify_log(log)
+    # The checkpoint after the flush said 70 rows: the cut row is named as missing.
+    assert result.chain_ok and not result.ok and result.written == 70 and result.vouched_rows == 69
+    assert "ends at row 69 but 70 were written" in result.message
 
 
 def test_closing_compacts_to_parquet_and_removes_the_journal(tmp_path: Path, conversation: Session) -> None:
@@ -137,7 +143,7 @@ def test_unreadable_and_truncated_logs_are_clear_errors(tmp_path: Path, conversa
         read_log(path)
     journal = tmp_path / "j.parquet.journal.jsonl"
     journal.write_text('{"header": {"schema": "designkit.session_log", "version": 1, "columns": ["index"], '
-                       '"signals": []}}\n[1, "h"]\nnot json\n[2, "h"]\n')
+                       '"signals": [], "dt": 0.2}}\n[1, "h"]\nnot json\n[2, "h"]\n')
     with pytest.raises(LogError, match="line 3"):
         read_log(journal)
 

@@ -1,9 +1,9 @@
 """The one WAV reader and writer: 16 kHz mono float32 in, 16-bit PCM or 32-bit float out.
 
-`read_wav` reads what people and tools write (8/16/32-bit PCM, 32/64-bit float such as
-Audacity's default export, any rate and channel count: converted, and the conversion logged)
-and reads designkit's own files fast: 16 kHz mono 32-bit float is memory-mapped (copy on
-write) and 16 kHz mono 16-bit PCM is read in one step.
+`read_wav` reads designkit's own files fast (16 kHz mono 32-bit float is memory-mapped, copy on
+write; 16 kHz mono 16-bit PCM is read in one step) and hands every other recording (WAV of any
+width, float or extensible, FLAC, OGG, MP3, M4A, WebM, video) to `designkit.audio.recordings`,
+which converts rate and channels and logs each conversion.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from designkit.audio.recordings import read_recording
 from designkit.audio.resample import resample
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
@@ -70,54 +71,34 @@ def _own_float(path: Path) -> npt.NDArray[np.float32] | None:
     return np.memmap(path, dtype="<f4", mode="c", offset=_FLOAT_HEADER.size, shape=(size // 4,))
 
 
-def _float_wav(path: Path, first: InputError) -> tuple[npt.NDArray[np.float32], int]:
-    """A 32/64-bit float WAV (the standard library reads PCM only), as (frames x channels, rate)."""
-    from scipy.io import wavfile
-
-    try:
-        rate, data = wavfile.read(path)
-    except (ValueError, OSError):
-        raise first from None
-    if data.dtype.kind != "f" or data.size == 0:
-        raise first
-    return np.asarray(data, dtype=np.float32).reshape(data.shape[0], -1), int(rate)
-
-
 def read_wav(path: str | os.PathLike[str], *, convert: bool = True) -> npt.NDArray[np.float32]:
-    """A WAV file as 16 kHz mono float32; other rates and channel counts are converted (and
-    logged) unless `convert=False`, which refuses them."""
+    """A recording as 16 kHz mono float32. designkit's own files are read fast (16 kHz mono
+    float32 memory-mapped, 16 kHz mono 16-bit in one step); anything else, WAV of any width or
+    any other format, goes through `read_recording`, which converts (and logs) rate and channels
+    unless `convert=False`, which refuses them."""
     path = Path(path)
     own = _own_float(path)
     if own is not None:
         return own
+    fast = _own_pcm16(path)
+    if fast is not None:
+        return fast
+    recording = read_recording(path)
+    if (recording.source_channels != 1 or recording.source_rate != SAMPLE_RATE) and not convert:
+        raise InputError(f"recording {path}", expected="16 kHz mono",
+                         got=f"{recording.source_rate} Hz, {recording.source_channels} channels")
+    return recording.samples
+
+
+def _own_pcm16(path: Path) -> npt.NDArray[np.float32] | None:
+    """A 16 kHz mono 16-bit PCM WAV (what write_wav writes) in one step; None for anything else."""
     try:
         with wave.open(str(path), "rb") as handle:
-            channels = handle.getnchannels()
-            width = handle.getsampwidth()
-            rate = handle.getframerate()
+            if (handle.getnchannels(), handle.getsampwidth(), handle.getframerate()) != (1, 2, SAMPLE_RATE):
+                return None
             raw = handle.readframes(handle.getnframes())
-    except (OSError, EOFError, wave.Error) as exc:
-        error = InputError(f"WAV file {path}", expected="a readable PCM or float WAV file", got=str(exc),
-                           fix="convert it, e.g. `sox in.xxx -r 16000 -c 1 -b 16 out.wav`")
-        data, rate = _float_wav(path, error)
-        channels = data.shape[1]
-    else:
-        if (channels, width, rate) == (1, 2, SAMPLE_RATE):
-            return np.multiply(np.frombuffer(raw, dtype="<i2"), np.float32(1 / 32768), dtype=np.float32)
-        if width == 2:
-            data = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
-        elif width == 4:
-            data = np.frombuffer(raw, dtype="<i4").astype(np.float32) / 2147483648.0
-        elif width == 1:
-            data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float32) - 128.0) / 128.0
-        else:
-            raise InputError(f"WAV file {path}", expected="8, 16 or 32-bit PCM", got=f"{8 * width}-bit")
-        data = data.reshape(-1, channels)
-    if (channels != 1 or rate != SAMPLE_RATE) and not convert:
-        raise InputError(f"WAV file {path}", expected="16 kHz mono", got=f"{rate} Hz, {channels} channels")
-    if channels != 1:
-        log.info("%s: mixing %d channels down to mono", path, channels)
-    mono = np.ascontiguousarray(data.mean(axis=1), dtype=np.float32)
-    if rate != SAMPLE_RATE:
-        log.info("%s: resampling %d Hz to %d Hz", path, rate, SAMPLE_RATE)
-    return resample(mono, rate)
+    except (OSError, EOFError, wave.Error):
+        return None
+    samples: npt.NDArray[np.float32] = np.multiply(np.frombuffer(raw, dtype="<i2"), np.float32(1 / 32768),
+                                                   dtype=np.float32)
+    return samples

@@ -16,13 +16,20 @@ from designkit.errors import InputError
 
 def _folder(args: argparse.Namespace) -> int:
     from designkit.metrics.fdbench import evaluate_folder
+    from designkit.metrics.fdbench.folder import TASK_FILES
 
+    lines = 0
     for line in evaluate_folder(args.paths[0], task=args.task, reference=args.reference):
+        lines += 1
         if args.json:
             print(json.dumps({k: json_safe(v) for k, v in line.items()}), flush=True)
         else:
             print("  ".join(f"{k}={json_safe(v)}" for k, v in line.items()
                             if k not in ("latency_stop_list", "latency_resp_list")), flush=True)
+    if not lines:  # an empty answer would read as "nothing wrong" to a script
+        files = ", ".join(sorted({name for name, _ in TASK_FILES} | {"output.wav"}))
+        raise InputError(f"DIR {args.paths[0]}", expected="example folders, each with one of " + files,
+                         got="no example folder", fix="point it at the folder that holds the example folders")
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from designkit.audio.recordings import RECORDING_SUFFIXES
 from designkit.audio.wav import read_wav
 from designkit.core import Engine, Session
 from designkit.log import make_header, read_log, replay_to_log
@@ -22,7 +23,7 @@ def _run(args: argparse.Namespace) -> int:
     source = Path(args.source)
     policy = load_policy(args.policy) if args.policy else SpeakAfterSilence()
     out = Path(args.log) if args.log else None
-    if source.suffix.lower() == ".wav":
+    if source.suffix.lower() in RECORDING_SUFFIXES:
         session = Session.from_array(read_wav(source), name=source.stem)
         log = replay_to_log(Engine([EnergyVAD()], policy), session, out)
     else:
@@ -51,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Replay a WAV file (perceived with the energy VAD) or an earlier session log "
                     "(its recorded signals) through a policy; print the transcript and a summary.",
     )
-    p.add_argument("source", help="a .wav recording or a session log")
+    p.add_argument("source", help="a recording (.wav, .flac, .mp3, .m4a, .webm, ...) or a session log")
     p.add_argument("--policy", help="policy JSON file (default: speak after 4 silent microturns)")
     p.add_argument("--log", help="write the new session log here (.parquet)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")

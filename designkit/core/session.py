@@ -93,12 +93,14 @@ class Session:
         dt: float = DEFAULT_DT,
         name: str = "",
         meta: Mapping[str, Any] | None = None,
+        clip: bool = False,
     ) -> Session:
-        """Cut one contiguous 16 kHz mono signal into chunks of `chunk_s` seconds."""
+        """Cut one contiguous 16 kHz mono signal into chunks of `chunk_s` seconds (`clip=True`:
+        clip float samples outside [-1, 1] instead of refusing them)."""
         data = np.asarray(samples)
         step = max(1, round(chunk_s * SAMPLE_RATE))
         chunks = tuple(
-            AudioChunk(t0=i / SAMPLE_RATE, samples=data[i : i + step], seq=n)
+            AudioChunk(t0=i / SAMPLE_RATE, samples=data[i : i + step], seq=n, clip=clip)
             for n, i in enumerate(range(0, data.shape[0], step))
         )
         return cls(audio=chunks, frames=tuple(frames), events=tuple(events), dt=dt, name=name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -31,7 +31,23 @@ def _check_time(what: str, t: object) -> float:
     return value
 
 
-def _as_mono_float32(samples: object) -> FloatArray:
+def check_range(samples: FloatArray, *, clip: bool = False, what: str = "audio chunk samples") -> FloatArray:
+    """Samples in [-1, 1], or a clear error: float audio in int16 scale (peaks of thousands) would
+    otherwise pass as a deafening signal and every detector would hear speech everywhere."""
+    if samples.size == 0:
+        return samples
+    peak = float(np.max(np.abs(samples)))
+    if peak <= 1.0:
+        return samples
+    if clip:
+        return np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)
+    cause = ("this looks like int16-scale audio stored as float: divide by 32768"
+             if peak > 2.0 else "the signal clips: lower its gain")
+    raise InputError(what, expected="float32 values in [-1, 1]", got=f"a peak of {peak:g}",
+                     fix=f"{cause}, or pass clip=True to clip it on purpose")
+
+
+def _as_mono_float32(samples: object, *, clip: bool = False) -> FloatArray:
     array = np.asarray(samples)
     if array.ndim == 2 and 1 in array.shape:
         array = array.reshape(-1)
@@ -50,7 +66,7 @@ def _as_mono_float32(samples: object) -> FloatArray:
         )
     if not np.isfinite(array).all():
         raise InputError("audio chunk samples", expected="finite values", got="NaN or inf")
-    return array
+    return check_range(array, clip=clip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +74,23 @@ class AudioChunk:
     """A piece of mono 16 kHz audio starting at `t0` seconds on the session timeline.
 
     int16 or float32 come in; float32 in [-1, 1] is kept, so everything downstream sees one type.
+    Float samples outside [-1, 1] are an error; `clip=True` (not stored) clips them instead.
     """
 
     t0: float
     samples: FloatArray
     sample_rate: int = SAMPLE_RATE
     seq: int | None = None
+    clip: InitVar[bool] = False
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, clip: bool) -> None:
         object.__setattr__(self, "t0", _check_time("audio chunk start time", self.t0))
         if self.sample_rate != SAMPLE_RATE:
             raise InputError(
                 "audio chunk sample rate", expected=f"{SAMPLE_RATE} Hz", got=f"{self.sample_rate} Hz",
                 fix="resample to 16 kHz first (designkit.scenarios imports convert WAV files)",
             )
-        samples = _as_mono_float32(self.samples)
+        samples = _as_mono_float32(self.samples, clip=clip)
         if samples.size == 0:
             raise InputError("audio chunk", expected="at least one sample", got="an empty chunk")
         if samples.size > MAX_CHUNK_S * SAMPLE_RATE:

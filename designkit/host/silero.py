@@ -37,7 +37,7 @@ _NAMES = {
 def weights_file() -> Path:
     """The TorchScript model inside the installed `silero-vad` wheel (the same weights as the ONNX
     sequence export the per-session perceiver runs; the wheel's safetensors hold an older set)."""
-    return weights.resolve("silero_vad").with_name("silero_vad.jit")
+    return weights.resolve("silero_vad_jit")
 
 
 def _state_dict(path: Path) -> dict[str, torch.Tensor]:

@@ -27,6 +27,7 @@ from designkit.log.schema import (
     journal_path,
     record_to_row,
 )
+from designkit.log.seal import Seal, seal_from_metadata
 from designkit.log.transcript import render_transcript
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,14 @@ class SessionLog:
     """A session's rows (one per microturn) and its header: policy, versions, consent."""
 
     def __init__(self, header: dict[str, Any], rows: list[list[Any]], *, path: Path | None = None,
-                 closed: bool = True, truncated_tail: bool = False) -> None:
+                 closed: bool = True, truncated_tail: bool = False, seal: Seal | None = None) -> None:
+        """`seal`: the row count and final hash a closed log was sealed with (None: not sealed)."""
         self.header = header
         self.rows = rows
         self.path = path
         self.closed = closed
         self.truncated_tail = truncated_tail
+        self.seal = seal
 
     @classmethod
     def from_records(cls, header: dict[str, Any], records: Sequence[StepRecord]) -> SessionLog:
@@ -54,7 +57,10 @@ class SessionLog:
             previous = chain_hash(previous, row)
             row.append(previous)
             rows.append(row)
-        return cls(header, rows)
+        genesis = genesis_hash(header)
+        seal = Seal(len(rows), rows[-1][-1] if rows else genesis, genesis, True,
+                    float(records[-1].t + records[-1].dt) if records else 0.0)
+        return cls(header, rows, seal=seal)
 
     @property
     def columns(self) -> list[str]:
@@ -88,18 +94,20 @@ class SessionLog:
 
 def _read_journal(path: Path) -> SessionLog:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise LogError("session log", expected="a readable journal", got=f"{path}: {exc}") from exc
-    lines = text.split("\n")
-    ends_cleanly = text.endswith("\n")
-    if lines and lines[-1] == "":
+    # Split the bytes, decode line by line: a kill in the middle of a multi-byte character spoils
+    # only the partial last line, never the whole journal.
+    lines = data.split(b"\n")
+    ends_cleanly = data.endswith(b"\n")
+    if lines and lines[-1] == b"":
         lines.pop()
     if not lines:
         raise LogError("session log", expected="a header line", got=f"an empty file {path}")
     try:
-        header = json.loads(lines[0])["header"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        header = json.loads(lines[0].decode("utf-8"))["header"]
+    except (ValueError, KeyError, TypeError) as exc:
         raise LogError("session log header", expected="a JSON header on line 1", got=str(path),
                        fix="this file is not a designkit log or its header is damaged") from exc
     _check_header(header, path)
@@ -108,10 +116,10 @@ def _read_journal(path: Path) -> SessionLog:
     width = len(header["columns"]) + 1
     for number, line in enumerate(lines[1:], start=2):
         try:
-            row = json.loads(line)
+            row = json.loads(line.decode("utf-8"))
             if not isinstance(row, list) or len(row) != width:
                 raise ValueError(f"{len(row) if isinstance(row, list) else type(row).__name__} values")
-        except ValueError as exc:
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError included
             last = number == len(lines)
             if last and not ends_cleanly:
                 truncated = True  # the writer was killed mid-line: lose that microturn only
@@ -126,9 +134,20 @@ def _read_journal(path: Path) -> SessionLog:
 def _check_header(header: Any, path: Path) -> None:
     if not isinstance(header, dict) or header.get("schema") != SCHEMA:
         raise LogError("session log header", expected=SCHEMA, got=f"{path}")
-    if int(header.get("version", 0)) > 1:
-        raise LogError("session log version", expected="version 1", got=header.get("version"),
+    version = header.get("version", 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise LogError("session log version", expected="a whole number", got=repr(version))
+    if version > 1:
+        raise LogError("session log version", expected="version 1", got=version,
                        fix="upgrade designkit to read this log")
+    for key in ("columns", "signals"):
+        value = header.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise LogError(f"session log header '{key}'", expected="a list of names", got=repr(value)[:80],
+                           fix=f"the header of {path} is damaged")
+    dt = header.get("dt")
+    if not isinstance(dt, (int, float)) or isinstance(dt, bool) or not dt > 0:
+        raise LogError("session log header 'dt'", expected="seconds > 0", got=repr(dt))
 
 
 def _read_parquet(path: Path) -> SessionLog:
@@ -140,16 +159,16 @@ def _read_parquet(path: Path) -> SessionLog:
     meta = table.schema.metadata or {}
     try:
         header = json.loads(meta[b"designkit"])
-    except (KeyError, json.JSONDecodeError) as exc:
+    except (KeyError, ValueError) as exc:
         raise LogError("session log header", expected="designkit metadata in the Parquet schema",
                        got=str(path)) from exc
     _check_header(header, path)
     names = [*header["columns"], HASH_COLUMN]
     if table.column_names != names:
-        raise LogError("session log columns", expected=names, got=table.column_names)
+        raise LogError("session log columns", expected=str(names), got=table.column_names)
     columns = [table.column(n).to_pylist() for n in names]
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
-    return SessionLog(header, rows, path=path, closed=True)
+    return SessionLog(header, rows, path=path, closed=True, seal=seal_from_metadata(meta, str(path)))
 
 
 def read_log(path: str | os.PathLike[str]) -> SessionLog:

@@ -19,6 +19,7 @@ from typing import Any
 from designkit.core.context import StepRecord
 from designkit.core.engine import Engine
 from designkit.core.session import Consent
+from designkit.errors import InputError
 
 SCHEMA = "designkit.session_log"
 SCHEMA_VERSION = 1
@@ -106,7 +107,13 @@ def chain_hash(previous: str, row: Sequence[Any]) -> str:
 
 def hash_text(previous: str, row_text: str) -> str:
     """The chain step on an already-encoded row: sha256(previous hash + canonical row)."""
-    return hashlib.sha256((previous + row_text).encode()).hexdigest()
+    try:
+        data = (previous + row_text).encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate: no file can hold the row as given
+        raise InputError("log row text", expected="valid Unicode text in every field",
+                         got=repr(exc.object[exc.start : exc.end]),
+                         fix="decode text with errors='replace' before it reaches the engine") from exc
+    return hashlib.sha256(data).hexdigest()
 
 
 def _versions(names: Sequence[str]) -> dict[str, str]:

@@ -5,6 +5,10 @@ kernel would lose everything. The journal is one header line then one compact JS
 microturn, flushed to the OS at least once per second of session time, so a SIGKILL loses at
 most the last second. `close()` compacts the journal into `<path>` (Parquet, header in the
 schema metadata) and removes it; a crashed session's journal stays readable as it is.
+
+Completeness: after each flush a checkpoint (rows so far + last hash) goes to
+`<path>.manifest.json`; on close the row count and final hash are sealed into the Parquet
+metadata and the manifest (see `designkit.log.seal`), so a cut-off tail is caught by the audit.
 """
 
 from __future__ import annotations
@@ -33,26 +37,29 @@ from designkit.log.schema import (
     journal_path,
     record_to_row,
 )
+from designkit.log.seal import METADATA_KEY, Checkpointer, Seal, audit_key, manifest_path
 
 log = logging.getLogger(__name__)
 
 _ARROW_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
 
 
-def table_from_rows(header: Mapping[str, Any], rows: list[list[Any]]) -> pa.Table:
-    """An Arrow table of the rows, header in the schema metadata."""
+def table_from_rows(header: Mapping[str, Any], rows: list[list[Any]], *, seal: Seal | None = None) -> pa.Table:
+    """An Arrow table of the rows, header (and the seal, when given) in the schema metadata."""
     names = [*header["columns"], HASH_COLUMN]
     types = column_types(header["signals"])
     arrays = [pa.array([r[i] for r in rows], type=_ARROW_TYPES[types[n]]) for i, n in enumerate(names)]
-    schema = pa.schema([pa.field(n, _ARROW_TYPES[types[n]]) for n in names],
-                       metadata={b"designkit": json.dumps(dict(header)).encode()})
+    metadata = {b"designkit": json.dumps(dict(header)).encode()}
+    if seal is not None:
+        metadata[METADATA_KEY] = json.dumps(seal.to_dict(), sort_keys=True).encode()
+    schema = pa.schema([pa.field(n, _ARROW_TYPES[types[n]]) for n in names], metadata=metadata)
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def write_parquet(path: Path, header: Mapping[str, Any], rows: list[list[Any]]) -> None:
+def write_parquet(path: Path, header: Mapping[str, Any], rows: list[list[Any]], *, seal: Seal | None = None) -> None:
     """Write atomically: a crash mid-write leaves the previous file (or none), never half a log."""
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table_from_rows(header, rows), tmp, compression="zstd")
+    pq.write_table(table_from_rows(header, rows, seal=seal), tmp, compression="zstd")
     os.replace(tmp, path)
 
 
@@ -79,11 +86,22 @@ class LogWriter:
         self._file.flush()
         self._rows: list[list[Any]] | None = [] if keep_rows else None
         self._count = 0
+        self._last_index = -1
         self._pending: list[str] = []
-        self._last_hash = genesis_hash(self.header)
+        self._genesis = genesis_hash(self.header)
+        self._last_hash = self._genesis
         self._flush_every = flush_every_s
         self._pending_s = 0.0
+        self._t = 0.0
         self._fsync = fsync
+        # Read once: a key set halfway through a session would sign only part of it.
+        self._key = audit_key()
+        self.manifest = manifest_path(self.path)
+        self._checkpoints = Checkpointer(self.manifest)
+        self._checkpoints.write(self._seal(closed=False))
+
+    def _seal(self, *, closed: bool) -> Seal:
+        return Seal(self._count, self._last_hash, self._genesis, closed, self._t).signed(self._key)
 
     @property
     def count(self) -> int:
@@ -93,8 +111,13 @@ class LogWriter:
     def append(self, record: StepRecord) -> None:
         if self._file is None:
             raise InputError("log writer", expected="an open log", got="a closed one")
+        if record.index <= self._last_index:
+            # A row twice or out of order would read back as a timeline that never happened.
+            raise InputError("log microturn index", expected=f"a microturn after {self._last_index}",
+                             got=record.index, fix="append each microturn once, in order")
         row = record_to_row(record, self.signals)
         text = canonical_text(row)
+        self._last_index = record.index
         self._last_hash = hash_text(self._last_hash, text)
         row.append(self._last_hash)
         if self._rows is not None:
@@ -102,6 +125,7 @@ class LogWriter:
         self._count += 1
         self._pending.append(f'{text[:-1]},"{self._last_hash}"]')
         self._pending_s += record.dt
+        self._t = record.t + record.dt
         if self._pending_s >= self._flush_every - 1e-9:
             self.flush()
 
@@ -115,6 +139,8 @@ class LogWriter:
             os.fsync(self._file.fileno())
         self._pending.clear()
         self._pending_s = 0.0
+        # After the rows: a checkpoint never vouches for rows the journal does not hold yet.
+        self._checkpoints.write(self._seal(closed=False))
 
     def close(self) -> Path:
         """Flush, compact to Parquet and remove the journal. Safe to call twice."""
@@ -126,7 +152,9 @@ class LogWriter:
         rows = self._rows
         if rows is None:
             rows = read_log(self.journal).rows
-        write_parquet(self.path, self.header, rows)
+        seal = self._seal(closed=True)
+        write_parquet(self.path, self.header, rows, seal=seal)
+        self._checkpoints.close(seal)
         self.journal.unlink()
         log.info("session log closed: %s (%d microturns)", self.path, self._count)
         return self.path
@@ -135,7 +163,7 @@ class LogWriter:
         """The closed log, from memory when rows were kept, else read back from disk."""
         self.close()
         if self._rows is not None:
-            return SessionLog(self.header, self._rows, path=self.path)
+            return SessionLog(self.header, self._rows, path=self.path, seal=self._seal(closed=True))
         return read_log(self.path)
 
     def __enter__(self) -> LogWriter:

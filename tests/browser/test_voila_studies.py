@@ -64,10 +64,7 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     notebook = write_app(STUDIES / slug, tmp_path / slug)
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / slug / "share" / "jupyter"))
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    problems = harness.watch_offline(page)  # console errors, page errors, anything not local
     server = voila_app(notebook)  # started in the app folder: its voila.json picks the template and theme
     page.goto(server.url, wait_until="domcontentloaded")
     try:

