@@ -183,7 +183,7 @@ function render({ model, el }) {
     const x = (e.clientX - r.left) * (canvas.width / r.width);
     const p = state.decisions.find((d) => d._x !== undefined && x >= d._x && x <= d._x + d._w);
     if (!p) { tip.textContent = ""; return; }
-    tip.textContent = `${p.t.toFixed(1)} s · ${p.action} · ${p.reason}` + (p.content ? ` · “${p.content}”` : "") +
+    tip.textContent = `${p.t.toFixed(1)} s · ${p.label ?? p.action} (${p.reason})` + (p.content ? ` · “${p.content}”` : "") +
       (p.proposal !== "silent" ? ` · proposal ${p.proposal} (${p.confidence})` : "") + (p.gaps.length ? ` · gap: ${p.gaps.join(", ")}` : "");
   });
   canvas.addEventListener("mouseleave", () => { tip.textContent = ""; });
