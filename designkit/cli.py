@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "designkit.commands.model",
     "designkit.commands.scenarios",
     "designkit.commands.study",
+    "designkit.commands.lab",
+    "designkit.commands.doctor",
 )
 
 
