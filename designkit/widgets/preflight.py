@@ -81,7 +81,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("preflight page: " + format, *args)
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:
