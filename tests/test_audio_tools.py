@@ -50,3 +50,20 @@ def test_an_explicit_library_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv(tools.ESPEAK_ENV, str(tmp_path / "libespeak-ng.dylib"))
     paths = espeak_paths()
     assert (paths.library, paths.source) == (str(tmp_path / "libespeak-ng.dylib"), tools.ESPEAK_ENV)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="Linux only: reads the process's mapped files")
+def test_the_library_that_speaks_is_the_one_the_lookup_chose() -> None:
+    """With DESIGNKIT_NO_SYSTEM_TOOLS=1 (make test's laptop check) this proves the system
+    libespeak-ng was never loaded, whatever the machine has installed."""
+    from designkit.render.tts import synthesize
+
+    assert synthesize("hello").duration > 0.1
+    loaded = {line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines()
+              if "libespeak-ng" in line}
+    assert loaded, "no libespeak-ng mapped"
+    paths = espeak_paths()
+    if paths.source == "wheel":
+        assert {str(Path(p).resolve()) for p in loaded} == {str(Path(paths.library).resolve())}
+    if not tools.system_tools_allowed():
+        assert all("espeakng_loader" in p for p in loaded), loaded

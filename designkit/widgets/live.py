@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 IDLE_CLOSE_S = 5.0
 BROWSER_CONTROLS = ("muted", "push_to_talk")
+CAPTURE_MODES = ("room", "measurement")
 
 
 def default_engine() -> Engine:
@@ -78,6 +79,16 @@ class LiveSession(anywidget.AnyWidget):
     colours = t.Dict().tag(sync=True)
     title = t.Unicode("Live microturns").tag(sync=True)
     folder = t.Unicode("").tag(sync=True)
+    # "room": the browser's echo cancellation and noise suppression on (a class, an office: the agent's
+    # voice and other people are filtered out); "measurement": both off, the raw microphone.
+    capture = t.Unicode("room").tag(sync=True)
+    filters = t.Dict().tag(sync=True)  # what the browser actually applied, e.g. {"echoCancellation": true}
+
+    @t.validate("capture")
+    def _valid_capture(self, proposal: dict[str, Any]) -> str:
+        if proposal["value"] not in CAPTURE_MODES:
+            raise InputError("capture mode", expected=f"one of {list(CAPTURE_MODES)}", got=repr(proposal["value"]))
+        return str(proposal["value"])
 
     def __init__(
         self,
@@ -90,6 +101,7 @@ class LiveSession(anywidget.AnyWidget):
         synthesize: Callable[[str], Any] | None = None,
         idle_close_s: float = IDLE_CLOSE_S,
         title: str = "Live microturns",
+        capture: str = "room",
     ) -> None:
         self.engine = engine if engine is not None else default_engine()
         if self.engine.state.next_index != 0:
@@ -97,7 +109,7 @@ class LiveSession(anywidget.AnyWidget):
                              got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
         super().__init__(
             camera=camera,
-            dt=self.engine.dt, colours=reason_colours(), title=title,
+            dt=self.engine.dt, colours=reason_colours(), title=title, capture=capture,
         )
         self.name = name
         self.log_dir = Path(log_dir) if log_dir is not None else cache_dir() / "live"
@@ -249,8 +261,11 @@ class LiveSession(anywidget.AnyWidget):
             folder = self.log_dir / f"{self.name}-{stamp}"
             self.recording = RecordingWriter(folder, keep)
             self._first_policy = self.engine.policy.to_dict()
+            self.filters = {k: v for k, v in dict(content.get("filters") or {}).items()
+                            if k in ("echoCancellation", "noiseSuppression", "autoGainControl")}
             header = make_header(self.engine, consent=consent, name=self.name,
-                                 extra={"source": "live", "camera": self.camera})
+                                 extra={"source": "live", "camera": self.camera, "capture": self.capture,
+                                        "filters": self.filters})
             self.log_writer = LogWriter(folder / "log.parquet", header=header)
             self.engine.sink = self.log_writer
             self.folder = str(folder)
