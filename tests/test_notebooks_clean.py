@@ -34,3 +34,29 @@ def test_notebook_is_clean(path: Path) -> None:
             text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
             assert output.get("name") != "stderr", f"{where}: stderr in a kept output"
             assert not re.search(r"\w*Warning\b", text), f"{where}: a warning in a kept output"
+
+
+@pytest.mark.slow
+def test_the_notebook_run_fails_a_cell_that_prints_a_warning(tmp_path: Path) -> None:
+    """scripts/nbcheck.py (used by `make test`'s notebook run) turns a printed warning into a failure."""
+    import os
+    import subprocess
+    import sys
+
+    def notebook(name: str, source: str) -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps({
+            "cells": [{"cell_type": "code", "execution_count": None, "id": "a", "metadata": {}, "outputs": [],
+                       "source": source}],
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5}))
+        return path
+
+    noisy = notebook("noisy.ipynb", "import warnings\nwarnings.warn('the old way', FutureWarning)\nprint('done')")
+    quiet = notebook("quiet.ipynb", "print('a progress bar is fine: 100%')")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "scripts"), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "nbcheck",
+                          "--nbval-lax", str(noisy), str(quiet)], capture_output=True, text=True, env=env,
+                         cwd=tmp_path, timeout=300)
+    assert "1 failed, 1 passed" in run.stdout, run.stdout
+    assert "printed a warning" in run.stdout and "FutureWarning: the old way" in run.stdout
