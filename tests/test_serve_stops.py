@@ -72,7 +72,7 @@ def test_serve_leaves_nothing_behind(tmp_path: Path, signum: signal.Signals) -> 
         assert len(family) >= 2, "expected Voilà and its kernel"  # the test must see what it checks
         serve.send_signal(signum)
         assert serve.wait(timeout=30) == 0
-        gone, alive = psutil.wait_procs(family, timeout=15)
+        _, alive = psutil.wait_procs(family, timeout=15)
         assert not alive, [p.cmdline() for p in alive]
         assert port_is_free(port)
     finally:
