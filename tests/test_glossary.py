@@ -86,3 +86,18 @@ def test_notebooks_link_to_the_glossary(notebook: Path) -> None:
     text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
                    if c["cell_type"] == "markdown")
     assert "docs/glossary.md#" in text, f"{notebook.name} links no term to the glossary"
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_into_the_glossary_lands_on_an_entry() -> None:
+    anchors = {_slug(line.lstrip("#")) for line in GLOSSARY.splitlines() if line.startswith("#")}
+    sources = [*(ROOT / "notebooks").glob("*.ipynb"), ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+    links = [(path.name, anchor) for path in sources
+             for anchor in re.findall(r"glossary\.md#([^)\s\"\\]+)", path.read_text(encoding="utf-8"))]
+    assert links
+    broken = [(name, anchor) for name, anchor in links if anchor not in anchors]
+    assert not broken, broken
