@@ -101,3 +101,20 @@ def test_every_link_into_the_glossary_lands_on_an_entry() -> None:
     assert links
     broken = [(name, anchor) for name, anchor in links if anchor not in anchors]
     assert not broken, broken
+
+
+def test_charts_show_plain_words_and_units() -> None:
+    """The study charts' legends say why in plain words, their axes name the unit."""
+    from designkit.core import Engine
+    from designkit.log import replay_to_log
+    from designkit.perception import EnergyVAD
+    from designkit.policy import SpeakAfterSilence
+    from designkit.study import charts
+    from designkit.testing import scripted_session
+
+    log = replay_to_log(Engine([EnergyVAD()], SpeakAfterSilence()), scripted_session([(1.0, 3.0), (4.0, 6.5)], 8.0))
+    spec = charts.timeline(log).to_dict()
+    domain = spec["encoding"]["color"]["scale"]["domain"]
+    assert "quiet: the person is talking" in domain and "silent:user_speaking" not in domain
+    assert all(label == "speaking" or label in REASON_LABELS.values() for label in domain)
+    assert axis_title("attention_cost") == "attention cost (cost points per minute, lower is better)"
