@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.designkit-installed
 
-.PHONY: setup debs lab test lint typecheck pytest laptop-check bench bench-quick clean
+.PHONY: setup debs lab test lint typecheck imports pytest laptop-check bench bench-quick clean
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -27,6 +27,9 @@ lab: setup  ## open JupyterLab on notebooks/ (127.0.0.1)
 lint:
 	$(BIN)/ruff check designkit tests benchmarks
 
+imports:  ## the layering in DESIGN.md and no import cycles (import-linter, contracts in pyproject.toml)
+	$(BIN)/lint-imports
+
 typecheck:
 	$(BIN)/mypy designkit/core designkit/policy designkit/metrics
 
@@ -39,7 +42,7 @@ pytest:
 laptop-check:
 	@PYTHON=$(PYTHON) bash scripts/laptop-check.sh
 
-test: setup lint typecheck pytest laptop-check  ## every test: ruff, mypy, pytest with browsers, notebooks in a pip-only venv
+test: setup lint imports typecheck pytest laptop-check  ## every test: ruff, import layers, mypy, pytest with browsers, notebooks in a pip-only venv
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

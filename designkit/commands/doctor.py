@@ -64,7 +64,7 @@ def check_notebook_tools() -> Check:
 
 def check_models() -> Check:
     from designkit.errors import DesignkitError
-    from designkit.perception.weights import KNOWN, resolve
+    from designkit.weights import KNOWN, resolve
 
     found, missing = [], []
     for name, spec in KNOWN.items():

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.render.tts import Voice, espeak_pcm
 
-SAMPLE_RATE = 16_000
 LANGUAGES = ("en", "es", "fr", "de")
 _VOICES = {"en": "en-us", "es": "es", "fr": "fr", "de": "de"}
 PHRASES: dict[str, tuple[str, ...]] = {
