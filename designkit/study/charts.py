@@ -11,32 +11,12 @@ import pandas as pd
 from designkit.core.decisions import reason_label
 from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.units import axis_title, metric_info
+from designkit.study.colours import lane_colour, reason_colour
 
 if TYPE_CHECKING:
     import altair as alt
 
     from designkit.log.reader import SessionLog
-
-# One colour per reason family, so silence reads as silence across charts.
-REASON_COLORS = {
-    "silent:user_speaking": "#c7d2de",
-    "silent:nothing_to_say": "#e6e9ed",
-    "silent:below_confidence": "#f2c14e",
-    "silent:budget_exhausted": "#f78154",
-    "silent:quiet_mode": "#9aa5b1",
-    "silent:waiting_for_pause": "#b8c4ce",
-    "silent:fault": "#d7263d",
-    "silent:gap": "#5c5c5c",
-    "speak:turn_end": "#2e86ab",
-    "speak:schedule": "#1b998b",
-    "speak:cue": "#3d5a80",
-    "backchannel:opportunity": "#81b29a",
-    "interrupt:barge_in": "#e07a5f",
-    "continue:speaking": "#a9cce3",
-    "yield:user_barge_in": "#6a4c93",
-    "wizard": "#ff006e",
-}
-
 
 def _altair() -> Any:
     try:
@@ -82,7 +62,7 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
     code_of = dict(zip(data["label"], data["reason"], strict=True))
     labels = sorted(set(data["label"]) - {"speaking"})
     domain = ["speaking", *labels]
-    colors = ["#444444", *[REASON_COLORS.get(code_of[label], "#999999") for label in labels]]
+    colors = [lane_colour("speaking"), *[reason_colour(code_of[label]) for label in labels]]
     return (
         alt.Chart(data)
         .mark_bar(height=18)
@@ -197,7 +177,7 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
         x=alt.X("value:Q", stack="zero", title="share of proposals withheld (0–1)"),
         y=alt.Y("policy:N", sort=order, title=None),
         color=alt.Color("why:N", title="why it stayed quiet", scale=alt.Scale(
-            domain=labels, range=[REASON_COLORS.get(code_of[w], "#999999") for w in labels])),
+            domain=labels, range=[reason_colour(code_of[w]) for w in labels])),
         tooltip=["policy", alt.Tooltip("why:N", title="why"), alt.Tooltip("reason:N", title="code"),
                  alt.Tooltip("value:Q", format=".1%")],
     ).properties(width=width, title="why the agent stayed silent")

@@ -1,4 +1,4 @@
-"""What the live timeline strip draws for each microturn, and the colour of each reason.
+"""What the live timeline strip draws for each microturn (colours: `designkit.study.colours`).
 
 The strip itself is drawn in the browser (`widgets/live.js`, a canvas, last 30 s); the kernel
 only sends one small dict per microturn, built here so tests can check it without a browser.
@@ -9,38 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from designkit.core.context import EventKind, StepRecord
-from designkit.core.decisions import Reason
-
-# One colour per family of reasons; silence shades of grey, taking the floor in colour.
-FAMILY_COLOURS = {
-    "silent": "#b8b8b8",
-    "speak": "#2b7de9",
-    "backchannel": "#2bb673",
-    "interrupt": "#e9542b",
-    "caption": "#9b59b6",
-    "ask": "#f5a623",
-    "continue": "#8fb8f0",
-    "yield": "#e0b000",
-    "wizard": "#d6336c",
-}
-SPECIAL = {
-    Reason.FAULT: "#ff0000",
-    Reason.GAP: "#000000",
-    Reason.NO_CONSENT: "#ffffff",
-    Reason.USER_SPEAKING: "#d0d0d0",
-}
-
-
-def reason_colour(reason: Reason) -> str:
-    """The colour the timeline uses for a decision with this reason."""
-    if reason in SPECIAL:
-        return SPECIAL[reason]
-    return FAMILY_COLOURS.get(reason.value.split(":")[0], "#666666")
-
-
-def reason_colours() -> dict[str, str]:
-    """Every reason's colour, for the browser's legend and strip."""
-    return {r.value: reason_colour(r) for r in Reason}
+from designkit.study.colours import reason_colour, reason_colours
 
 
 def timeline_point(record: StepRecord, *, vad_signal: str = "vad") -> dict[str, Any]:
@@ -65,3 +34,6 @@ def timeline_point(record: StepRecord, *, vad_signal: str = "vad") -> dict[str, 
         "cues": cues,
         "fault": bool(record.faults),
     }
+
+
+__all__ = ["reason_colour", "reason_colours", "timeline_point"]
