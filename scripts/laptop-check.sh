@@ -20,7 +20,14 @@ hidden="espeak-ng espeak ffmpeg ffprobe sox"
 extras="$(sed -n 's/^-e \.\[\(.*\)\].*/\1/p' binder/requirements.txt | head -1)"
 [ -n "$extras" ] || { echo "laptop-check: no '-e .[extras]' line in binder/requirements.txt" >&2; exit 1; }
 stamp="$venv/.designkit-laptop-installed"
-wanted="$(cat pyproject.toml binder/requirements.txt | sha256sum | cut -c1-16)"
+# What the venv depends on: the project's dependencies and extras (not its tool settings) and Binder's list.
+wanted="$("$python" - <<'PY' 2>/dev/null || cat pyproject.toml binder/requirements.txt | sha256sum | cut -c1-16
+import hashlib, json, tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+deps = json.dumps([project.get("dependencies"), project.get("optional-dependencies")], sort_keys=True)
+print(hashlib.sha256(deps.encode() + open("binder/requirements.txt", "rb").read()).hexdigest()[:16])
+PY
+)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   start=$SECONDS
   rm -rf "$venv"
