@@ -46,10 +46,13 @@ def clean_cell(cell: dict, index: int, path: Path) -> dict:
         cell["execution_count"] = None
         if CHECKED not in tags:
             cell["outputs"] = []
-        else:
+        elif cell["outputs"]:
+            # nbval refuses a cell that has outputs but no execution count ("unrun reference"):
+            # a checked cell keeps a count, the same stable number in every notebook.
+            cell["execution_count"] = 1
             for output in cell["outputs"]:
                 if "execution_count" in output:
-                    output["execution_count"] = None
+                    output["execution_count"] = 1
                 output.get("metadata", {}).pop("execution", None)
     return cell
 
