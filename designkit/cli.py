@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "designkit.commands.scenarios",
     "designkit.commands.study",
     "designkit.commands.host",
+    "designkit.commands.lab",
+    "designkit.commands.doctor",
 )
 
 

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Install the Debian packages designkit uses, when missing: the voices (espeak-ng) and sound
-# tools from binder/apt.txt, plus chromium for the real-browser tests.
+# Optional Debian packages. designkit itself needs none: espeak-ng and ffmpeg come as Python wheels
+# (extra `sound`). Installed when missing:
+#   chromium                     always: the real-browser tests drive it (never a downloaded browser)
+#   espeak-ng ffmpeg             only with DESIGNKIT_SYSTEM_TOOLS=1: the system's copies, used when the
+#                                wheels are not installed (e.g. an Intel Mac has no espeakng-loader wheel)
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-wanted="$(grep -v '^#' "$here/binder/apt.txt" | xargs) chromium"
+wanted="chromium"
+if [ "${DESIGNKIT_SYSTEM_TOOLS:-0}" = 1 ]; then
+  wanted="$wanted espeak-ng ffmpeg"
+fi
+command -v dpkg >/dev/null || { echo "designkit: not a Debian system; skipping Debian packages ($wanted)" >&2; exit 0; }
 missing=()
 for pkg in $wanted; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -12,7 +18,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
-  echo "designkit: missing Debian packages: ${missing[*]}" >&2
+  echo "designkit: missing Debian packages: ${missing[*]} (only the browser tests need chromium)" >&2
   echo "designkit: not root, so not installing them; ask an admin: sudo apt-get install ${missing[*]}" >&2
   exit 0
 fi

@@ -45,8 +45,8 @@ def test_bad_parameters_and_missing_espeak(monkeypatch: pytest.MonkeyPatch) -> N
     from designkit.scenarios import language
 
     language._say_cached.cache_clear()
-    monkeypatch.setattr(language.shutil, "which", lambda name: None)
-    with pytest.raises(InputError, match="apt-get install espeak-ng"):
+    monkeypatch.setenv("DESIGNKIT_ESPEAK_LIBRARY", "/nowhere/libespeak-ng.so")
+    with pytest.raises(InputError, match=r"espeak-ng: expected the espeak-ng library.*/nowhere.*designkit\[sound\]"):
         generate_learner(seed=99, utterances=1)
     language._say_cached.cache_clear()
 

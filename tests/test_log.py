@@ -154,12 +154,12 @@ def test_transcript_has_one_line_per_change(tmp_path: Path, conversation: Sessio
     assert cli(["transcript", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[:4] == [
-        "00:00.0  user silent · agent silent (nothing_to_say)",
-        "00:01.0  user speaking · agent silent (user_speaking)",
-        "00:03.0  user silent · agent silent (nothing_to_say)",
-        "00:03.6  user silent · agent speaks “I hear you.” (turn_end)",
+        "00:00.0  user silent · agent quiet: nothing to say (nothing_to_say)",
+        "00:01.0  user speaking · agent quiet: the person is talking (user_speaking)",
+        "00:03.0  user silent · agent quiet: nothing to say (nothing_to_say)",
+        "00:03.6  user silent · agent speaks: the person finished “I hear you.” (turn_end)",
     ]
-    assert "00:04.0  user speaking · agent yields (user_barge_in)" in lines
+    assert "00:04.0  user speaking · agent stops: the person talked over it (user_barge_in)" in lines
 
 
 def test_cli_replays_a_wav_and_a_log_through_a_policy_file(tmp_path: Path, conversation: Session,

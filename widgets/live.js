@@ -89,7 +89,7 @@ function render({ model, el }) {
     phase: "waiting", seq: 0, sent: 0, frames: 0, replies: 0, decisions: [], rtts: [],
     breakdown: [], sentAt: new Map(), counts: {}, voice: { pieces: 0, stops: 0, heard: false, onsets: [],
       heardAt: null, stopAt: null, silentAfterStopMs: null, active: 0 },
-    gumCalls: 0, hello: null, errors: [], tracks: [],
+    gumCalls: 0, hello: null, errors: [], tracks: [], filters: null,
   };
   let ctx = null, stream = null, node = null, source = null;
   let startOffset = 0, playhead = 0, analyser = null, voiceGain = null, pttHeld = false;
@@ -114,10 +114,11 @@ function render({ model, el }) {
   const canvas = h("canvas", { class: "dk-timeline", width: "640", height: "110" });
   const tip = h("div", { class: "dk-tip" });
   const legend = h("div", { class: "dk-legend" });
+  const captureNote = h("div", { class: "dk-capture" }, `${model.get("capture")} mode`);
   const ptt = h("button", { class: "dk-ptt" }, "hold to talk");
   const revoke = h("button", { class: "dk-revoke" }, "Stop and revoke");
   const preview = h("video", { class: "dk-preview", muted: "", playsinline: "" });
-  const live = h("div", { class: "dk-live" }, says, h("div", { class: "dk-row" }, canvas, preview), tip, legend,
+  const live = h("div", { class: "dk-live" }, says, h("div", { class: "dk-row" }, canvas, preview), tip, legend, captureNote,
     h("div", { class: "dk-row" }, ptt, revoke));
   const root = h("div", { class: "dk-root" }, title, listening, intro, consentBox, live, status);
   el.append(root);
@@ -190,7 +191,7 @@ function render({ model, el }) {
     const x = (e.clientX - r.left) * (canvas.width / r.width);
     const p = state.decisions.find((d) => d._x !== undefined && x >= d._x && x <= d._x + d._w);
     if (!p) { tip.textContent = ""; return; }
-    tip.textContent = `${p.t.toFixed(1)} s · ${p.action} · ${p.reason}` + (p.content ? ` · “${p.content}”` : "") +
+    tip.textContent = `${p.t.toFixed(1)} s · ${p.label ?? p.action} (${p.reason})` + (p.content ? ` · “${p.content}”` : "") +
       (p.proposal !== "silent" ? ` · proposal ${p.proposal} (${p.confidence})` : "") + (p.gaps.length ? ` · gap: ${p.gaps.join(", ")}` : "");
   });
   canvas.addEventListener("mouseleave", () => { tip.textContent = ""; });
@@ -283,10 +284,12 @@ function render({ model, el }) {
   async function start() {
     state.phase = "asking"; show();
     const camera = model.get("camera");
+    // "room": the browser removes the agent's own voice and steady noise; "measurement": raw microphone.
+    const filtered = model.get("capture") !== "measurement";
     try {
       state.gumCalls += 1;
       stream = await navigator.mediaDevices.getUserMedia({
-        audio: { channelCount: 1, echoCancellation: true, noiseSuppression: false, autoGainControl: false },
+        audio: { channelCount: 1, echoCancellation: filtered, noiseSuppression: filtered, autoGainControl: false },
         video: camera ? { width: { ideal: 320, max: 320 }, height: { ideal: 240, max: 240 }, frameRate: { ideal: 5, max: 5 } } : false,
       });
     } catch (err) {
@@ -297,6 +300,12 @@ function render({ model, el }) {
     for (const track of state.tracks) {
       track.addEventListener("ended", () => fault(`the ${track.kind === "audio" ? "microphone" : "camera"} was disconnected.`));
     }
+    const applied = stream.getAudioTracks()[0]?.getSettings?.() ?? {};
+    state.filters = { echoCancellation: applied.echoCancellation ?? null, noiseSuppression: applied.noiseSuppression ?? null,
+                      autoGainControl: applied.autoGainControl ?? null };
+    const onOff = (v) => (v === null ? "unknown" : v ? "on" : "off");
+    captureNote.textContent = `${model.get("capture")} mode: echo cancellation ${onOff(state.filters.echoCancellation)}, ` +
+      `noise suppression ${onOff(state.filters.noiseSuppression)}`;
     try {
       ctx = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: "interactive" });
     } catch (_) {
@@ -321,7 +330,7 @@ function render({ model, el }) {
     const keep = ["signals"];
     if (keepAudio.checked) keep.push("audio");
     if (keepVideo.checked && camera) keep.push("video");
-    model.send({ type: "consent", keep, t: epoch() });
+    model.send({ type: "consent", keep, t: epoch(), capture: model.get("capture"), filters: state.filters });
     state.phase = "live";
     setMuted();
     source.connect(node);

@@ -9,10 +9,11 @@ through an espeak-ng that has never spoken before (espeak-ng carries state betwe
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import pickle
 import sys
 import threading
+
+from designkit.audio.tools import ToolMissing, espeak_paths
 
 _SYNCHRONOUS = 2
 _DONT_EXIT = 0x8000
@@ -56,14 +57,22 @@ class Espeak:
     """One initialised espeak-ng library per process (it keeps global state), used under a lock."""
 
     def __init__(self) -> None:
-        path = ctypes.util.find_library("espeak-ng") or "libespeak-ng.so.1"
         try:
-            self.lib = ctypes.CDLL(path)
-        except OSError as exc:
+            paths = espeak_paths()
+        except ToolMissing as exc:
             raise LibraryMissing(str(exc)) from exc
-        self.rate = int(self.lib.espeak_Initialize(_SYNCHRONOUS, 200, None, _DONT_EXIT))
+        try:
+            self.lib = ctypes.CDLL(paths.library)
+        except OSError as exc:
+            raise LibraryMissing(f"{paths.library} ({paths.source}): {exc}") from exc
+        self.source = paths.source
+        data = paths.data.encode() if paths.data else None
+        self.rate = int(self.lib.espeak_Initialize(_SYNCHRONOUS, 200, data, _DONT_EXIT))
         if self.rate <= 0:
-            raise LibraryMissing(f"espeak_Initialize returned {self.rate}")
+            raise LibraryMissing(f"espeak_Initialize returned {self.rate} ({paths.library}, data {paths.data})")
+        self.lib.espeak_Info.restype = ctypes.c_char_p
+        self.lib.espeak_Info.argtypes = [ctypes.c_void_p]
+        self.version = (self.lib.espeak_Info(None) or b"?").decode()
         self.lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
                                           ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
         self.lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]

@@ -75,6 +75,63 @@ class Reason(str, Enum):
     def is_silence(self) -> bool:
         return self.value.startswith("silent:")
 
+    @property
+    def label(self) -> str:
+        """The reason in a designer's words, for widgets, charts and transcripts (logs keep the code)."""
+        return REASON_LABELS[self]
+
+
+
+# Plain words for every reason code: what a person watching the session would say happened.
+# docs/glossary.md explains each one at more length; a test keeps both complete.
+REASON_LABELS: dict[Reason, str] = {
+    Reason.USER_SPEAKING: "quiet: the person is talking",
+    Reason.BELOW_CONFIDENCE: "quiet: not sure enough",
+    Reason.BUDGET_EXHAUSTED: "quiet: spoke enough this minute",
+    Reason.QUIET_MODE: "quiet: quiet mode is on",
+    Reason.NOTHING_TO_SAY: "quiet: nothing to say",
+    Reason.FAULT: "quiet: something broke (logged)",
+    Reason.GAP: "quiet: audio went missing",
+    Reason.NO_CONSENT: "quiet: no consent yet",
+    Reason.WAITING_FOR_PAUSE: "quiet: waiting for a pause",
+    Reason.STYLE_FORBIDS: "quiet: this style does not do that",
+    Reason.MIN_GAP: "quiet: too soon after the last time",
+    Reason.LOW_INITIATIVE: "quiet: leaving the lead to the person",
+    Reason.DROPPED: "quiet: dropped after a false interruption",
+    Reason.TURN_END: "speaks: the person finished",
+    Reason.SCHEDULE: "speaks: it is time (schedule)",
+    Reason.CUE: "speaks: a cue was seen or heard",
+    Reason.RESUME: "speaks: picks up where it stopped",
+    Reason.BACKCHANNEL_OPPORTUNITY: "backchannel: a short 'mm-hm'",
+    Reason.BARGE_IN: "interrupts the person",
+    Reason.CAPTION_INSTEAD: "shows a caption instead of speaking",
+    Reason.ASK_FIRST: "asks before speaking",
+    Reason.SPEAKING: "keeps talking",
+    Reason.USER_BARGE_IN: "stops: the person talked over it",
+    Reason.STOP_REQUESTED: "stops: asked to stop",
+    Reason.WIZARD: "an operator decided",
+}
+
+# The same for actions (the first word of a reason code).
+ACTION_LABELS: dict[Action, str] = {
+    Action.SILENT: "stays quiet",
+    Action.SPEAK: "speaks",
+    Action.BACKCHANNEL: "backchannels ('mm-hm')",
+    Action.INTERRUPT: "interrupts",
+    Action.CAPTION: "shows a caption",
+    Action.ASK: "asks first",
+    Action.CONTINUE: "keeps talking",
+    Action.YIELD: "stops talking",
+}
+
+
+def reason_label(code: str) -> str:
+    """The plain label of a reason code as stored in a log (an unknown code is shown as it is)."""
+    try:
+        return Reason(code).label
+    except ValueError:
+        return code
+
 
 def _check_unit(what: str, value: float) -> float:
     if not isinstance(value, (int, float)) or not math.isfinite(value) or not 0.0 <= value <= 1.0:

@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from designkit.core.decisions import reason_label
+
 
 class Rows(Protocol):
     """What a transcript reads of a session log (`SessionLog` has these)."""
@@ -24,19 +26,16 @@ def clock(t: float) -> str:
 
 
 def _agent(action: str, reason: str, content: str, agent_speaking: bool) -> str:
+    """The agent's part of a line: the reason in plain words, its code in brackets."""
     short = reason.split(":", 1)[-1]
-    if action == "silent":
-        return f"agent silent ({short})"
     if action == "continue":
         return "agent speaking"
-    if action == "yield":
-        return f"agent yields ({short})"
     said = f" “{content}”" if content else ""
-    return f"agent {action}s{said} ({short})"
+    return f"agent {reason_label(reason)}{said} ({short})"
 
 
 def render_transcript(log: Rows) -> str:
-    """`00:12.4  user speaking · agent silent (user_speaking)`, one line per change."""
+    """`00:12.4  user speaking · agent quiet: the person is talking (user_speaking)`, one line per change."""
     names = log.columns
     at = {n: i for i, n in enumerate(names)}
     lines: list[str] = []

@@ -70,8 +70,8 @@ class Speech:
         return self.samples.size / SAMPLE_RATE
 
 
-_MISSING = InputError("espeak-ng", expected="the espeak-ng library (Debian package espeak-ng)", got="not installed",
-                      fix="run `make setup` or `apt-get install espeak-ng`")
+_MISSING = InputError("espeak-ng", expected="the espeak-ng library (wheel espeakng-loader, or a system espeak-ng)",
+                      got="not installed", fix='pip install "designkit[sound]", or on Debian `apt-get install espeak-ng`')
 
 
 def _unknown_voice(name: str) -> InputError:
@@ -156,6 +156,19 @@ def fresh_voices() -> Iterator[None]:
     finally:
         _fresh.reset(token)
         engine.close()
+
+
+def espeak_pcm(text: str, voice: Voice) -> tuple[int, npt.NDArray[np.int16]]:
+    """espeak-ng's raw 16-bit output and its sample rate, from a server that has never spoken
+    (like one run of the `espeak-ng` program: same text, same samples, whatever came before)."""
+    if voice.engine != "espeak":
+        raise InputError("voice engine", expected="'espeak' for raw espeak-ng output", got=repr(voice.engine))
+    engine = _FreshEngine()
+    try:
+        rate, pcm, _ = engine.synth(text, voice)
+    finally:
+        engine.close()
+    return rate, np.frombuffer(pcm, dtype=np.int16).copy()
 
 
 def _energy_db(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:

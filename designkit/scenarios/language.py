@@ -7,9 +7,6 @@ measured on the rendered audio; control utterances never switch. Deterministic f
 
 from __future__ import annotations
 
-import io
-import shutil
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,6 +16,7 @@ import numpy.typing as npt
 
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
+from designkit.render.tts import Voice, espeak_pcm
 
 LANGUAGES = ("en", "es", "fr", "de")
 _VOICES = {"en": "en-us", "es": "es", "fr": "fr", "de": "de"}
@@ -39,23 +37,12 @@ PHRASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _require_espeak() -> str:
-    found = shutil.which("espeak-ng")
-    if found is None:
-        raise InputError("espeak-ng", expected="the espeak-ng program on PATH", got="not found",
-                         fix="install it: apt-get install espeak-ng (make setup does this)")
-    return found
-
-
 @lru_cache(maxsize=512)
 def _say_cached(text: str, lang: str, rate: int, pitch: int) -> bytes:
-    wav = subprocess.run([_require_espeak(), "-v", _VOICES[lang], "-s", str(rate), "-p", str(pitch), "--stdout", text],
-                         capture_output=True, check=True).stdout
-    import soundfile as sf
     from scipy.signal import resample_poly
 
-    samples, rate_in = sf.read(io.BytesIO(wav), dtype="float32")
-    audio = resample_poly(samples, SAMPLE_RATE, rate_in).astype(np.float32)
+    rate_in, pcm = espeak_pcm(text, Voice(_VOICES[lang], rate=rate, pitch=pitch))
+    audio = resample_poly(pcm.astype(np.float32) / 32768.0, SAMPLE_RATE, rate_in).astype(np.float32)
     return _trim(audio).tobytes()
 
 

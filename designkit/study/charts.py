@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from designkit.core.decisions import reason_label
 from designkit.errors import InputError, MissingExtraError
+from designkit.metrics.units import axis_title, metric_info
 from designkit.study.colours import lane_colour, reason_colour
 
 if TYPE_CHECKING:
@@ -40,25 +42,27 @@ def runs(flags: pd.Series, t: pd.Series, dt: float) -> list[tuple[float, float]]
 
 
 def timeline_frame(log: SessionLog) -> pd.DataFrame:
-    """Lane rows (lane, start, end, label) for a session: user, agent and each decision."""
+    """Lane rows (lane, start, end, label, reason) for a session: user, agent and each decision;
+    a decision's label is its reason in plain words, `reason` its code as the log keeps it."""
     frame = log.frame
     dt = float(log.header["dt"])
-    rows = [{"lane": "user", "start": a, "end": b, "label": "speaking"}
+    rows = [{"lane": "user", "start": a, "end": b, "label": "speaking", "reason": ""}
             for a, b in runs(frame["user_speaking"], frame["t"], dt)]
-    rows += [{"lane": "agent", "start": a, "end": b, "label": "speaking"}
+    rows += [{"lane": "agent", "start": a, "end": b, "label": "speaking", "reason": ""}
              for a, b in runs(frame["agent_speaking"], frame["t"], dt)]
-    rows += [{"lane": "decision", "start": float(t), "end": float(t) + dt, "label": str(r)}
-             for t, r in zip(frame["t"], frame["reason"], strict=True)]
-    return pd.DataFrame(rows, columns=["lane", "start", "end", "label"])
+    rows += [{"lane": "decision", "start": float(t), "end": float(t) + dt, "label": reason_label(str(r)),
+              "reason": str(r)} for t, r in zip(frame["t"], frame["reason"], strict=True)]
+    return pd.DataFrame(rows, columns=["lane", "start", "end", "label", "reason"])
 
 
 def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
     """User and agent speech as lanes over time, with each microturn's decision coloured by reason."""
     alt = _altair()
     data = timeline_frame(log)
-    reasons = sorted(set(data["label"]) - {"speaking"})
-    domain = ["speaking", *reasons]
-    colors = [lane_colour("speaking"), *[reason_colour(r) for r in reasons]]
+    code_of = dict(zip(data["label"], data["reason"], strict=True))
+    labels = sorted(set(data["label"]) - {"speaking"})
+    domain = ["speaking", *labels]
+    colors = [lane_colour("speaking"), *[reason_colour(code_of[label]) for label in labels]]
     return (
         alt.Chart(data)
         .mark_bar(height=18)
@@ -67,7 +71,8 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
             x2="end:Q",
             y=alt.Y("lane:N", sort=["user", "agent", "decision"], title=None),
             color=alt.Color("label:N", scale=alt.Scale(domain=domain, range=colors), title="state / reason"),
-            tooltip=["lane", "label", alt.Tooltip("start:Q", format=".1f"), alt.Tooltip("end:Q", format=".1f")],
+            tooltip=["lane", alt.Tooltip("label:N", title="why"), alt.Tooltip("reason:N", title="code"),
+                     alt.Tooltip("start:Q", format=".1f"), alt.Tooltip("end:Q", format=".1f")],
         )
         .properties(width=width, height=90, title=str(log.header.get("name") or "session"))
     )
@@ -113,11 +118,12 @@ def comparison(summary: pd.DataFrame, metric: str, *, color: str = "quality", wi
         if color in data.columns else alt.value("#2e86ab")
     offset = {"yOffset": alt.YOffset(f"{color}:N", sort=list(dict.fromkeys(data[color])))} if color in data.columns and data[color].nunique() > 1 else {}
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=alt.X("mean:Q", title=metric), y=y, color=colour, **offset,
+        x=alt.X("mean:Q", title=axis_title(metric)), y=y, color=colour, **offset,
         tooltip=["policy", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
                  alt.Tooltip("high:Q", format=".3f"), "n"])
     bars = alt.Chart(data).mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y, color=colour, **offset)
-    return alt.layer(bars, points).properties(width=width, title=title or f"{metric} (mean, 95% CI)")
+    return alt.layer(bars, points).properties(width=width,
+                                              title=title or f"{metric_info(metric).label} (mean, 95% CI)")
 
 
 def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task_success",
@@ -137,16 +143,16 @@ def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task
         if color in data.columns else alt.value("#2e86ab")
     detail = {"detail": f"{color}:N"} if color in data.columns else {}
     base = alt.Chart(data).encode(color=colour, **detail)
-    line = base.mark_line(opacity=0.5).encode(x=alt.X("x:Q", title=x), y=alt.Y("y:Q", title=y),
+    line = base.mark_line(opacity=0.5).encode(x=alt.X("x:Q", title=axis_title(x)), y=alt.Y("y:Q", title=axis_title(y)),
                                               order=f"{order}:Q" if order else "step:Q")
     xerr = base.mark_rule().encode(x="x_low:Q", x2="x_high:Q", y="y:Q")
     yerr = base.mark_rule().encode(x="x:Q", y="y_low:Q", y2="y_high:Q")
     points = base.mark_point(filled=True, size=60).encode(
-        x="x:Q", y="y:Q", tooltip=["policy", alt.Tooltip("x:Q", format=".3f", title=x),
-                                   alt.Tooltip("y:Q", format=".3f", title=y)])
+        x="x:Q", y="y:Q", tooltip=["policy", alt.Tooltip("x:Q", format=".3f", title=metric_info(x).label),
+                                   alt.Tooltip("y:Q", format=".3f", title=metric_info(y).label)])
     labels = base.mark_text(align="left", dx=6, dy=-6, fontSize=10).encode(x="x:Q", y="y:Q", text="policy:N")
     return alt.layer(line, xerr, yerr, points, labels).properties(
-        width=width, height=height, title=title or f"{y} vs {x}")
+        width=width, height=height, title=title or f"{metric_info(y).label} vs {metric_info(x).label}")
 
 
 def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 420) -> alt.Chart:
@@ -163,15 +169,17 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
     shares = shares.reindex(pd.MultiIndex.from_frame(proposed)).fillna(0.0)
     data = (shares.groupby(level="policy", sort=False).mean().stack().rename("value").reset_index()
             .assign(reason=lambda d: d["metric"].str.removeprefix("share:")))
-    data = data[data["value"] > 0]
+    data = data[data["value"] > 0].assign(why=lambda d: d["reason"].map(reason_label))
     order = list(dict.fromkeys(frame["policy"]))
-    reasons = sorted(set(data["reason"]))
+    code_of = dict(zip(data["why"], data["reason"], strict=True))
+    labels = sorted(code_of)
     return alt.Chart(data).mark_bar().encode(
-        x=alt.X("value:Q", stack="zero", title="share of proposals withheld"),
+        x=alt.X("value:Q", stack="zero", title="share of proposals withheld (0–1)"),
         y=alt.Y("policy:N", sort=order, title=None),
-        color=alt.Color("reason:N", title="reason", scale=alt.Scale(
-            domain=reasons, range=[reason_colour(r) for r in reasons])),
-        tooltip=["policy", "reason", alt.Tooltip("value:Q", format=".1%")],
+        color=alt.Color("why:N", title="why it stayed quiet", scale=alt.Scale(
+            domain=labels, range=[reason_colour(code_of[w]) for w in labels])),
+        tooltip=["policy", alt.Tooltip("why:N", title="why"), alt.Tooltip("reason:N", title="code"),
+                 alt.Tooltip("value:Q", format=".1%")],
     ).properties(width=width, title="why the agent stayed silent")
 
 
@@ -184,10 +192,10 @@ def distribution(results: Any, metric: str, *, color: str = "quality", width: in
     y = alt.Y("policy:N", sort=order, title=None)
     colour = alt.Color(f"{color}:N") if rows[color].nunique() > 1 else alt.value("#2e86ab")
     box = alt.Chart(rows).mark_boxplot(extent="min-max", opacity=0.5).encode(
-        x=alt.X("value:Q", title=metric), y=y, color=colour)
+        x=alt.X("value:Q", title=axis_title(metric)), y=y, color=colour)
     ticks = alt.Chart(rows).mark_tick(opacity=0.6).encode(
         x="value:Q", y=y, color=colour, tooltip=["scenario", "quality", alt.Tooltip("value:Q", format=".3f")])
-    return alt.layer(box, ticks).properties(width=width, title=title or f"{metric} per session")
+    return alt.layer(box, ticks).properties(width=width, title=title or f"{metric_info(metric).label} per session")
 
 
 def timespeak_errors(results: Any, **kwargs: Any) -> alt.LayerChart:

@@ -238,8 +238,9 @@ def publish(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | None 
 
 
 def serve(path: str | os.PathLike[str], *, port: int = 8866, publish_first: bool = False) -> int:
-    """Serve a published study (publishing it first when needed) with Voilà on 127.0.0.1."""
-    import subprocess
+    """Serve a published study (publishing it first when needed) with Voilà on 127.0.0.1, until
+    Ctrl-C or SIGTERM, which end Voilà and its kernels too."""
+    from designkit.study.serving import run_server
 
     folder = Path(path)
     app = folder if (folder / "voila.json").is_file() else folder / "published"
@@ -247,7 +248,7 @@ def serve(path: str | os.PathLike[str], *, port: int = 8866, publish_first: bool
         app = publish(folder).folder
     cmd, env, cwd = voila_command(app, port=port)
     log.info("serving %s on http://127.0.0.1:%d", app, port)
-    return subprocess.call(cmd, env=env, cwd=cwd)
+    return run_server(cmd, env=env, cwd=cwd)
 
 
 def publish_many(paths: Sequence[str | os.PathLike[str]]) -> list[Published]:

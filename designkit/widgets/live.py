@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 
 IDLE_CLOSE_S = 5.0
 BROWSER_CONTROLS = ("muted", "push_to_talk")
+CAPTURE_MODES = ("room", "measurement")
 
 
 ENERGY_LISTENING = "loudness detector"
@@ -106,6 +107,16 @@ class LiveSession(anywidget.AnyWidget):
     listening = t.Unicode("").tag(sync=True)  # which model hears the person, shown under the title
     intro = t.Unicode("").tag(sync=True)
     fault = t.Unicode("").tag(sync=True)  # set when the session ends on a fault (kernel, connection)
+    # "room": the browser's echo cancellation and noise suppression on (a class, an office: the agent's
+    # voice and other people are filtered out); "measurement": both off, the raw microphone.
+    capture = t.Unicode("room").tag(sync=True)
+    filters = t.Dict().tag(sync=True)  # what the browser actually applied, e.g. {"echoCancellation": true}
+
+    @t.validate("capture")
+    def _valid_capture(self, proposal: dict[str, Any]) -> str:
+        if proposal["value"] not in CAPTURE_MODES:
+            raise InputError("capture mode", expected=f"one of {list(CAPTURE_MODES)}", got=repr(proposal["value"]))
+        return str(proposal["value"])
 
     def __init__(
         self,
@@ -121,6 +132,7 @@ class LiveSession(anywidget.AnyWidget):
         agent: Agent | None = None,
         listening: str | None = None,
         host: str | None = None,
+        capture: str = "room",
     ) -> None:
         if agent is None and engine is None and host is not None:
             # The models run once in the model host ("auto": this machine's, started if needed);
@@ -143,6 +155,7 @@ class LiveSession(anywidget.AnyWidget):
             camera=camera or agent.camera,
             dt=self.engine.dt, colours=colour_table(), title=title or agent.title,
             listening=listening or agent.listening, intro=agent.intro,
+            capture=capture,
         )
         self.name = name if name != "live" else agent.name
         self.log_dir = Path(log_dir) if log_dir is not None else cache_dir("live")
@@ -331,8 +344,11 @@ class LiveSession(anywidget.AnyWidget):
             folder = self.log_dir / f"{self.name}-{stamp}"
             self.recording = RecordingWriter(folder, keep)
             self._first_policy = self.engine.policy.to_dict()
+            self.filters = {k: v for k, v in dict(content.get("filters") or {}).items()
+                            if k in ("echoCancellation", "noiseSuppression", "autoGainControl")}
             header = make_header(self.engine, consent=consent, name=self.name,
-                                 extra={"source": "live", "camera": self.camera})
+                                 extra={"source": "live", "camera": self.camera, "capture": self.capture,
+                                        "filters": self.filters})
             self.log_writer = LogWriter(folder / "log.parquet", header=header)
             self.engine.sink = self.log_writer
             self.folder = str(folder)
