@@ -132,8 +132,19 @@ def execute(notebook: Path, *, cwd: Path, timeout: int = 600) -> Any:
         from nbclient import NotebookClient
     except ImportError as exc:
         raise MissingExtraError("nbclient", "live") from exc
+    from designkit.study.show import STATIC_ENV
+
     nb = nbformat.read(str(notebook), as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    # A report has no kernel behind it: its charts are drawn to SVG in the kernel (show.enable()).
+    previous = os.environ.get(STATIC_ENV)
+    os.environ[STATIC_ENV] = "1"
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop(STATIC_ENV, None)
+        else:
+            os.environ[STATIC_ENV] = previous
     return nb
 
 

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 STATIC_ENV = "DESIGNKIT_STATIC_CHARTS"
 THEME = "designkit"
+# SVG marks (not canvas): crisp at any zoom, and a person's tools (and tests) can find each mark.
+EMBED: dict[str, Any] = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False,
+                                                        "editor": False}}
 # Labels and legends are never cut: a long policy name wraps in the tooltip, not at 180 px.
 _CONFIG: dict[str, Any] = {
     "axis": {"labelLimit": 0, "titleLimit": 0},
@@ -121,7 +124,7 @@ def enable() -> str:
     use_offline_bundle()
     # The `jupyter` renderer would rebuild the bundle itself; with the class already offline it
     # returns at once.
-    alt.renderers.enable("jupyter", offline=True)
+    alt.renderers.enable("jupyter", offline=True, embed_options=EMBED)
     return "jupyter"
 
 
@@ -132,4 +135,4 @@ def view(chart: Any, *, debounce_ms: int = 10) -> Any:
     enable()
     if static():
         return chart
-    return alt.JupyterChart(chart, debounce_wait=debounce_ms)
+    return alt.JupyterChart(chart, debounce_wait=debounce_ms, embed_options=EMBED)
