@@ -33,9 +33,10 @@ class StudyBoard:
     """Session points of a study with linked table, per-policy means and a session panel."""
 
     def __init__(self, study: Any, results: Any, *, x: str | None = None, y: str | None = None,
-                 compare: str | None = None, width: int = 460) -> None:
+                 compare: str | None = None, width: int = 520) -> None:
         self.study = study
         self.rows = results.wide()
+        self.rows.columns.name = None
         metrics = [m for m in study.metrics if m in self.rows.columns]
         if len(metrics) < 1:
             raise InputError("study metrics", expected="at least one metric in the results", got=metrics)
@@ -156,7 +157,7 @@ class StudyBoard:
         self._sessions.selections.observe(self._on_brush, names=["brush"])
         self._sessions.selections.observe(self._on_pick, names=["pick"])
         self._widget = w.VBox([
-            w.HBox([self._sessions, w.VBox([self._means, self._table])]),
+            self._sessions, w.HBox([self._means, self._table]),
             w.HBox([self._compare, self._status]), self._audio, self._timeline, self._changes])
         self._widget.add_class("dk-board")
 

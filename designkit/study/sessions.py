@@ -212,7 +212,7 @@ def lanes(run: SessionRun) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["lane", "start", "end", "label", "detail"])
 
 
-def timeline(run: SessionRun, *, width: int = 760, changed: pd.DataFrame | None = None,
+def timeline(run: SessionRun, *, width: int = 620, changed: pd.DataFrame | None = None,
              title: str | None = None, labels: list[str] | None = None) -> Any:
     """A session's lanes (user, agent, decisions coloured by reason, with a legend), and, when
     `changed` is given, the microturns where another policy decided differently as red ticks."""
@@ -248,7 +248,7 @@ def timeline(run: SessionRun, *, width: int = 760, changed: pd.DataFrame | None 
                             title=title or f"{run.scenario}: {run.policy} ({run.quality} model)")
 
 
-def ab_timeline(a: SessionRun, b: SessionRun, *, width: int = 760) -> Any:
+def ab_timeline(a: SessionRun, b: SessionRun, *, width: int = 620) -> Any:
     """Two policies on one session, one timeline above the other, the microturns that decided
     differently marked on both (hover a mark for both reasons)."""
     from designkit.study.charts import _altair

@@ -33,8 +33,15 @@ def watch_problems(page: Any) -> list[str]:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("requestfailed", lambda r: None if _media_abort(r) else problems.append(
+        f"request failed: {r.url} ({r.failure})"))
     return problems
+
+
+def _media_abort(request: Any) -> bool:
+    # An <audio> element cancels its first read of a blob once it knows the length and re-reads
+    # by range: Chromium reports that as an aborted request, which nobody sees or hears.
+    return bool(request.url.startswith("blob:") and "ERR_ABORTED" in str(request.failure))
 
 
 def notebook(path: Path, cells: list[str], *, tags: list[list[str]] | None = None) -> Path:

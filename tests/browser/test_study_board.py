@@ -58,8 +58,8 @@ def exercise_board(page: Any, artifacts: Path, where: str) -> None:
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] - 5, steps=8)
     page.mouse.up()
-    page.wait_for_function("c => document.querySelector('.dk-board-count').innerText !== c", arg=count,
-                           timeout=30_000)
+    page.wait_for_function("c => { const t = document.querySelector('.dk-board-count').innerText;"
+                           " return t !== c && !t.startsWith('0 '); }", arg=count, timeout=30_000)
     assert page.inner_text(".dk-board-count") != count
     shot(page, artifacts, f"{where}-brushed")
     page.mouse.dblclick(box["x"] + box["width"] - 3, box["y"] + 3)  # clears the brush
