@@ -7,8 +7,12 @@ Only the decisions change with a knob: each session's signals and the simulated 
 are prepared once (`designkit.metrics.compare.prepare`), and a move re-decides them
 (`designkit.policy.replay.PolicyReplay`). With `workers > 1` the sessions are split over worker
 processes that keep their share prepared between moves. The chart is a fixed Vega-Lite spec whose
-named dataset is swapped on each move, so "slider -> chart spec ready" costs only the re-decision;
-the spec is drawn to SVG in the kernel with vl-convert (offline: no Vega scripts, no CDN).
+named dataset is swapped on each move: the page holds a live Vega view (`show.view`, offline) and
+a move sends only the new rows, which the view re-draws in place (no re-embed, no SVG round trip).
+With `DESIGNKIT_STATIC_CHARTS=1` (static reports) the spec is drawn to SVG in the kernel instead.
+
+"Save as variant" names the current knobs; the explorer draws them as a reference from then on
+and, when it was opened from a study file, adds them to that file's `variants`.
 """
 
 from __future__ import annotations
@@ -193,15 +197,17 @@ class Explorer:
         self.spec: dict[str, Any] = {}
         self.table = pd.DataFrame()
         self._widget: Any = None
+        self._view: Any = None
+        self.study_path: str | None = None
         self.redraw()
 
     @classmethod
     def from_study(cls, study: Any, *, quality: str | None = None, knobs: Sequence[str] | None = None,
                    metrics: Sequence[str] | None = None, workers: int | None = None, max_reference: int = 12,
-                   base: str | None = None) -> Explorer:
+                   base: str | None = None, path: str | os.PathLike[str] | None = None) -> Explorer:
         """An explorer over a study's scenarios (its first model quality unless named), with its
         policy variants as the grey reference points; the knobs start from variant `base`
-        (default: the first)."""
+        (default: the first). With `path` (the study's file) "save as variant" writes there."""
         from designkit.study.runner import scenario_truths
 
         found = scenario_truths(study)
@@ -212,11 +218,13 @@ class Explorer:
             raise InputError("explorer base variant", expected=f"one of {list(variants)}", got=repr(base))
         first = variants[base] if base is not None else next(iter(variants.values()))
         chosen = knobs or tuple(k for k, _ in study.grid if k in KNOBS) or ("confidence", "initiative", "style")
-        return cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
-                   reference=reference, quality=study.quality(name),
-                   seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
-                   dt=study.dt, workers=workers, title=study.title or study.name,
-                   model_moments=study.model_moments, targets_from=study.targets_from)
+        explorer = cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
+                       reference=reference, quality=study.quality(name),
+                       seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
+                       dt=study.dt, workers=workers, title=study.title or study.name,
+                       model_moments=study.model_moments, targets_from=study.targets_from)
+        explorer.study_path = str(path) if path is not None else None
+        return explorer
 
     # -- computing -----------------------------------------------------------------------------
     def session_table(self, policy: Policy) -> pd.DataFrame:
@@ -275,11 +283,39 @@ class Explorer:
         """Re-decide every session with the current knobs and refresh the chart."""
         self.spec = self.chart_spec(self.policy)
         if self._widget is not None:
+            self._draw()
+            self._status.value = self.status()
+        return self.spec
+
+    def _draw(self) -> None:
+        if self._view is None:  # static: an SVG drawn here
             from designkit.study.charts import to_svg
 
             self._chart.value = to_svg(self.spec)
-            self._status.value = self.status()
-        return self.spec
+            return
+        # Only the rows travel; the view swaps its dataset and re-runs (JupyterChart's data channel).
+        self._view._py_to_js_updates = [{"namespace": "data", "name": DATASET, "scope": [],
+                                         "value": self.spec["datasets"][DATASET]}]
+
+    def save_variant(self, name: str) -> Policy:
+        """Keep the current knobs as a named variant: drawn as a reference from now on, and added
+        to the study file's `variants` when the explorer was opened from one."""
+        name = name.strip()
+        if not name or name == CURRENT:
+            raise InputError("variant name", expected=f"a name other than {CURRENT!r}", got=repr(name))
+        policy = self.policy
+        self._reference = [r for r in self._reference if r["policy"] != name]
+        self._reference += self._records({name: policy}, current=False)
+        self._records({CURRENT: policy}, current=True)  # the table stays the current policy's
+        if self.study_path:
+            from designkit.study.spec import Study
+
+            study = Study.load(self.study_path)
+            saved = [(n, p) for n, p in study.saved if n != name] + [(name, policy)]
+            study.replace(saved=tuple(saved)).save(self.study_path)
+            log.info("saved variant %s to %s", name, self.study_path)
+        self.redraw()
+        return policy
 
     def status(self) -> str:
         parts = []
@@ -323,13 +359,35 @@ class Explorer:
             control.add_class(f"dk-knob-{name}")
             control.observe(self._on_change, names="value")
             self._controls[name] = control
-        self._chart = w.HTML(layout=w.Layout(min_height="120px"))
+        from designkit.study import charts, show
+
+        if show.static():
+            self._chart = w.HTML(layout=w.Layout(min_height="120px"))
+        else:
+            alt = charts._altair()
+            self.spec = self.chart_spec(self.policy)
+            self._view = show.view(alt.FacetChart.from_dict(self.spec, validate=False))
+            self._chart = self._view
         self._chart.add_class("dk-explorer-chart")
         self._status = w.HTML()
+        self._name = w.Text(placeholder="name these knobs", layout=w.Layout(width="200px"))
+        self._name.add_class("dk-explorer-name")
+        save = w.Button(description="save as variant", icon="")
+        save.add_class("dk-explorer-save")
+        save.on_click(lambda _: self._on_save())
         self._widget = w.VBox([w.HBox(list(self._controls.values()), layout=w.Layout(flex_flow="row wrap")),
-                               self._status, self._chart])
+                               self._status, self._chart, w.HBox([self._name, save])])
         self._widget.add_class("dk-explorer")
         self.redraw()
+
+    def _on_save(self) -> None:
+        try:
+            self.save_variant(self._name.value)
+        except InputError as exc:
+            self._status.value = f"<span style='color:#d7263d'>{exc}</span>"
+            return
+        where = f" and to {self.study_path}" if self.study_path else ""
+        self._status.value = self.status() + f" <span class='dk-explorer-saved'>saved {self._name.value!s}{where}</span>"
 
     def _on_change(self, change: Mapping[str, Any]) -> None:
         values = {name: control.value for name, control in self._controls.items()}

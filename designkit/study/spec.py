@@ -116,6 +116,8 @@ class Study:
     - `model_moments`: the truth times the simulated model proposes at (from `MOMENT_SOURCES`:
       turn ends and backchannel openings by default; e.g. `("reps",)` for a rep detector).
     - `targets_from`: the truth times scored as TimeSpeak targets (`"targets"`, or e.g. `"reps"`).
+    - `saved`: named policies run as they are, after the others (not crossed with the grid): the
+      knobs a person saved from the explorer.
     """
 
     name: str
@@ -133,6 +135,7 @@ class Study:
     dt: float = 0.2
     model_moments: tuple[str, ...] = DEFAULT_MOMENTS
     targets_from: str = "targets"
+    saved: tuple[tuple[str, Policy], ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -159,6 +162,10 @@ class Study:
             if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Policy)):
                 raise InputError("policy variant", expected="(name, Policy) pairs or {name: Policy}", got=entry)
         set_(self, "variants", tuple((str(n), p) for n, p in variants))
+        saved = tuple(self.saved.items()) if isinstance(self.saved, Mapping) else tuple(self.saved)
+        if any(not (isinstance(e, tuple) and len(e) == 2 and isinstance(e[1], Policy)) for e in saved):
+            raise InputError("saved variant", expected="(name, Policy) pairs or {name: Policy}", got=saved)
+        set_(self, "saved", tuple((str(n), p) for n, p in saved))
         grid = tuple(self.grid.items()) if isinstance(self.grid, Mapping) else tuple(self.grid)
         knobs = Policy.knobs()
         clean: list[tuple[str, tuple[Any, ...]]] = []
@@ -191,7 +198,10 @@ class Study:
         for knob, values in self.grid:
             starts = [(", ".join(filter(None, [name, f"{knob}={_value_name(v)}"])), p.replace(**{knob: v}))
                       for name, p in starts for v in values]
-        return {name or "base": p for name, p in starts}
+        out = {name or "base": p for name, p in starts}
+        for name, policy in self.saved:
+            out[name] = policy
+        return out
 
     def quality(self, name: str) -> ModelQuality:
         for n, q in self.qualities:
@@ -218,6 +228,7 @@ class Study:
             "qualities": [{"name": n, **quality_to_dict(q)} for n, q in self.qualities],
             "repetitions": self.repetitions, "seed": self.seed, "weights": dict(self.weights), "dt": self.dt,
             "model_moments": list(self.model_moments), "targets_from": self.targets_from,
+            **({"saved": [{"name": n, "policy": p.to_dict()} for n, p in self.saved]} if self.saved else {}),
         }
 
     @classmethod
@@ -232,6 +243,8 @@ class Study:
             raise InputError("study field", expected=f"one of {valid}", got=sorted(unknown))
         if "variants" in data:
             data["variants"] = tuple((str(v["name"]), Policy.from_dict(v["policy"])) for v in data["variants"])
+        if "saved" in data:
+            data["saved"] = tuple((str(v["name"]), Policy.from_dict(v["policy"])) for v in data["saved"])
         if "base" in data:
             data["base"] = Policy.from_dict(data["base"])
         if "grid" in data:
