@@ -43,7 +43,12 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sa
 .dk-explorer { border: 1px solid #d5dbe1; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
 .dk-explorer-status { color: #333; font-size: 13px; }
 .dk-conclusion { border-left: 4px solid #2e86ab; padding: 6px 12px; background: #f3f8fb; }
+.dk-privacy { max-width: 1100px; margin: 2em auto 1em; padding-top: 8px; border-top: 1px solid #d5dbe1;
+  color: #555; font-size: 12px; }
 """
+NOTEBOOK_ONLY = "notebook-only"
+PRIVACY = ("Privacy: this app shows generated sessions; no person was recorded. Logs keep signals and "
+           "decisions only (every microturn's decision and its reason), no audio or video.")
 REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.S)
 REMOTE_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.S)
 
@@ -83,14 +88,25 @@ def voila_template_dir() -> Path:
     raise MissingExtraError("voila", "live")
 
 
-def write_template(share: Path) -> Path:
-    """The `designkit` Voilà template under `share/jupyter/voila/templates/designkit`."""
+def write_template(share: Path, *, privacy: str = PRIVACY) -> Path:
+    """The `designkit` Voilà template under `share/jupyter/voila/templates/designkit`: Voilà's lab
+    template without CDN links, cells tagged `notebook-only` hidden, and `privacy` as a footer."""
     source = voila_template_dir() / "index.html.j2"
     text = source.read_text()
     # The lab template links an icon font on a CDN: offline it fails and logs console errors.
     text = REMOTE_LINK.sub("", text)
     text = text.replace("{%- block notebook_css -%}",
                         "{%- block notebook_css -%}\n  <style>" + THEME_CSS + "</style>", 1)
+    # Voilà 0.5 has no tag-based hiding: cells tagged notebook-only ("run the next cell", replay
+    # instructions) still run, but the app does not show them.
+    cell = "{{ super() }}\n        </div>"
+    if cell not in text:
+        raise MissingExtraError("voila (a lab template with the any_cell block)", "live")
+    text = text.replace(cell, "{%- if '" + NOTEBOOK_ONLY + "' not in (cell.metadata.get('tags') or []) -%}"
+                        "{{ super() }}{%- endif -%}\n        </div>", 1)
+    footer = ("<footer class='dk-privacy'>" + html.escape(privacy) + "</footer>\n"
+              "<script type=\"text/javascript\">\n  window.voila_finish();")
+    text = text.replace("<script type=\"text/javascript\">\n  window.voila_finish();", footer, 1)
     target = share / "jupyter" / "voila" / "templates" / TEMPLATE
     target.mkdir(parents=True, exist_ok=True)
     (target / "index.html.j2").write_text(text)
