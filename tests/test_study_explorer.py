@@ -47,7 +47,7 @@ def test_the_widget_controls_drive_the_chart() -> None:
 def test_a_static_report_gets_an_svg(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESIGNKIT_STATIC_CHARTS", "1")
     explorer = Explorer(synthetic_dialogues(2, duration_s=20.0), knobs=("confidence",), workers=1)
-    explorer.widget
+    assert explorer.widget is not None
     before = explorer._chart.value
     assert "<svg" in before
     explorer.set(confidence=0.95)
@@ -59,7 +59,7 @@ def test_saved_knobs_become_a_variant_of_the_study(tmp_path) -> None:  # type: i
                   metrics=("attention_cost",))
     path = study.save(tmp_path / "study.json")
     explorer = Explorer.from_study(study, path=path)
-    explorer.widget
+    assert explorer.widget is not None
     explorer._controls["context"].value = "stressed"
     explorer._name.value = "my stressed"
     explorer._on_save()

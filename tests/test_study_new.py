@@ -14,7 +14,7 @@ import pytest
 from designkit.cli import main
 from designkit.errors import InputError
 from designkit.study import Study
-from designkit.study.new import NOTEBOOK_ONLY, generic_notebook, new_study
+from designkit.study.new import NOTEBOOK_ONLY, new_study
 from designkit.study.publish import voila_command
 
 

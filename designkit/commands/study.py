@@ -45,6 +45,16 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from designkit.study.publish import app_command
+
+    cmd, env, cwd = app_command(args.notebook, port=args.port)
+    print(f"serving {args.notebook} as an app on http://127.0.0.1:{args.port} (Ctrl-C stops it)")
+    return subprocess.call(cmd, env=env, cwd=cwd)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from designkit.study.publish import serve
 
@@ -76,6 +86,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pub.add_argument("--out", default=None, help="where to write (default: <study>/published)")
     pub.add_argument("--no-execute", action="store_true", help="skip running the notebook (no report.html)")
     pub.set_defaults(handler=_publish)
+
+    app = sub.add_parser("app", help="serve a notebook as an app (Voilà, 127.0.0.1)",
+                         description="Serve one notebook with Voilà and designkit's template: no code, cells "
+                                     "tagged notebook-only hidden, the privacy line at the bottom.")
+    app.add_argument("notebook", help="a notebook, e.g. notebooks/01-live-microturns.ipynb")
+    app.add_argument("--port", type=int, default=8866)
+    app.set_defaults(handler=_app)
 
     serve = sub.add_parser("serve", help="serve a published study with Voilà on 127.0.0.1",
                            description="Start Voilà on 127.0.0.1 for a published study (Ctrl-C stops it).")

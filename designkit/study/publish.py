@@ -104,7 +104,9 @@ def write_template(share: Path, *, privacy: str = PRIVACY) -> Path:
         raise MissingExtraError("voila (a lab template with the any_cell block)", "live")
     text = text.replace(cell, "{%- if '" + NOTEBOOK_ONLY + "' not in (cell.metadata.get('tags') or []) -%}"
                         "{{ super() }}{%- endif -%}\n        </div>", 1)
-    footer = ("<footer class='dk-privacy'>" + html.escape(privacy) + "</footer>\n"
+    # A notebook may state its own line (metadata designkit.privacy), e.g. a live app that records.
+    footer = ("<footer class='dk-privacy'>{{ (nb.metadata.get('designkit') or {}).get('privacy') or "
+              + json.dumps(html.escape(privacy)) + " }}</footer>\n"
               "<script type=\"text/javascript\">\n  window.voila_finish();")
     text = text.replace("<script type=\"text/javascript\">\n  window.voila_finish();", footer, 1)
     target = share / "jupyter" / "voila" / "templates" / TEMPLATE
@@ -134,6 +136,25 @@ def voila_command(app: str | os.PathLike[str], *, port: int) -> tuple[list[str],
     cmd = [sys.executable, "-m", "voila", notebooks[0].name, "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", f"--template={TEMPLATE}", "--theme=light"]
     return cmd, env, folder
+
+
+def app_command(notebook: str | os.PathLike[str], *, port: int, share: str | os.PathLike[str] | None = None
+                ) -> tuple[list[str], dict[str, str], Path]:
+    """The command, environment and folder that serve any notebook as an app (`designkit app`):
+    the designkit template (no CDN, notebook-only cells hidden, the privacy line) on 127.0.0.1."""
+    path = Path(notebook)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise InputError("notebook", expected="an existing .ipynb file", got=str(notebook))
+    root = Path(share) if share is not None else Path(os.environ.get("DESIGNKIT_CACHE") or Path.home() / ".cache"
+                                                         / "designkit") / "voila-share"
+    write_template(root)
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str((root / "jupyter").resolve()), env.get("JUPYTER_PATH", "")]))
+    settings = voila_settings()["VoilaConfiguration"]
+    cmd = [sys.executable, "-m", "voila", path.name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+           *extra_voila_args(), "--strip_sources=True",
+           f"--VoilaConfiguration.extension_denylist={json.dumps(settings['extension_denylist'])}"]
+    return cmd, env, path.parent
 
 
 def extra_voila_args() -> list[str]:

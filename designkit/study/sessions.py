@@ -126,7 +126,7 @@ def _scenario(study: Any, name: str | int) -> tuple[Any, int, Any]:
         for i, scenario in enumerate(made):
             label = str(scenario.name or f"{chosen.set}-{i:02d}")
             names.append(label)
-            if name == label or name == running:
+            if name in (label, running):
                 return chosen, i, scenario
             running += 1
     raise InputError("scenario", expected=f"one of {names} (or its number)", got=repr(name))
