@@ -47,7 +47,8 @@ def _notebook(path: Path, source: str) -> Path:
 
 
 def redraw_ms(*, sessions: int, duration_s: float, moves: int) -> dict[str, float]:
-    """p50/p95 of slider -> chart re-drawn (ms) and the slowest move, measured in Chromium."""
+    """p50/p95 of slider -> chart re-drawn (ms) and the slowest move, measured in Chromium; and
+    the p95 of the kernel's re-decision and of the rest (messages, Vega re-run, SVG re-render)."""
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     import harness
     import offline
@@ -77,12 +78,14 @@ def redraw_ms(*, sessions: int, duration_s: float, moves: int) -> dict[str, floa
                 os.environ.pop("JUPYTER_PATH", None)
             else:
                 os.environ["JUPYTER_PATH"] = previous
-    values = np.asarray(times)
+    values = np.asarray([t for t, _ in times])
+    page_share = np.asarray([t - k for t, k in times])
     return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95)),
-            "max": float(values.max())}
+            "max": float(values.max()), "decide_p95": float(np.percentile([k for _, k in times], 95)),
+            "page_p95": float(np.percentile(page_share, 95))}
 
 
-def _move(page: Any, handle: Any, key: str) -> float:
+def _move(page: Any, handle: Any, key: str) -> tuple[float, float]:
     status = page.inner_text(".dk-explorer-status")
     start = page.evaluate("() => { window.__dkDraws = []; return performance.now(); }")
     handle.press(key)
@@ -92,4 +95,5 @@ def _move(page: Any, handle: Any, key: str) -> float:
                            timeout=60_000, polling="raf")
     page.wait_for_timeout(50)  # a second draw of the same move, if any, lands here and counts
     draws = page.evaluate("() => window.__dkDraws")
-    return float(draws[-1] - start)
+    kernel = float(page.get_attribute(".dk-explorer-status", "data-decide-ms") or "nan")
+    return float(draws[-1] - start), kernel

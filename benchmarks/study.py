@@ -53,6 +53,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
     drawn = redraw_ms(sessions=20, duration_s=600.0, moves=12 if quick else 40)
     yield {"metric": "explorer_redraw_ms", "value": round(drawn["p95"], 1), "unit": "ms", "goal": "<= 150",
            "p50": round(drawn["p50"], 1), "max": round(drawn["max"], 1),
+           "decide_p95": round(drawn["decide_p95"], 1), "page_p95": round(drawn["page_p95"], 1),
            "what": "p95 slider key press -> chart marks re-drawn in Chromium (Voila, offline), 20 x 10 min sessions"}
 
     study = _study(6 if quick else 20)

@@ -22,6 +22,7 @@ import logging
 import math
 import multiprocessing
 import os
+import time
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -198,6 +199,7 @@ class Explorer:
         self.table = pd.DataFrame()
         self._widget: Any = None
         self._view: Any = None
+        self.decide_ms = 0.0  # the last re-decision in the kernel (the page's share is the rest)
         self.study_path: str | None = None
         self.redraw()
 
@@ -281,7 +283,9 @@ class Explorer:
 
     def redraw(self) -> dict[str, Any]:
         """Re-decide every session with the current knobs and refresh the chart."""
+        started = time.perf_counter()
         self.spec = self.chart_spec(self.policy)
+        self.decide_ms = (time.perf_counter() - started) * 1000.0
         if self._widget is not None:
             self._draw()
             self._status.value = self.status()
@@ -324,7 +328,7 @@ class Explorer:
             value = float(column.mean()) if column.notna().any() else math.nan
             parts.append(f"<b>{metric}</b> {value:.3f}")
         knobs = ", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs)
-        return f"<span class='dk-explorer-status'>{knobs} &rarr; " + " &middot; ".join(parts) + \
+        return f"<span class='dk-explorer-status' data-decide-ms='{self.decide_ms:.1f}'>{knobs} &rarr; " + " &middot; ".join(parts) + \
             f" (mean of {len(self.table)} sessions)</span>"
 
     def set(self, **knobs: Any) -> dict[str, Any]:

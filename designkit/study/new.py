@@ -40,9 +40,9 @@ display(Markdown(f"{len(study.policies())} policy variants x {results.frame['sce
 """
 HOWTO = """\
 **To change this study, edit `study.json`** beside this notebook (no code to read): `scenarios` (named sets
-from `designkit scenarios list -v`, with `params` for a generator's settings, or `{"recordings": "folder"}`
-for your own imported sessions), `variants` and `grid` (policy knobs), `qualities` (how good the simulated
-model is) and `metrics`. Then run all cells. This cell is hidden in the published app.
+from `designkit scenarios list -v`, with `"params": {...}` for the generator's settings listed there),
+`variants` and `grid` (policy knobs), `qualities` (how good the simulated model is) and `metrics`. Then run
+all cells. This cell is hidden in the published app.
 """
 TABLE = """\
 table = summary.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in

@@ -219,7 +219,7 @@ def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
     from designkit.perception.simulated import SimulatedProposer, TruthVAD
 
     first = study.scenarios[0]
-    scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False)[0]
+    scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False, params=dict(first.params) or None)[0]
     truth = truth_of(scenario)
     quality_name, quality = study.qualities[0]
     out = []

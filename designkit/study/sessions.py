@@ -117,12 +117,10 @@ def utterances(frame: pd.DataFrame, dt: float) -> list[tuple[float, float, str]]
 
 def _scenario(study: Any, name: str | int) -> tuple[Any, int, Any]:
     """(the scenario set entry, the index in it, the scenario) for a name or a running number."""
-    from designkit import scenarios
-
     names = []
     running = 0
     for chosen in study.scenarios:
-        made = scenarios.get(chosen.set, n=chosen.n, seed=chosen.seed, progress=False)
+        made = chosen.load()
         for i, scenario in enumerate(made):
             label = str(scenario.name or f"{chosen.set}-{i:02d}")
             names.append(label)

@@ -49,11 +49,13 @@ def _known_sets() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioSet:
-    """`n` scenarios of a named set (`designkit.scenarios.sets()`), seeds `seed`, `seed + 1`, ..."""
+    """`n` scenarios of a named set (`designkit.scenarios.sets()`), seeds `seed`, `seed + 1`, ...;
+    `params` override the set's generator parameters (`designkit scenarios list -v` lists them)."""
 
     set: str
     n: int = 20
     seed: int = 0
+    params: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         known = _known_sets()
@@ -63,9 +65,29 @@ class ScenarioSet:
             raise InputError(f"scenario count for {self.set}", expected="a whole number >= 1", got=self.n)
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise InputError(f"scenario seed for {self.set}", expected="an integer", got=self.seed)
+        params = tuple(self.params.items()) if isinstance(self.params, Mapping) else tuple(self.params)
+        object.__setattr__(self, "params", tuple(sorted((str(k), v) for k, v in params)))
+        if self.params:
+            from designkit.scenarios.params import check
+
+            check(known[self.set].kind, dict(self.params))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"set": self.set, "n": self.n, "seed": self.seed}
+        out: dict[str, Any] = {"set": self.set, "n": self.n, "seed": self.seed}
+        if self.params:
+            out["params"] = dict(self.params)
+        return out
+
+    def load(self, *, progress: bool = False) -> list[Any]:
+        """The scenarios (generated once, then cached)."""
+        from designkit import scenarios
+
+        return scenarios.get(self.set, n=self.n, seed=self.seed, progress=progress, params=dict(self.params) or None)
+
+    def specs(self) -> list[Any]:
+        from designkit.scenarios import store
+
+        return store.specs_for(self.set, n=self.n, seed=self.seed, params=dict(self.params) or None)
 
     @classmethod
     def parse(cls, value: Any) -> ScenarioSet:
@@ -74,10 +96,12 @@ class ScenarioSet:
         if isinstance(value, str):
             return cls(value)
         if isinstance(value, Mapping):
-            unknown = set(value) - {"set", "n", "seed"}
+            unknown = set(value) - {"set", "n", "seed", "params"}
             if unknown:
-                raise InputError("scenario set field", expected="one of ['n', 'seed', 'set']", got=sorted(unknown))
-            return cls(str(value.get("set", "")), int(value.get("n", 20)), int(value.get("seed", 0)))
+                raise InputError("scenario set field", expected="one of ['n', 'params', 'seed', 'set']",
+                                 got=sorted(unknown))
+            return cls(str(value.get("set", "")), int(value.get("n", 20)), int(value.get("seed", 0)),
+                       tuple(dict(value.get("params") or {}).items()))
         raise InputError("scenario set", expected="a set name or {'set': ..., 'n': ..., 'seed': ...}",
                          got=type(value).__name__)
 
