@@ -99,3 +99,14 @@ def test_the_board_reads_the_charts_selections(study: Study) -> None:
     assert "What changed" in board._changes.value
     players = board._audio.children[0].children
     assert players[0].children[1].value[:4] == b"RIFF"
+
+
+def test_a_static_report_shows_the_board_as_charts(study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.setenv("DESIGNKIT_STATIC_CHARTS", "1")
+    shown: list[object] = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **_: shown.extend(objs))
+    InteractiveShell.instance()
+    StudyBoard(study, run(study, progress=False))._ipython_display_()
+    assert len(shown) == 1 and hasattr(shown[0], "to_dict")

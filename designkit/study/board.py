@@ -215,4 +215,11 @@ class StudyBoard:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        from designkit.study import show
+
+        if show.static():  # a report has no kernel to open sessions: the two charts, drawn as SVG
+            from designkit.study.charts import row
+
+            display(row(self.sessions_chart(), self.means_chart(self.rows)))
+            return
         display(self.widget)
