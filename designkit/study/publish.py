@@ -43,8 +43,10 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sa
 .dk-explorer { border: 1px solid #d5dbe1; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
 .dk-explorer-status { color: #333; font-size: 13px; }
 .dk-conclusion { border-left: 4px solid #2e86ab; padding: 6px 12px; background: #f3f8fb; }
-.dk-privacy { max-width: 1100px; margin: 2em auto 1em; padding-top: 8px; border-top: 1px solid #d5dbe1;
-  color: #555; font-size: 12px; }
+/* the privacy line stays in view at the bottom of the app, whatever Voila does with the cells */
+.dk-privacy { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 6px 16px;
+  background: #f7f9fb; border-top: 1px solid #d5dbe1; color: #444; font-size: 12px; }
+body { padding-bottom: 3em; }
 """
 NOTEBOOK_ONLY = "notebook-only"
 PRIVACY = ("Privacy: this app shows generated sessions; no person was recorded. Logs keep signals and "

@@ -40,7 +40,7 @@ def test_notebook_01_reads_as_an_app(tmp_path: Path, page: Any, artifacts: Path,
         folder.mkdir(exist_ok=True)
         page.screenshot(path=str(folder / "01-before-allow.png"), full_page=True)
         page.click(".dk-allow >> visible=true")
-        page.wait_for_function("() => /Live.: [1-9][0-9]* microturns/.test("
+        page.wait_for_function("() => /Live: [1-9][0-9]* microturns/.test("
                                "document.querySelector('.dk-live-summary').innerText)", timeout=60_000)
         first = page.inner_text(".dk-live-summary")
         page.wait_for_function("f => document.querySelector('.dk-live-summary').innerText !== f", arg=first,
