@@ -26,7 +26,7 @@ from designkit.errors import InputError
 log = logging.getLogger(__name__)
 
 KEYS = ("scenario", "policy", "quality", "repetition")
-TABLE_ROWS = 12
+TABLE_ROWS = 8
 
 
 class StudyBoard:
@@ -102,7 +102,9 @@ class StudyBoard:
         shown = rows[[*KEYS, self.y, self.x]].head(TABLE_ROWS)
         body = shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", classes="dk-board-rows", border=0)
         more = f"<div>{len(rows) - TABLE_ROWS} more</div>" if len(rows) > TABLE_ROWS else ""
-        return f"<div class='dk-board-count'>{len(rows)} sessions selected</div>{body}{more}"
+        style = ("<style>.dk-board-rows td, .dk-board-rows th { white-space: nowrap; padding: 1px 8px; "
+                 "font-size: 12px; }</style>")
+        return f"{style}<div class='dk-board-count'>{len(rows)} sessions selected</div>{body}{more}"
 
     # -- opening a session ---------------------------------------------------------------------
     def other_policy(self, policy: str) -> str:
