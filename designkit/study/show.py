@@ -32,8 +32,10 @@ THEME = "designkit"
 # SVG marks (not canvas): crisp at any zoom, and a person's tools (and tests) can find each mark.
 EMBED: dict[str, Any] = {"renderer": "svg", "actions": {"export": True, "source": False, "compiled": False,
                                                         "editor": False}}
-# Labels and legends are never cut: a long policy name wraps in the tooltip, not at 180 px.
+# Labels and legends are never cut (a long policy name is shown whole, not at 180 px), and every
+# mark has a tooltip.
 _CONFIG: dict[str, Any] = {
+    "mark": {"tooltip": True},  # every mark says what it shows on hover, tooltip encoding or not
     "axis": {"labelLimit": 0, "titleLimit": 0},
     "legend": {"labelLimit": 0, "titleLimit": 0, "orient": "right"},
     "header": {"labelLimit": 0, "titleLimit": 0},
@@ -108,7 +110,7 @@ def static() -> bool:
 
 
 def theme() -> dict[str, Any]:
-    """designkit's chart defaults: labels and legends not cut."""
+    """designkit's chart defaults: labels and legends not cut, a tooltip on every mark."""
     return {"config": _CONFIG}
 
 
