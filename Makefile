@@ -7,7 +7,7 @@ STAMP := $(VENV)/.designkit-installed
 NOTEBOOKS := $(wildcard notebooks/*.ipynb) $(wildcard studies/*/*.ipynb)
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: setup debs lab test lint typecheck pytest bench bench-quick clean
+.PHONY: setup debs lab test lint typecheck imports pytest bench bench-quick clean
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -29,6 +29,9 @@ lab: setup  ## open JupyterLab on notebooks/ (127.0.0.1)
 lint:
 	$(BIN)/ruff check designkit tests benchmarks
 
+imports:  ## the layering in DESIGN.md and no import cycles (import-linter, contracts in pyproject.toml)
+	$(BIN)/lint-imports
+
 typecheck:
 	$(BIN)/mypy designkit/core designkit/policy designkit/metrics
 
@@ -36,7 +39,7 @@ pytest:
 	@$(BIN)/python -m pytest --nbval-lax tests $(NOTEBOOKS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure here"; exit 1; fi; exit $$rc
 
-test: setup lint typecheck pytest  ## every test: ruff, mypy, pytest with browsers and notebooks
+test: setup lint imports typecheck pytest  ## every test: ruff, import layers, mypy, pytest with browsers and notebooks
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -31,13 +31,14 @@ import numpy as np
 import torch
 
 from designkit.core import Engine, Session
-from designkit.perception import card, data
-from designkit.perception.proposer import TurnTakingProposer
-from designkit.perception.turn_end import SmartTurn
-from designkit.perception.vad import SileroVAD
-from designkit.perception.vap import TurnTakingModel, load_net
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.smart_turn import SmartTurn
+from designkit.perception.audio.turn_taking import TurnTakingModel, load_net
 from designkit.policy import Policy
-from designkit.render.voice import AgentVoice
+from designkit.proposers.turn_taking import TurnTakingProposer
+from designkit.render.agent_voice import AgentVoice
+from designkit.training import dialogues as data
+from designkit.training import model_card as card
 
 NAME = "perception"
 

@@ -18,16 +18,11 @@ from designkit.core import Engine
 from designkit.core.microturns import Microturn
 from designkit.log.reader import SessionLog
 from designkit.log.schema import make_header
-from designkit.metrics.compare import (
-    compare,
-    moments_of,
-    prepare,
-    prepare_log,
-    run_sessions,
-    synthetic_dialogues,
-)
-from designkit.perception.simulated import ModelQuality, SimulatedProposer, TruthVAD
+from designkit.perception.truth_vad import TruthVAD
 from designkit.policy import Policy, TimeSpeak
+from designkit.proposers.simulated import ModelQuality, SimulatedProposer
+from designkit.study.compare import compare, run_sessions
+from designkit.study.prepare import moments_of, prepare, prepare_log, synthetic_dialogues
 
 NAME = "policy_metrics"
 

@@ -14,9 +14,9 @@ NAME = "study"
 
 
 def _explorer_redraw_ms(quick: bool) -> float:
-    from designkit.metrics.compare import synthetic_dialogues
     from designkit.policy import Policy
     from designkit.study import Explorer
+    from designkit.study.prepare import synthetic_dialogues
 
     truths = synthetic_dialogues(20, duration_s=600.0)  # 20 x 10 min sessions
     explorer = Explorer(truths, metrics=("task_success", "attention_cost", "response_latency_s"),
@@ -34,7 +34,7 @@ def _explorer_redraw_ms(quick: bool) -> float:
 
 
 def _study(n: int):  # type: ignore[no-untyped-def]
-    from designkit.perception.simulated import ModelQuality
+    from designkit.proposers.simulated import ModelQuality
     from designkit.study import ScenarioSet, Study
 
     return Study(name="bench", scenarios=(ScenarioSet("dialogue-basic", n=n),),

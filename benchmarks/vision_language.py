@@ -22,12 +22,12 @@ from designkit.core.engine import Engine
 from designkit.metrics.cuespeak import cuespeak
 from designkit.metrics.repcount import repcount
 from designkit.metrics.timespeak import timespeak
-from designkit.perception.detectors import CueProposer
 from designkit.perception.language import LanguageID, LanguagePerceiver
-from designkit.perception.motion import MotionSource
-from designkit.perception.pose import PoseEstimator, PoseSource
 from designkit.perception.vision import VisionPerceiver
+from designkit.perception.vision.motion import MotionSource
+from designkit.perception.vision.pose import PoseEstimator, PoseSource
 from designkit.policy import Policy
+from designkit.proposers.cues import CueProposer
 
 NAME = "vision_language"
 COUNT_ALOUD = Policy().replace(style="barge_in", budget_per_min=math.inf, min_gap_s=0.0)

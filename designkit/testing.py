@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.engine import StepRecord
+from designkit.core.context import StepRecord
 from designkit.core.microturns import Microturn
 from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event

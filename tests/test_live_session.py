@@ -13,7 +13,7 @@ from live_comm import ScriptedBrowser, dummy_comm
 from designkit.core import Action, Engine, Reason
 from designkit.errors import InputError
 from designkit.log import read_log
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import scripted_session
 from designkit.widgets import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from designkit.core import Reason
 from designkit.core.engine import Engine
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.testing import scripted_session
 from designkit.widgets import PauseProposer

@@ -158,7 +158,7 @@ def test_transcript_has_one_line_per_change(tmp_path: Path, conversation: Sessio
 
 def test_cli_replays_a_wav_and_a_log_through_a_policy_file(tmp_path: Path, conversation: Session,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from designkit.audio_io import write_wav
+    from designkit.audio.wav import write_wav
 
     wav = write_wav(tmp_path / "talk.wav", conversation.samples())
     policy = tmp_path / "policy.json"

@@ -11,11 +11,13 @@ import pytest
 from designkit.cli import main
 from designkit.core import Engine
 from designkit.log import read_log, replay_to_log
-from designkit.metrics.compare import ci_table, compare, prepare, synthetic_dialogues
-from designkit.metrics.evaluate import SessionTruth, evaluate
+from designkit.metrics.session import SessionTruth, evaluate
 from designkit.metrics.timeline import Timeline, timeline_of
-from designkit.perception.simulated import PERFECT, Moment, SimulatedProposer, TruthVAD
+from designkit.perception.truth_vad import TruthVAD
 from designkit.policy import Policy, TimeSpeak
+from designkit.proposers.simulated import PERFECT, Moment, SimulatedProposer
+from designkit.study.compare import ci_table, compare
+from designkit.study.prepare import prepare, synthetic_dialogues
 from designkit.testing import scripted_session
 
 
@@ -112,7 +114,7 @@ def test_cli_evaluates_logs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_a_recorded_session_replays_its_own_decisions_from_the_log() -> None:
     from designkit.log import replay_to_log
-    from designkit.metrics.compare import prepare_log
+    from designkit.study.prepare import prepare_log
     from designkit.testing import rechunk
 
     user = [(1.0, 3.0), (4.0, 6.5), (10.0, 12.0)]
@@ -129,7 +131,7 @@ def test_a_recorded_session_replays_its_own_decisions_from_the_log() -> None:
 
 
 def test_scenario_truth_is_read_as_session_truth() -> None:
-    from designkit.metrics.evaluate import truth_of
+    from designkit.metrics.session import truth_of
     from designkit.policy import CueSpeak
     from designkit.scenarios.truth import Cue, Segment, Truth
 

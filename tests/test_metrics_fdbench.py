@@ -16,7 +16,7 @@ import pytest
 
 from designkit.cli import main
 from designkit.metrics.fdbench import evaluate_folder, infer_task, vad_segments
-from designkit.metrics.turn_taking import (
+from designkit.metrics.fdbench.tasks import (
     FDBExample,
     fdb15_timing,
     fdb_aggregate,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from designkit.perception.data import HELD_OUT, TRAIN, truth_of
 from designkit.scenarios import ScenarioSpec, generate
+from designkit.training.dialogues import HELD_OUT, TRAIN, truth_of
 
 
 def test_holds_and_turn_ends_become_pauses_of_the_right_kind() -> None:

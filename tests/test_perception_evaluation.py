@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from designkit.errors import InputError
-from designkit.perception.evaluation import (
+from designkit.perception.audio.turn_taking import HEADS
+from designkit.training.pause_scoring import (
     Pause,
     TurnTruth,
     auc,
@@ -19,8 +20,7 @@ from designkit.perception.evaluation import (
     timeout_scores,
     truth_speech_mask,
 )
-from designkit.perception.labels import speech_share, targets
-from designkit.perception.vap import HEADS
+from designkit.training.targets import speech_share, targets
 
 # User: 0.2-1.0 s, pause 1.0-1.7 s (hold: resumes at 1.7), 1.7-2.5 s, then the turn ends (shift).
 TRUTH = TurnTruth(duration_s=4.0, user=((0.2, 1.0), (1.7, 2.5)),

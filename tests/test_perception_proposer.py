@@ -11,14 +11,14 @@ import pytest
 
 from designkit.core import Engine
 from designkit.core.clock import VirtualClock
+from designkit.core.context import Context
 from designkit.core.decisions import Action, Reason
-from designkit.core.engine import Context
 from designkit.core.microturns import Microturn
 from designkit.errors import InputError
-from designkit.perception.proposer import TurnTakingProposer
-from designkit.perception.vad import SileroVAD
-from designkit.perception.vap import TurnTakingModel, untrained
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.turn_taking import TurnTakingModel, untrained
 from designkit.policy import Policy, SpeakAfterSilence
+from designkit.proposers.turn_taking import TurnTakingProposer
 from designkit.testing import scripted_session
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from designkit.audio_io import write_wav
+from designkit.audio.wav import write_wav
 from designkit.cli import main
 from designkit.errors import InputError
-from designkit.perception import card, data
-from designkit.perception.vap import load_net
+from designkit.perception.audio.turn_taking import load_net
 from designkit.scenarios import Scenario, ScenarioSpec, generate, save_scenario
 from designkit.scenarios.recorded import import_recording, write_labels
+from designkit.training import dialogues as data
+from designkit.training import model_card as card
 
 REPO_MODEL = Path(__file__).resolve().parents[1] / "models" / "vap"
 

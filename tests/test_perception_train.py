@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from designkit.core import Session
-from designkit.perception.data import Dialogue, DialogueSet
-from designkit.perception.evaluation import Pause, TurnTruth, auc, truth_speech_mask
-from designkit.perception.train import TrainConfig, fit
-from designkit.perception.vap import TurnTakingModel
+from designkit.perception.audio.turn_taking import TurnTakingModel
 from designkit.testing import scripted_audio
+from designkit.training.dialogues import Dialogue, DialogueSet
+from designkit.training.pause_scoring import Pause, TurnTruth, auc, truth_speech_mask
+from designkit.training.train import TrainConfig, fit
 
 
 def dialogue(seed: int, duration_s: float = 30.0) -> Dialogue:

@@ -10,8 +10,8 @@ import soundfile as sf
 
 from designkit.core import Session
 from designkit.core.microturns import Microturn
-from designkit.perception.turn_end import SmartTurn, whisper_features
-from designkit.perception.vad import SileroVAD
+from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.audio.smart_turn import SmartTurn, whisper_features
 
 FIXTURE = Path(__file__).parent / "fixtures" / "perception" / "two_phrases.wav"
 

@@ -11,7 +11,7 @@ import soundfile as sf
 from designkit.core import Session
 from designkit.core.microturns import Microturn
 from designkit.errors import InputError
-from designkit.perception.vad import SileroVAD
+from designkit.perception.audio.silero import SileroVAD
 
 FIXTURE = Path(__file__).parent / "fixtures" / "perception" / "two_phrases.wav"
 SPEECH = [(0.600, 2.594), (3.794, 5.595)]

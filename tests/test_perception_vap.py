@@ -12,7 +12,7 @@ import torch
 from designkit.core import Engine, Session
 from designkit.core.microturns import Microturn
 from designkit.errors import InputError
-from designkit.perception.vap import (
+from designkit.perception.audio.turn_taking import (
     HEADS,
     TurnTakingModel,
     load_net,
@@ -111,7 +111,7 @@ def test_the_model_runs_inside_the_engine_in_both_directions() -> None:
 def test_shipped_weights_load_and_are_small() -> None:
     net = load_net()
     assert parameter_count(net) < 2_000_000
-    from designkit.perception.weights import resolve
+    from designkit.weights import resolve
 
     assert resolve("vap").stat().st_size <= 10 * 2**20
 

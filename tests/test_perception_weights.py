@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from designkit import weights
 from designkit.errors import InputError, MissingExtraError
-from designkit.perception import weights
-from designkit.perception.weights import WeightSpec, packaged, resolve
+from designkit.weights import WeightSpec, packaged, resolve
 
 
 def test_silero_and_smart_turn_come_from_their_wheels() -> None:

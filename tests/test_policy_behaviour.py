@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from designkit.core import Engine, Event, Microturn, StepRecord
 from designkit.core.decisions import Action, Reason
 from designkit.log import read_log, replay_to_log
-from designkit.metrics.compare import prepare, synthetic_dialogues
 from designkit.perception import EnergyVAD
-from designkit.perception.logged import LoggedSignals, logged_microturns
-from designkit.perception.simulated import PERFECT, ModelQuality, Moment, SimulatedProposer, TruthVAD
+from designkit.perception.logged_signals import LoggedSignals, logged_microturns
+from designkit.perception.truth_vad import TruthVAD
 from designkit.policy import CueSpeak, Policy, TimeSpeak
 from designkit.policy.replay import PolicyReplay
+from designkit.proposers.simulated import PERFECT, ModelQuality, Moment, SimulatedProposer
+from designkit.study.prepare import prepare, synthetic_dialogues
 from designkit.testing import random_turns, scripted_session
 
 DT = 0.2

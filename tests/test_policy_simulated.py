@@ -6,15 +6,10 @@ import pytest
 
 from designkit.core import Proposer
 from designkit.core.decisions import NOTHING, Action
+from designkit.core.microturns import speech_mask
 from designkit.errors import InputError
-from designkit.perception.simulated import (
-    PERFECT,
-    ModelQuality,
-    Moment,
-    SimulatedProposer,
-    TruthVAD,
-    speech_mask,
-)
+from designkit.perception.truth_vad import TruthVAD
+from designkit.proposers.simulated import PERFECT, ModelQuality, Moment, SimulatedProposer
 
 MOMENTS = [Moment(2.0, content="a"), Moment(6.1, Action.BACKCHANNEL, duration_s=0.4), Moment(9.0)]
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from designkit.core.context import Context
 from designkit.core.decisions import Action, Decision, Proposal, Reason
-from designkit.core.engine import Context
 from designkit.errors import InputError
 from designkit.policy import CueSpeak, Policy, TimeSpeak, dial
 from designkit.policy.loader import policy_from_dict

@@ -8,7 +8,7 @@ import pytest
 from designkit.core.decisions import Action, Decision, Reason
 from designkit.errors import InputError
 from designkit.render import tts
-from designkit.render.voice import AgentVoice, Utterance, espeak_synthesize
+from designkit.render.agent_voice import AgentVoice, Utterance, espeak_synthesize
 
 
 class Counting:

@@ -106,7 +106,7 @@ def test_bad_annotations_name_the_file_the_line_and_the_fix(tmp_path: Path) -> N
 def test_a_file_that_is_not_a_wav_is_refused(tmp_path: Path) -> None:
     fake = tmp_path / "talk.wav"
     fake.write_text("not audio")
-    with pytest.raises(InputError, match=r"talk.wav: expected a readable PCM WAV file.*sox"):
+    with pytest.raises(InputError, match=r"talk.wav: expected a readable PCM or float WAV file.*sox"):
         import_recording(fake)
 
 

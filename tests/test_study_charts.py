@@ -8,11 +8,12 @@ import pytest
 
 from designkit.core.engine import Engine
 from designkit.log import replay_to_log
-from designkit.metrics.compare import moments_of
-from designkit.metrics.evaluate import SessionTruth
-from designkit.perception.simulated import ModelQuality, SimulatedProposer, TruthVAD
+from designkit.metrics.session import SessionTruth
+from designkit.perception.truth_vad import TruthVAD
 from designkit.policy import Policy, TimeSpeak
+from designkit.proposers.simulated import ModelQuality, SimulatedProposer
 from designkit.study import ScenarioSet, Study, charts, run
+from designkit.study.prepare import moments_of
 from designkit.testing import scripted_session
 
 

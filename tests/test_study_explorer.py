@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from designkit.errors import InputError
-from designkit.metrics.compare import prepare, run_sessions, synthetic_dialogues
 from designkit.policy import Policy
 from designkit.study import Explorer, ScenarioSet, Study
+from designkit.study.compare import run_sessions
 from designkit.study.explorer import CURRENT, DATASET
+from designkit.study.prepare import prepare, synthetic_dialogues
 
 
 def current(spec: dict) -> dict:  # type: ignore[type-arg]

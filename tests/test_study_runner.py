@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from designkit.metrics.compare import prepare, run_sessions
-from designkit.perception.simulated import PERFECT, ModelQuality
 from designkit.policy import Policy
+from designkit.proposers.simulated import PERFECT, ModelQuality
 from designkit.study import Results, ScenarioSet, Study, run
+from designkit.study.compare import run_sessions
+from designkit.study.prepare import prepare
 from designkit.study.runner import CellCache, scenario_truths
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from designkit.errors import InputError
-from designkit.perception.simulated import PERFECT, ModelQuality
 from designkit.policy import CueSpeak, Policy, TimeSpeak
+from designkit.proposers.simulated import PERFECT, ModelQuality
 from designkit.study import METRICS, ScenarioSet, Study
 
 

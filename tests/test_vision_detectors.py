@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from designkit.core.context import Context
 from designkit.core.decisions import Action
-from designkit.core.engine import Context
 from designkit.core.microturns import Microturn
 from designkit.errors import InputError
-from designkit.perception.detectors import CueProposer, DetectedCues, SimulatedDetector
+from designkit.perception.simulated_cues import DetectedCues, SimulatedDetector
+from designkit.proposers.cues import CueProposer
 
 TRUTH = [("raise_hand", 2.0), ("raise_hand", 10.0), ("enter", 20.0)]
 

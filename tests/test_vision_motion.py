@@ -7,8 +7,8 @@ import pytest
 
 from designkit.core.streams import VideoFrame
 from designkit.errors import InputError
-from designkit.perception.motion import MotionSource, motion_energy
 from designkit.perception.vision import VisionPerceiver
+from designkit.perception.vision.motion import MotionSource, motion_energy
 from designkit.scenarios.exercise import render_workout
 
 

@@ -11,11 +11,11 @@ from designkit.core.decisions import Action
 from designkit.core.engine import Engine
 from designkit.core.streams import VideoFrame
 from designkit.errors import InputError
-from designkit.perception.detectors import CueProposer
-from designkit.perception.pose import PoseEstimator, PoseSource, check_image, downscale
 from designkit.perception.vision import VisionPerceiver
-from designkit.perception.visual_cues import VisualCues
+from designkit.perception.vision.cues import VisualCues
+from designkit.perception.vision.pose import PoseEstimator, PoseSource, check_image, downscale
 from designkit.policy import Policy
+from designkit.proposers.cues import CueProposer
 from designkit.scenarios import generate
 from designkit.scenarios.exercise import render_cues, render_workout
 from designkit.scenarios.spec import ScenarioSpec

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from designkit.errors import InputError
-from designkit.perception.reps import RepCounter, RepThresholds, count_reps, rep_signal
+from designkit.perception.vision.reps import RepCounter, RepThresholds, count_reps, rep_signal
 
 KNEE = RepThresholds(enter=70.0, exit=35.0, smooth_frames=1)
 

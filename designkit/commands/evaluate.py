@@ -28,7 +28,7 @@ def _folder(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     from designkit.log import read_log
-    from designkit.metrics.evaluate import SessionTruth, evaluate
+    from designkit.metrics.session import SessionTruth, evaluate
 
     logs = [read_log(p) for p in args.paths]
     if args.truth:

@@ -21,7 +21,7 @@ from designkit.errors import InputError
 
 
 def _write_card(folder: Path, table: dict[str, Any], source: str) -> None:
-    from designkit.perception import card
+    from designkit.training import model_card as card
 
     card_path, evaluation_path = folder / "MODEL_CARD.md", folder / "evaluation.json"
     for required in (card_path, evaluation_path):
@@ -36,8 +36,9 @@ def _write_card(folder: Path, table: dict[str, Any], source: str) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from designkit.perception import card, data
-    from designkit.perception.vap import load_net
+    from designkit.perception.audio.turn_taking import load_net
+    from designkit.training import dialogues as data
+    from designkit.training import model_card as card
 
     dialogues = data.load_recordings(args.recordings)
     weights = args.weights if args.weights is not None else (args.card / "vap.pt" if args.card else None)

@@ -6,14 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
-from designkit.audio_io import read_wav
+from designkit.audio.wav import read_wav
 from designkit.core import Engine, Session
 from designkit.log import make_header, read_log, replay_to_log
 from designkit.log.reader import SessionLog
 from designkit.log.summary import summarize
 from designkit.log.writer import LogWriter
 from designkit.perception import EnergyVAD
-from designkit.perception.logged import LoggedSignals, logged_microturns
+from designkit.perception.logged_signals import LoggedSignals, logged_microturns
 from designkit.policy import SpeakAfterSilence
 from designkit.policy.loader import load_policy
 

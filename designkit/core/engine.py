@@ -9,102 +9,31 @@ from __future__ import annotations
 
 import math
 import os
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from designkit.core.clock import Clock, VirtualClock
+from designkit.core.context import Context, EventKind, StepRecord
 from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
-from designkit.core.microturns import Gap, Microturn
-from designkit.core.protocols import Perceiver, Policy, Proposer, RecordSink
-from designkit.core.rules import VoiceTimeline, event_times_after, voice_after, wizard_override
+from designkit.core.microturns import Microturn
+from designkit.core.protocols import Decider, Perceiver, Proposer, RecordSink
 from designkit.core.session import OFFLINE_CONSENT, Consent, Session
+from designkit.core.state import (
+    EngineState,
+    drop_old_interventions,
+    event_times_after,
+    make_context,
+    track_user,
+)
 from designkit.core.streams import Event
+from designkit.core.voice import VoiceTimeline, voice_after
+from designkit.core.wizard import wizard_override
 from designkit.errors import InputError
 
-INF = math.inf
-CONSENT_KIND = "consent"
-POLICY_KIND = "policy"
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What a proposer and a policy may know at the end of microturn `index`.
-
-    Durations are measured up to the end of this microturn. `agent_speaking` says whether the
-    agent's voice filled this window; a decision takes effect from the next one.
-    """
-
-    index: int
-    t: float
-    dt: float
-    signals: Mapping[str, float]
-    events: tuple[Event, ...] = ()
-    coverage: float = 1.0
-    user_speaking: bool = False
-    user_speech_s: float = 0.0
-    user_silence_s: float = INF
-    user_spoke_since_agent: bool = False
-    agent_speaking: bool = False
-    agent_speech_s: float = 0.0
-    agent_remaining_s: float = 0.0
-    since_intervention_s: float = INF
-    interventions_last_minute: int = 0
-    # Added for policies that remember: last time of each event key ("kind", and "kind:name" when
-    # the event's data has a "name"), the length of the user's last finished speech stretch, and
-    # how much of the agent's utterance its last yield cut off (0 once the agent intervenes again).
-    event_times: Mapping[str, float] = field(default_factory=dict)
-    user_last_speech_s: float = 0.0
-    cut_remaining_s: float = 0.0
-    since_cut_s: float = INF
-
-    @property
-    def end(self) -> float:
-        return (self.index + 1) * self.dt
-
-
-@dataclass(frozen=True, slots=True)
-class StepRecord:
-    """Everything the session log keeps about one microturn."""
-
-    index: int
-    t: float
-    dt: float
-    signals: Mapping[str, float]
-    proposal: Proposal
-    decision: Decision
-    user_speaking: bool
-    agent_speaking: bool
-    consent: str
-    coverage: float
-    gaps: tuple[Gap, ...] = ()
-    events: tuple[Event, ...] = ()
-    faults: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class EngineState:
-    """The one place the engine's memory lives between microturns."""
-
-    next_index: int = 0
-    user_speaking: bool = False
-    user_onset: float | None = None
-    user_offset: float | None = None
-    user_spoke_since_agent: bool = False
-    agent_onset: float | None = None
-    agent_until: float = 0.0
-    wizard_silent_until: float = 0.0
-    interventions: deque[float] = field(default_factory=deque)
-    event_times: Mapping[str, float] = field(default_factory=dict)
-    user_last_speech_s: float = 0.0
-    cut_remaining_s: float = 0.0
-    cut_at: float | None = None
-    consent: Consent = OFFLINE_CONSENT
-    notes: list[Event] = field(default_factory=list)
+__all__ = ["Context", "Engine", "EngineState", "StepRecord", "describe", "signals_of"]
 
 
 class _NoProposer:
@@ -123,7 +52,7 @@ class Engine:
     def __init__(
         self,
         perceivers: Sequence[Perceiver],
-        policy: Policy,
+        policy: Decider,
         *,
         proposer: Proposer | None = None,
         dt: float = 0.2,
@@ -166,17 +95,17 @@ class Engine:
         self.proposer.reset()
         self.last_record = None
 
-    def set_policy(self, policy: Policy) -> None:
+    def set_policy(self, policy: Decider) -> None:
         """Swap the policy; it applies from the next microturn and is logged as an event there."""
         self.policy = policy
         t = self.state.next_index * self.dt
-        self.state.notes.append(Event(t=t, kind=POLICY_KIND, data={"policy": policy.to_dict()}))
+        self.state.notes.append(Event(t=t, kind=EventKind.POLICY, data={"policy": policy.to_dict()}))
 
     def set_consent(self, consent: Consent) -> None:
         """Record a consent change; it is logged with the next microturn."""
         self.state.consent = consent
         t = self.state.next_index * self.dt
-        self.state.notes.append(Event(t=t, kind=CONSENT_KIND, data=consent.to_dict()))
+        self.state.notes.append(Event(t=t, kind=EventKind.CONSENT, data=consent.to_dict()))
 
     # -- the two entry points ---------------------------------------------------------------
     def step(self, microturn: Microturn) -> Decision:
@@ -250,49 +179,18 @@ class Engine:
         notes = tuple(state.notes)
         state.notes.clear()
         for event in turn.events:
-            if event.kind == CONSENT_KIND:
+            if event.kind == EventKind.CONSENT:
                 state.consent = Consent.from_dict(event.data)
         if turn.events:
             state.event_times = event_times_after(state.event_times, turn.events)
 
         vad = signals.get(self.vad_signal, 0.0)
         user_speaking = vad >= self.vad_threshold  # NaN compares False: a fault is not speech
-        if user_speaking and not state.user_speaking:
-            state.user_onset = start
-            state.user_offset = None
-        elif state.user_speaking and not user_speaking:
-            state.user_offset = start
-            if state.user_onset is not None:
-                state.user_last_speech_s = start - state.user_onset
-        state.user_speaking = user_speaking
-        if user_speaking:
-            state.user_spoke_since_agent = True
-
+        track_user(state, user_speaking, start)
         agent_speaking = state.agent_until > start + 1e-9
-        while state.interventions and state.interventions[0] <= end - 60.0:
-            state.interventions.popleft()
-        last = state.interventions[-1] if state.interventions else None
-        context = Context(
-            index=turn.index,
-            t=start,
-            dt=dt,
-            signals=signals,
-            events=turn.events,
-            coverage=turn.coverage,
-            user_speaking=user_speaking,
-            user_speech_s=end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
-            user_silence_s=(end - state.user_offset) if state.user_offset is not None else INF,
-            user_spoke_since_agent=state.user_spoke_since_agent,
-            agent_speaking=agent_speaking,
-            agent_speech_s=end - state.agent_onset if agent_speaking and state.agent_onset is not None else 0.0,
-            agent_remaining_s=max(0.0, state.agent_until - end) if agent_speaking else 0.0,
-            since_intervention_s=end - last if last is not None else INF,
-            interventions_last_minute=len(state.interventions),
-            event_times=state.event_times,
-            user_last_speech_s=state.user_last_speech_s,
-            cut_remaining_s=state.cut_remaining_s,
-            since_cut_s=end - state.cut_at if state.cut_at is not None else INF,
-        )
+        drop_old_interventions(state, end)
+        context = make_context(state, index=turn.index, dt=dt, signals=signals, events=turn.events,
+                               coverage=turn.coverage, agent_speaking=agent_speaking)
 
         proposal = NOTHING
         if faults:

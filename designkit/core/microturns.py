@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, FloatArray, VideoFrame
 from designkit.errors import InputError
@@ -270,3 +271,16 @@ def frame_session(
     for event in pending_events:
         framer.push_event(event)
     yield from framer.flush()
+
+
+def speech_mask(intervals: Sequence[tuple[float, float]], n: int, dt: float) -> npt.NDArray[np.bool_]:
+    """Microturns whose window is at least half covered by the intervals."""
+    covered = np.zeros(n, dtype=np.float64)
+    for start, end in intervals:
+        if end < start:
+            raise InputError("interval", expected="end >= start", got=(start, end))
+        k0 = max(0, math.floor(start / dt))
+        k1 = min(n, math.ceil(end / dt))
+        for k in range(k0, k1):
+            covered[k] += max(0.0, min(end, (k + 1) * dt) - max(start, k * dt))
+    return covered >= dt / 2 - 1e-9

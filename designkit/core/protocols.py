@@ -1,4 +1,4 @@
-"""The shapes the engine plugs together: perceivers, proposers, policies and record sinks.
+"""The shapes the engine plugs together: perceivers, proposers, deciders (policies) and record sinks.
 
 Composition, not inheritance: anything with these methods works.
 """
@@ -6,16 +6,14 @@ Composition, not inheritance: anything with these methods works.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.context import Context, StepRecord
 from designkit.core.decisions import Decision, Proposal
 from designkit.core.microturns import Microturn
-
-if TYPE_CHECKING:
-    from designkit.core.engine import Context, StepRecord
 
 
 @runtime_checkable
@@ -46,8 +44,11 @@ class Proposer(Protocol):
 
 
 @runtime_checkable
-class Policy(Protocol):
-    """The designer's object: proposal + context -> decision with a reason. Pure."""
+class Decider(Protocol):
+    """What the engine asks to decide: proposal + context -> decision with a reason. Pure.
+
+    `designkit.policy.Policy` (the designer's spec) is the usual one; anything with these
+    methods works (e.g. `SpeakAfterSilence`)."""
 
     def decide(self, proposal: Proposal, context: Context) -> Decision: ...
 
@@ -59,3 +60,6 @@ class RecordSink(Protocol):
     """Where the engine puts each microturn's record (a session log writer, a list)."""
 
     def append(self, record: StepRecord) -> None: ...
+
+
+Policy = Decider  # the earlier name of the protocol; `designkit.policy.Policy` is the spec

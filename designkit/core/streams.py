@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,8 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.kind, Enum):  # an EventKind member: keep its text, as logs store it
+            object.__setattr__(self, "kind", str(self.kind.value))
         object.__setattr__(self, "t", _check_time(f"event '{self.kind}' time", self.t))
         if not isinstance(self.kind, str) or not self.kind:
             raise InputError("event kind", expected="a non-empty string", got=repr(self.kind))

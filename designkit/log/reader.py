@@ -15,10 +15,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from designkit.core.engine import StepRecord
+from designkit.core.context import StepRecord
 from designkit.errors import LogError
-from designkit.log.schema import HASH_COLUMN, SCHEMA, SIGNAL_PREFIX, chain_hash, genesis_hash, record_to_row
-from designkit.log.writer import JOURNAL_SUFFIX, journal_path
+from designkit.log.schema import (
+    HASH_COLUMN,
+    JOURNAL_SUFFIX,
+    SCHEMA,
+    SIGNAL_PREFIX,
+    chain_hash,
+    genesis_hash,
+    journal_path,
+    record_to_row,
+)
+from designkit.log.transcript import render_transcript
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +83,6 @@ class SessionLog:
         return self.frame[name].to_numpy(dtype=np.float64)
 
     def transcript(self) -> str:
-        from designkit.log.transcript import render_transcript
-
         return render_transcript(self)
 
 

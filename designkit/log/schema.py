@@ -13,9 +13,11 @@ import platform
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
-from designkit.core.engine import Engine, StepRecord
+from designkit.core.context import StepRecord
+from designkit.core.engine import Engine
 from designkit.core.session import Consent
 
 SCHEMA = "designkit.session_log"
@@ -147,3 +149,11 @@ def make_header(
         "consent": (consent or engine.state.consent).to_dict(),
         "extra": dict(extra or {}),
     }
+
+
+JOURNAL_SUFFIX = ".journal.jsonl"
+
+
+def journal_path(path: Path) -> Path:
+    """Where a log being written keeps its journal (one JSON line per microturn) until it closes."""
+    return path.with_name(path.name + JOURNAL_SUFFIX)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from designkit.log.reader import SessionLog
+
+class Rows(Protocol):
+    """What a transcript reads of a session log (`SessionLog` has these)."""
+
+    @property
+    def columns(self) -> Sequence[str]: ...
+
+    @property
+    def rows(self) -> Sequence[Sequence[Any]]: ...
 
 
 def clock(t: float) -> str:
@@ -27,7 +35,7 @@ def _agent(action: str, reason: str, content: str, agent_speaking: bool) -> str:
     return f"agent {action}s{said} ({short})"
 
 
-def render_transcript(log: SessionLog) -> str:
+def render_transcript(log: Rows) -> str:
     """`00:12.4  user speaking · agent silent (user_speaking)`, one line per change."""
     names = log.columns
     at = {n: i for i, n in enumerate(names)}

@@ -15,13 +15,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from designkit.core.engine import StepRecord
+from designkit.core.context import StepRecord
 from designkit.errors import InputError
+from designkit.log.reader import SessionLog, read_log
 from designkit.log.schema import (
     HASH_COLUMN,
     SCHEMA,
@@ -29,20 +30,13 @@ from designkit.log.schema import (
     column_types,
     genesis_hash,
     hash_text,
+    journal_path,
     record_to_row,
 )
 
-if TYPE_CHECKING:
-    from designkit.log.reader import SessionLog
-
 log = logging.getLogger(__name__)
 
-JOURNAL_SUFFIX = ".journal.jsonl"
 _ARROW_TYPES = {"int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_(), "string": pa.string()}
-
-
-def journal_path(path: Path) -> Path:
-    return path.with_name(path.name + JOURNAL_SUFFIX)
 
 
 def table_from_rows(header: Mapping[str, Any], rows: list[list[Any]]) -> pa.Table:
@@ -131,8 +125,6 @@ class LogWriter:
         self._file = None
         rows = self._rows
         if rows is None:
-            from designkit.log.reader import read_log
-
             rows = read_log(self.journal).rows
         write_parquet(self.path, self.header, rows)
         self.journal.unlink()
@@ -141,8 +133,6 @@ class LogWriter:
 
     def session_log(self) -> SessionLog:
         """The closed log, from memory when rows were kept, else read back from disk."""
-        from designkit.log.reader import SessionLog, read_log
-
         self.close()
         if self._rows is not None:
             return SessionLog(self.header, self._rows, path=self.path)

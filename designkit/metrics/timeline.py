@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.context import StepRecord
 from designkit.core.decisions import Action, Reason
-from designkit.core.engine import StepRecord
 from designkit.errors import InputError
 from designkit.metrics.intervals import FloatArray
 

@@ -1,10 +1,10 @@
 """Policies: the designer's object that turns proposals and context into decisions."""
 
 from designkit.policy.budget import Budget
-from designkit.policy.context import Mode
 from designkit.policy.cues import CueSpeak
+from designkit.policy.modes import Mode
 from designkit.policy.schedules import TimeSpeak
-from designkit.policy.simple import SpeakAfterSilence
+from designkit.policy.speak_after_silence import SpeakAfterSilence
 from designkit.policy.spec import AfterFalseInterruption, Policy, dial, policies
 from designkit.policy.styles import Style
 

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from designkit.core.context import Context, EventKind
 from designkit.core.decisions import Action, Proposal
-from designkit.core.engine import Context
 from designkit.errors import InputError
 
-CUE_KIND = "cue"
 _RULE_ACTIONS = (Action.SPEAK, Action.BACKCHANNEL, Action.CAPTION)
 
 
@@ -49,7 +48,7 @@ class CueSpeak:
 
     @property
     def key(self) -> str:
-        return f"{CUE_KIND}:{self.cue}"
+        return f"{EventKind.CUE.value}:{self.cue}"
 
     def onset(self, proposal: Proposal, context: Context, threshold: float) -> float | None:
         """The onset of the cue this microturn may answer, or None."""

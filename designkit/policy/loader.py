@@ -9,26 +9,26 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from designkit.core.protocols import Policy
+from designkit.core.protocols import Decider
 from designkit.errors import InputError
 
-# kind -> "module:factory" taking the dict; the spec Policy is the default kind.
+# kind -> "module:factory" taking the dict; the spec `Policy` is the default kind.
 POLICY_KINDS: dict[str, str] = {
-    "speak_after_silence": "designkit.policy.simple:SpeakAfterSilence.from_dict",
+    "speak_after_silence": "designkit.policy.speak_after_silence:SpeakAfterSilence.from_dict",
     "policy": "designkit.policy.spec:Policy.from_dict",
 }
 
 
-def _factory(target: str) -> Callable[[dict[str, Any]], Policy]:
+def _factory(target: str) -> Callable[[dict[str, Any]], Decider]:
     module_name, _, attr = target.partition(":")
     obj: Any = importlib.import_module(module_name)
     for part in attr.split("."):
         obj = getattr(obj, part)
-    factory: Callable[[dict[str, Any]], Policy] = obj
+    factory: Callable[[dict[str, Any]], Decider] = obj
     return factory
 
 
-def policy_from_dict(data: Mapping[str, Any]) -> Policy:
+def policy_from_dict(data: Mapping[str, Any]) -> Decider:
     """`{"kind": ..., ...}` -> a policy; without a kind, the designer's `Policy` spec."""
     if not isinstance(data, Mapping):
         raise InputError("policy", expected="a JSON object", got=type(data).__name__)
@@ -38,7 +38,7 @@ def policy_from_dict(data: Mapping[str, Any]) -> Policy:
     return _factory(POLICY_KINDS[kind])(dict(data))
 
 
-def load_policy(path: str | os.PathLike[str]) -> Policy:
+def load_policy(path: str | os.PathLike[str]) -> Decider:
     """Read a policy JSON file."""
     path = Path(path)
     try:

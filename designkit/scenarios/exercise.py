@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.scenarios.figure import Canvas, Look, background, draw_person, skeleton
 
@@ -274,11 +275,11 @@ def _scenario(video: Video, spec: Any, *, context: tuple[str, ...]) -> Any:
     from designkit.scenarios.truth import Cue, Truth
 
     rng = np.random.default_rng(video.seed)
-    samples = round(video.duration * 16_000)
+    samples = round(video.duration * SAMPLE_RATE)
     audio = rng.normal(0.0, 10 ** (-70 / 20), size=samples).astype(np.float32)
     cues = [Cue(t, kind) for kind, t in video.cues]
     cues += [Cue(t, "partial_rep") for t in video.partial_times]
-    truth = Truth(duration=samples / 16_000, cues=tuple(sorted(cues, key=lambda c: c.t)), reps=video.rep_times,
+    truth = Truth(duration=samples / SAMPLE_RATE, cues=tuple(sorted(cues, key=lambda c: c.t)), reps=video.rep_times,
                   context=context)
     return Scenario(spec=spec, audio=audio, truth=truth, name=f"{spec.kind}-{spec.seed}", frames=video.frames,
                     frame_times=video.times)

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 
-SAMPLE_RATE = 16_000
 LANGUAGES = ("en", "es", "fr", "de")
 _VOICES = {"en": "en-us", "es": "es", "fr": "fr", "de": "de"}
 PHRASES: dict[str, tuple[str, ...]] = {

@@ -28,10 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-from scipy.io import wavfile
 
-from designkit.audio_io import read_wav, resample
+from designkit.audio.wav import read_wav
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.scenarios.spec import Scenario, ScenarioSpec
@@ -234,7 +232,7 @@ def import_recording(wav: str | os.PathLike[str], annotations: str | os.PathLike
                      name: str | None = None) -> Scenario:
     """A WAV file (any rate or channel count, converted) and optional annotations as a scenario."""
     wav = Path(wav)
-    audio = _read_any_wav(wav)
+    audio = read_wav(wav)
     duration = audio.size / SAMPLE_RATE
     labels: list[Label] = []
     if annotations is not None:
@@ -269,8 +267,8 @@ def import_fdbench(folder: str | os.PathLike[str], *, merge_gap_s: float = 0.5) 
         if not (folder / required).exists():
             raise InputError(str(folder), expected=f"a Full-Duplex-Bench example with {required}", got="missing",
                              fix="point at one example folder (input.wav, output.wav, output.json)")
-    user = _read_any_wav(folder / "input.wav")
-    agent = _read_any_wav(folder / "output.wav")
+    user = read_wav(folder / "input.wav")
+    agent = read_wav(folder / "output.wav")
     n = max(user.size, agent.size)
     user = np.pad(user, (0, n - user.size))
     agent = np.pad(agent, (0, n - agent.size))
@@ -327,22 +325,3 @@ def _json(path: Path) -> object:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(str(path), expected="a readable JSON file", got=str(exc)) from exc
-
-
-def _read_any_wav(path: Path) -> npt.NDArray[np.float32]:
-    """Integer PCM through designkit.audio_io; 32/64-bit float WAV (Audacity's default export) via scipy."""
-    try:
-        return read_wav(path)
-    except InputError as first:
-        try:
-            rate, data = wavfile.read(path)
-        except (ValueError, OSError):
-            raise first from None
-        if data.dtype.kind != "f" or data.size == 0:
-            raise
-    data = np.asarray(data, dtype=np.float32).reshape(data.shape[0], -1)
-    if data.shape[1] != 1:
-        log.info("%s: mixing %d channels down to mono", path, data.shape[1])
-    if rate != SAMPLE_RATE:
-        log.info("%s: resampling %d Hz to %d Hz", path, rate, SAMPLE_RATE)
-    return resample(np.ascontiguousarray(data.mean(axis=1), dtype=np.float32), int(rate))

@@ -81,7 +81,3 @@ def background(rng: np.random.Generator, n: int) -> Audio:
     """Steady room noise (brownish), unit RMS."""
     noise = _band(rng.standard_normal(n), 40, 2500)
     return (noise / (np.sqrt(np.mean(noise**2)) + 1e-12)).astype(np.float32)
-
-
-def rms(audio: npt.NDArray[np.floating]) -> float:
-    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0

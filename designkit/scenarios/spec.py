@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
-import wave
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from designkit.audio_io import read_wav, write_wav
+from designkit.audio.wav import read_wav, write_wav
 from designkit.core.frozen import FrozenMap
 from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE, VideoFrame
@@ -122,10 +120,7 @@ def save_scenario(scenario: Scenario, folder: str | os.PathLike[str], *, float32
     back bit for bit and memory-mapped (the scenario cache uses it)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    if float32:
-        _write_float_wav(folder / "audio.wav", scenario.audio)
-    else:
-        write_wav(folder / "audio.wav", scenario.audio)
+    write_wav(folder / "audio.wav", scenario.audio, float32=float32)
     (folder / "truth.json").write_text(json.dumps(scenario.truth.to_dict(), indent=1), encoding="utf-8")
     meta = {"format": FORMAT_VERSION, "name": scenario.name, "spec": scenario.spec.to_dict()}
     if scenario.frames is not None:
@@ -135,40 +130,6 @@ def save_scenario(scenario: Scenario, folder: str | os.PathLike[str], *, float32
     # scenario.json last: its presence marks a complete folder (a killed write is regenerated).
     (folder / "scenario.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return folder
-
-
-_FLOAT_HEADER = struct.Struct("<4sI4s4sIHHIIHH4sI")  # RIFF, WAVE, fmt (16 bytes), data
-
-
-def _write_float_wav(path: Path, samples: npt.NDArray[np.float32]) -> None:
-    data = np.ascontiguousarray(samples, dtype="<f4").tobytes()
-    header = _FLOAT_HEADER.pack(b"RIFF", 36 + len(data), b"WAVE", b"fmt ", 16, 3, 1, SAMPLE_RATE,
-                                SAMPLE_RATE * 4, 4, 32, b"data", len(data))
-    with path.open("wb") as handle:
-        handle.write(header)
-        handle.write(data)
-
-
-def _read_audio(path: Path) -> npt.NDArray[np.float32]:
-    """Our own 32-bit float WAV memory-mapped (copy-on-write), 16 kHz mono 16-bit read in one
-    step; anything else through read_wav (which converts and says so)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_FLOAT_HEADER.size)
-        if len(head) == _FLOAT_HEADER.size:
-            riff, _, kind, fmt, _, code, channels, rate, _, _, bits, data, size = _FLOAT_HEADER.unpack(head)
-            if (riff, kind, fmt, data, code, channels, rate, bits) == (b"RIFF", b"WAVE", b"fmt ", b"data", 3, 1, SAMPLE_RATE, 32):
-                return np.memmap(path, dtype="<f4", mode="c", offset=_FLOAT_HEADER.size, shape=(size // 4,))
-    except OSError:
-        pass
-    try:
-        with wave.open(str(path), "rb") as handle:
-            if (handle.getnchannels(), handle.getsampwidth(), handle.getframerate()) == (1, 2, SAMPLE_RATE):
-                raw = handle.readframes(handle.getnframes())
-                return np.multiply(np.frombuffer(raw, dtype="<i2"), np.float32(1 / 32768), dtype=np.float32)
-    except (OSError, EOFError, wave.Error):
-        pass  # read_wav says what is wrong with the file
-    return read_wav(path)
 
 
 def load_scenario(folder: str | os.PathLike[str]) -> Scenario:
@@ -182,12 +143,12 @@ def load_scenario(folder: str | os.PathLike[str]) -> Scenario:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InputError(str(meta_path), expected="JSON", got=str(exc)) from exc
-    audio = _read_audio(folder / "audio.wav")
+    audio = read_wav(folder / "audio.wav")
     truth = load_truth(folder / "truth.json")
     frames = times = None
     if (folder / "frames.npz").exists():
         with np.load(folder / "frames.npz") as data:
             frames, times = data["images"], data["times"]
-    agent = _read_audio(folder / "agent.wav") if (folder / "agent.wav").exists() else None
+    agent = read_wav(folder / "agent.wav") if (folder / "agent.wav").exists() else None
     return Scenario(spec=ScenarioSpec.from_dict(meta["spec"]), audio=audio, truth=truth,
                     name=str(meta.get("name", folder.name)), frames=frames, frame_times=times, agent_audio=agent)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from designkit import cache
 from designkit.errors import InputError
 from designkit.scenarios.spec import Scenario, ScenarioSpec, load_scenario, save_scenario
 
@@ -60,8 +61,8 @@ def register_set(name: str, kind: str, params: Mapping[str, Any] | None = None, 
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("DESIGNKIT_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "designkit")
-    return Path(root) / "scenarios"
+    """Where generated scenarios are kept."""
+    return cache.cache_dir("scenarios")
 
 
 def generators() -> dict[str, GeneratorInfo]:

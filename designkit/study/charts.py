@@ -95,7 +95,7 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
 
 def truth_marks(truth: Any) -> pd.DataFrame:
     """Cue and target times of a session's truth as rows (lane, t, label), for timeline overlays."""
-    from designkit.metrics.evaluate import truth_of
+    from designkit.metrics.session import truth_of
 
     t = truth_of(truth)
     rows = [{"lane": "cues", "t": float(c), "label": f"cue:{k}"} for c, k in zip(t.cues.tolist(), t.cue_kinds, strict=True)]

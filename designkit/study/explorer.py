@@ -4,7 +4,7 @@
     explorer                                    # sliders + chart (JupyterLab or Voila)
 
 Only the decisions change with a knob: each session's signals and the simulated model's proposals
-are prepared once (`designkit.metrics.compare.prepare`), and a move re-decides them
+are prepared once (`designkit.study.compare.prepare`), and a move re-decides them
 (`designkit.policy.replay.PolicyReplay`). With `workers > 1` the sessions are split over worker
 processes that keep their share prepared between moves. The chart is a fixed Vega-Lite spec whose
 named dataset is swapped on each move: the page holds a live Vega view (`show.view`, offline) and
@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 from designkit.errors import InputError
-from designkit.perception.simulated import ModelQuality
-from designkit.policy.context import Mode
+from designkit.policy.modes import Mode
 from designkit.policy.spec import Policy
 from designkit.policy.styles import Style
+from designkit.proposers.simulated import ModelQuality
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ KNOBS: dict[str, Knob] = {
 
 def _session_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mapping[str, float] | None,
                   metrics: Sequence[str]) -> list[list[float]]:
-    from designkit.metrics.evaluate import session_metrics
+    from designkit.metrics.session import session_metrics
     from designkit.metrics.timeline import timeline_of
 
     policy = Policy.from_dict(dict(spec))

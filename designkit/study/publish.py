@@ -216,9 +216,10 @@ def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
     from designkit import scenarios
     from designkit.core.engine import Engine
     from designkit.log import audit_report, replay_to_log
-    from designkit.metrics.compare import moments_of
-    from designkit.metrics.evaluate import truth_of
-    from designkit.perception.simulated import SimulatedProposer, TruthVAD
+    from designkit.metrics.session import truth_of
+    from designkit.perception.truth_vad import TruthVAD
+    from designkit.proposers.simulated import SimulatedProposer
+    from designkit.study.prepare import moments_of
 
     first = study.scenarios[0]
     scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False, params=dict(first.params) or None)[0]

@@ -25,8 +25,9 @@ from typing import Any
 
 import pandas as pd
 
+from designkit.cache import cache_dir as cache_dir_of
 from designkit.errors import InputError
-from designkit.perception.simulated import ModelQuality
+from designkit.proposers.simulated import ModelQuality
 from designkit.study.spec import DEFAULT_MOMENTS, Study, quality_to_dict
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,8 @@ INLINE_MICROTURNS = 60_000
 
 
 def cache_root() -> Path:
-    root = os.environ.get("DESIGNKIT_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "designkit")
-    return Path(root) / "study"
+    """Where study cells are kept."""
+    return cache_dir_of("study")
 
 
 def package_versions() -> dict[str, str]:
@@ -134,9 +135,9 @@ def prepare_truth(truth: Any, *, quality: ModelQuality, seed: int, dt: float,
     import numpy as np
 
     from designkit.core.decisions import Action
-    from designkit.metrics.compare import prepare
-    from designkit.metrics.evaluate import truth_of
-    from designkit.perception.simulated import Moment, SimulatedProposer
+    from designkit.metrics.session import truth_of
+    from designkit.proposers.simulated import Moment, SimulatedProposer
+    from designkit.study.prepare import prepare
 
     session = truth_of(truth)
     if targets_from != "targets":
@@ -157,7 +158,7 @@ def prepare_truth(truth: Any, *, quality: ModelQuality, seed: int, dt: float,
 
 def run_job(job: SessionJob) -> list[tuple[str, dict[str, float]]]:
     """(cache key, metrics) for each policy of one session: prepare once, re-decide per policy."""
-    from designkit.metrics.evaluate import session_metrics
+    from designkit.metrics.session import session_metrics
     from designkit.metrics.timeline import timeline_of
     from designkit.policy.spec import Policy
 

@@ -21,20 +21,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from designkit.core.decisions import Reason
 from designkit.errors import InputError
-from designkit.perception.simulated import ModelQuality
+from designkit.metrics import METRICS
 from designkit.policy.spec import Policy
+from designkit.proposers.simulated import ModelQuality
 
-# What `designkit.metrics.evaluate.session_metrics` reports (NaN where a metric does not apply).
-BASE_METRICS = (
-    "interventions_per_min", "voiced_per_min", "backchannels_per_min", "attention_cost", "overlap_ratio",
-    "yield_latency_s", "response_latency_s", "early_interruption_rate", "task_success", "silent_share",
-    "deliberate_silence_precision", "silence_regret_per_min",
-    "timespeak_hit_rate", "timespeak_mae_s", "timespeak_p90_s", "false_starts_per_min",
-    "cue_precision", "cue_recall", "cue_f1", "cue_latency_s", "rude_hits",
-)
-METRICS = BASE_METRICS + tuple(f"share:{r.value}" for r in Reason if r.value.startswith("silent:"))
+# What `designkit.metrics.session.session_metrics` reports (NaN where a metric does not apply).
 SPEC_VERSION = 1
 # Truth times the simulated model may propose at, and that may count as TimeSpeak targets.
 MOMENT_SOURCES = ("turn_ends", "backchannel_opportunities", "targets", "reps", "cues")

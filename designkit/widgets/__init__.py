@@ -5,8 +5,9 @@
     display(session, Controls(session))
 """
 
+from designkit.proposers.pause import PauseProposer
 from designkit.widgets.clocks import ClockEstimate, ClockEstimator
-from designkit.widgets.controls import Controls, PauseProposer
+from designkit.widgets.controls import Controls
 from designkit.widgets.live import LiveSession, default_engine
 from designkit.widgets.recording import load_session, read_recording, save_as_scenario
 

@@ -7,53 +7,16 @@ stream ("control" or "wizard"), so a replay of the session sees the same events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.core.engine import Context
 from designkit.policy import Mode, Policy, Style
 
 if TYPE_CHECKING:
     from designkit.widgets.live import LiveSession
 
 WIZARD_ACTIONS = ("speak", "silent", "backchannel", "stop")
-QUIET_MODE = Mode.DO_NOT_DISTURB
-
-
-@dataclass(frozen=True, slots=True)
-class PauseProposer:
-    """A stand-in model for live demos: after the user stops, propose to answer.
-
-    Confidence grows with the pause, `user_silence_s / sure_after_s` (capped at 1), so the
-    confidence slider and the initiative dial have a visible effect. Stateless, so live and
-    replay agree. A turn-taking model replaces it through the same engine.
-    """
-
-    sure_after_s: float = 1.0
-    content: str = "I hear you."
-    duration_s: float = 1.2
-
-    def reset(self) -> None:
-        return None
-
-    def propose(self, context: Context) -> Proposal:
-        if context.agent_speaking or context.user_speaking or not context.user_spoke_since_agent:
-            return NOTHING
-        confidence = min(1.0, context.user_silence_s / self.sure_after_s)
-        return Proposal(Action.SPEAK, confidence=confidence, urgency=confidence, content=self.content,
-                        duration_s=self.duration_s, source="pause")
-
-
-def with_quiet(policy: Policy, quiet: bool, previous: Mode | None) -> tuple[Policy, Mode | None]:
-    """Quiet mode is the do-not-disturb context; turning it off restores the previous context."""
-    if quiet and policy.context is not QUIET_MODE:
-        return policy.replace(context=QUIET_MODE), policy.context
-    if not quiet and policy.context is QUIET_MODE:
-        return policy.replace(context=previous or Mode.FOCUSED), None
-    return policy, previous
 
 
 class Controls(w.VBox):  # type: ignore[misc]

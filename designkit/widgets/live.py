@@ -31,6 +31,9 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from designkit.audio.wav import to_pcm16
+from designkit.cache import cache_dir
+from designkit.core.context import EventKind
 from designkit.core.decisions import Action, Decision
 from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn, MicroturnFramer
@@ -38,16 +41,17 @@ from designkit.core.session import KEEPABLE, Consent
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
 from designkit.log import LogWriter, make_header
-from designkit.perception.energy import EnergyVAD
+from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
-from designkit.render.voice import AgentVoice
+from designkit.policy.spec import with_quiet
+from designkit.proposers.pause import PauseProposer
+from designkit.render.agent_voice import AgentVoice
 from designkit.widgets.assets import widget_asset
 from designkit.widgets.clocks import ClockEstimator
-from designkit.widgets.controls import PauseProposer, with_quiet
-from designkit.widgets.frames import decode_jpeg
+from designkit.widgets.jpeg import decode_jpeg
 from designkit.widgets.recording import RecordingWriter
+from designkit.widgets.speech_cache import CachedSynthesis
 from designkit.widgets.timeline import reason_colours, timeline_point
-from designkit.widgets.voice import CachedSynthesis, to_pcm16
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +64,6 @@ def default_engine() -> Engine:
     return Engine([EnergyVAD()], Policy(), proposer=PauseProposer())
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("DESIGNKIT_CACHE") or Path.home() / ".cache" / "designkit")
 
 
 class LiveSession(anywidget.AnyWidget):
@@ -100,7 +102,7 @@ class LiveSession(anywidget.AnyWidget):
             dt=self.engine.dt, colours=reason_colours(), title=title,
         )
         self.name = name
-        self.log_dir = Path(log_dir) if log_dir is not None else cache_dir() / "live"
+        self.log_dir = Path(log_dir) if log_dir is not None else cache_dir("live")
         self.idle_close_s = idle_close_s
         self._lock = threading.RLock()
         self._framer = MicroturnFramer(self.engine.dt, strict=False)
@@ -161,7 +163,7 @@ class LiveSession(anywidget.AnyWidget):
                 setattr(self, control, bool(value))
             else:
                 raise InputError("live control", expected="muted, push_to_talk or quiet", got=repr(control))
-            self._push_event(Event(t=self._event_time(), kind="control", data={control: bool(value)}))
+            self._push_event(Event(t=self._event_time(), kind=EventKind.CONTROL, data={control: bool(value)}))
 
     def wizard(self, action: str, **data: Any) -> None:
         """An operator button: "speak", "silent", "backchannel" or "stop", at the next microturn."""
@@ -172,7 +174,7 @@ class LiveSession(anywidget.AnyWidget):
             if action == "speak" and content and "duration_s" not in data and self._voice is not None:
                 # Render now, so the decision knows how long the line lasts.
                 data["duration_s"] = round(self._voice.prepare(content).duration_s, 3)
-            self._push_event(Event(t=self._event_time(), kind="wizard", data={"action": action, **data}))
+            self._push_event(Event(t=self._event_time(), kind=EventKind.WIZARD, data={"action": action, **data}))
 
     def summary(self) -> dict[str, Any]:
         """Counts, clock estimate and where the log went."""
@@ -195,7 +197,7 @@ class LiveSession(anywidget.AnyWidget):
             try:
                 # The last, partial microturn carries this event, so the log records how it ended
                 # (and a revocation's consent state) even when no audio is left.
-                self._push_event(Event(t=self._event_time(), kind="session", data={"end": why}))
+                self._push_event(Event(t=self._event_time(), kind=EventKind.SESSION, data={"end": why}))
                 self._closed.set()
                 for turn in self._framer.flush():
                     self._step(turn, seq=None, received=None, started=time.perf_counter())

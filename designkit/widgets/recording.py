@@ -22,7 +22,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from designkit.audio_io import read_wav, write_wav
+from designkit.audio.wav import read_wav, write_wav
+from designkit.core.context import EventKind
 from designkit.core.session import Session
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
@@ -103,7 +104,7 @@ def load_session(folder: str | os.PathLike[str]) -> Session:
     if "audio" not in facts["keep"]:
         raise InputError("live recording audio", expected="a recording whose consent kept audio",
                          got=f"keep={facts['keep']}",
-                         fix="replay its log instead: designkit.perception.logged.LoggedSignals")
+                         fix="replay its log instead: designkit.perception.logged_signals.LoggedSignals")
     samples = read_wav(folder / AUDIO)
     chunks = tuple(
         AudioChunk(t0=first / SAMPLE_RATE, samples=samples[first : first + n], seq=seq if seq >= 0 else None)
@@ -111,7 +112,7 @@ def load_session(folder: str | os.PathLike[str]) -> Session:
     )
     frames: list[VideoFrame] = []
     if facts.get("frames"):
-        from designkit.widgets.frames import decode_jpeg
+        from designkit.widgets.jpeg import decode_jpeg
 
         for item in facts["frames"]:
             image = decode_jpeg((folder / item["file"]).read_bytes())
@@ -145,7 +146,7 @@ def save_as_scenario(folder: str | os.PathLike[str], out: str | os.PathLike[str]
             frames = np.stack([f.image for f in session.frames])
             frame_times = np.array([f.t for f in session.frames], dtype=np.float64)
     cues = tuple(Cue(t=e["t"], kind=e["kind"], data=e["data"]) for e in facts["events"]
-                 if e["kind"] in ("wizard", "control", "cue"))
+                 if e["kind"] in (EventKind.WIZARD, EventKind.CONTROL, EventKind.CUE))
     truth = Truth(duration=audio.size / SAMPLE_RATE, cues=cues)
     spec = ScenarioSpec("live", seed=0, params={"recording": folder.name, "consent": facts["consent"]["keep"]})
     scenario = Scenario(spec, audio, truth, name=str(facts.get("name", "")), frames=frames, frame_times=frame_times)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from designkit.core.context import EventKind, StepRecord
 from designkit.core.decisions import Reason
-from designkit.core.engine import StepRecord
 
 # One colour per family of reasons; silence shades of grey, taking the floor in colour.
 FAMILY_COLOURS = {
@@ -46,7 +46,7 @@ def reason_colours() -> dict[str, str]:
 def timeline_point(record: StepRecord, *, vad_signal: str = "vad") -> dict[str, Any]:
     """One microturn as the strip draws it: speech rows, the decision, cues and targets, gaps."""
     decision = record.decision
-    cues = [e.data.get("name", e.kind) for e in record.events if e.kind in ("cue", "target")]
+    cues = [e.data.get("name", e.kind) for e in record.events if e.kind in (EventKind.CUE, "target")]
     vad = record.signals.get(vad_signal)
     return {
         "index": record.index,

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from designkit.audio_io import write_wav
+from designkit.audio.wav import write_wav
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = (

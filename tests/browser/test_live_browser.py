@@ -15,7 +15,7 @@ from typing import Any
 import harness
 import numpy as np
 
-from designkit.audio_io import read_wav
+from designkit.audio.wav import read_wav
 from designkit.log import read_log
 
 STREAM_S = 60.0
