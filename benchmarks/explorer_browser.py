@@ -19,7 +19,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = """
-from designkit.metrics.compare import synthetic_dialogues
+from designkit.study.prepare import synthetic_dialogues
 from designkit.policy import Policy
 from designkit.study import Explorer, show
 show.enable()

@@ -39,7 +39,7 @@ def test_a_session_replays_as_the_study_scored_it(study: Study) -> None:
     scored = results.wide()
     row = scored[scored["policy"] == "context=focused"].iloc[0]
     a = session_run(study, scenario=row["scenario"], policy="context=focused")
-    from designkit.metrics.evaluate import session_metrics
+    from designkit.metrics.session import session_metrics
     from designkit.metrics.timeline import timeline_of
     from designkit.study.runner import prepare_truth
 
