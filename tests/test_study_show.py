@@ -37,3 +37,14 @@ def test_reports_get_svg_and_readable_defaults(monkeypatch: pytest.MonkeyPatch) 
     from designkit.study.charts import to_svg
 
     assert "style=backchannel_only" in to_svg(c)  # the whole label is drawn, not cut with an ellipsis
+
+
+def test_one_colour_per_reason_everywhere() -> None:
+    from designkit.core.decisions import Reason
+    from designkit.study.charts import REASON_COLORS
+    from designkit.study.colours import REASON_COLOURS
+    from designkit.widgets.timeline import reason_colours
+
+    assert set(REASON_COLOURS) == {r.value for r in Reason}
+    assert len(set(REASON_COLOURS.values())) == len(REASON_COLOURS)  # no two reasons look alike
+    assert reason_colours() == REASON_COLOURS == REASON_COLORS  # the live strip and the charts agree

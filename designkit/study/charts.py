@@ -9,31 +9,15 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from designkit.errors import InputError, MissingExtraError
+from designkit.study.colours import REASON_COLOURS
 
 if TYPE_CHECKING:
     import altair as alt
 
     from designkit.log.reader import SessionLog
 
-# One colour per reason family, so silence reads as silence across charts.
-REASON_COLORS = {
-    "silent:user_speaking": "#c7d2de",
-    "silent:nothing_to_say": "#e6e9ed",
-    "silent:below_confidence": "#f2c14e",
-    "silent:budget_exhausted": "#f78154",
-    "silent:quiet_mode": "#9aa5b1",
-    "silent:waiting_for_pause": "#b8c4ce",
-    "silent:fault": "#d7263d",
-    "silent:gap": "#5c5c5c",
-    "speak:turn_end": "#2e86ab",
-    "speak:schedule": "#1b998b",
-    "speak:cue": "#3d5a80",
-    "backchannel:opportunity": "#81b29a",
-    "interrupt:barge_in": "#e07a5f",
-    "continue:speaking": "#a9cce3",
-    "yield:user_barge_in": "#6a4c93",
-    "wizard": "#ff006e",
-}
+# One colour per reason everywhere (charts and the live strip): designkit.study.colours.
+REASON_COLORS = REASON_COLOURS
 
 
 def _altair() -> Any:

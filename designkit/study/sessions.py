@@ -214,14 +214,14 @@ def timeline(run: SessionRun, *, width: int = 620, changed: pd.DataFrame | None 
              title: str | None = None, labels: list[str] | None = None) -> Any:
     """A session's lanes (user, agent, decisions coloured by reason, with a legend), and, when
     `changed` is given, the microturns where another policy decided differently as red ticks."""
-    from designkit.study.charts import REASON_COLORS, _altair
+    from designkit.study.charts import _altair
+    from designkit.study.colours import SPEECH_COLOURS, scale
 
     alt = _altair()
     data = lanes(run)
-    speech = {"user speaks": "#444444", "agent speaks": "#2e86ab"}
     labels = labels or list(dict.fromkeys(data["label"]))
-    domain = [x for x in speech if x in labels] + sorted(x for x in labels if x not in speech)
-    colours = [speech.get(x) or REASON_COLORS.get(x, "#999999") for x in domain]
+    domain, colours = scale([x for x in SPEECH_COLOURS if x in labels]
+                            + sorted(x for x in labels if x not in SPEECH_COLOURS))
     order = ["user", "agent", "decision", "changed"]
     y = alt.Y("lane:N", sort=order, title=None, scale=alt.Scale(domain=order if changed is not None else order[:3]))
     x = alt.X("start:Q", title="time (s)", scale=alt.Scale(domain=[0, run.duration_s]))

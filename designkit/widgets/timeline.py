@@ -10,32 +10,12 @@ from typing import Any
 
 from designkit.core.context import EventKind, StepRecord
 from designkit.core.decisions import Reason
-
-# One colour per family of reasons; silence shades of grey, taking the floor in colour.
-FAMILY_COLOURS = {
-    "silent": "#b8b8b8",
-    "speak": "#2b7de9",
-    "backchannel": "#2bb673",
-    "interrupt": "#e9542b",
-    "caption": "#9b59b6",
-    "ask": "#f5a623",
-    "continue": "#8fb8f0",
-    "yield": "#e0b000",
-    "wizard": "#d6336c",
-}
-SPECIAL = {
-    Reason.FAULT: "#ff0000",
-    Reason.GAP: "#000000",
-    Reason.NO_CONSENT: "#ffffff",
-    Reason.USER_SPEAKING: "#d0d0d0",
-}
+from designkit.study import colours
 
 
 def reason_colour(reason: Reason) -> str:
-    """The colour the timeline uses for a decision with this reason."""
-    if reason in SPECIAL:
-        return SPECIAL[reason]
-    return FAMILY_COLOURS.get(reason.value.split(":")[0], "#666666")
+    """The colour the timeline uses for a decision with this reason (the one table every chart uses)."""
+    return colours.reason_colour(reason)
 
 
 def reason_colours() -> dict[str, str]:
