@@ -58,7 +58,7 @@ class StudyBoard:
         from designkit.study.charts import _altair
 
         alt = _altair()
-        pick = alt.selection_point(name="pick", fields=list(KEYS), on="click", clear="dblclick")
+        pick = alt.selection_point(name="pick", fields=list(KEYS), on="click", clear="dblclick", empty=False)
         brush = alt.selection_interval(name="brush", encodings=["x", "y"])
         data = self.rows[[*KEYS, self.x, self.y]].dropna(subset=[self.x, self.y])
         return alt.Chart(data).mark_point(filled=True, size=70, opacity=0.8).encode(
