@@ -78,3 +78,22 @@ def test_every_chart_draws_offline_in_jupyterlab(notebook: str, repo_lab: harnes
     # Nothing was asked of the network (a blocked request would be a chart or font from a CDN).
     assert not blocked, blocked
     assert not problems, "\n".join(problems)
+
+
+def test_charts_draw_offline_in_notebook_7(repo_lab: harness.Server, page: Any, artifacts: Path) -> None:
+    notebook = "notebooks/00-start-here.ipynb"
+    blocked = offline.block_network(page)
+    problems = offline.watch_problems(page)
+    page.goto(f"{repo_lab.url}/notebooks/{notebook}")
+    harness.run_all_cells(page)
+    done = page.wait_for_function(DONE, timeout=480_000, polling=500).json_value()
+    assert not done["errors"], done["errors"]
+    page.wait_for_selector(offline.DRAWN, timeout=60_000)
+    page.locator(".vega-embed").first.scroll_into_view_if_needed()
+    # Hovering a mark shows its tooltip: a live view, not a picture.
+    page.locator(".vega-embed svg.marks g.mark-rect path").first.hover(force=True)
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=10_000)
+    shot(page, artifacts, "notebook7-00-start-here")
+    assert not [e for e in offline.LOAD_ERRORS if e in offline.page_text(page)]
+    assert not blocked, blocked
+    assert not problems, "\n".join(problems)
