@@ -46,7 +46,8 @@ def move_a_knob(page: Any, before: str) -> str:
         handle = handles.first
         handle.focus()
         handle.press("PageDown")  # one move of five steps: one redraw
-        assert changed(page, before, 60_000), "moving the slider did not redraw the chart"
+        status = page.inner_text(".dk-explorer-status")
+        assert changed(page, before, 60_000), f"moving the slider did not redraw the chart (status: {status})"
         return "slider"
     select = page.locator(".dk-explorer select").first
     current = select.input_value()
