@@ -43,6 +43,12 @@ def test_the_widget_controls_drive_the_chart() -> None:
     assert update[0]["name"] == DATASET and update[0]["value"] == explorer.spec["datasets"][DATASET]
     assert "do_not_disturb" in explorer._status.value
     assert widget is explorer.widget
+    # Once the page's view is up (it reports its time zone), the current rows are sent again, so a
+    # move made while the page was still drawing is not lost.
+    sent = update[0]["seq"]
+    explorer._view.local_tz = "UTC"
+    again = explorer._view._py_to_js_updates[0]
+    assert again["seq"] > sent and again["value"] == explorer.spec["datasets"][DATASET]
 
 
 def test_a_static_report_gets_an_svg(monkeypatch: pytest.MonkeyPatch) -> None:

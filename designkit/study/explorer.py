@@ -200,6 +200,7 @@ class Explorer:
         self._widget: Any = None
         self._view: Any = None
         self.decide_ms = 0.0  # the last re-decision in the kernel (the page's share is the rest)
+        self._seq = 0
         self.study_path: str | None = None
         self.redraw()
 
@@ -298,8 +299,16 @@ class Explorer:
             self._chart.value = to_svg(self.spec)
             return
         # Only the rows travel; the view swaps its dataset and re-runs (JupyterChart's data channel).
+        # `seq` makes every update a new value, so one is sent even when the rows did not change.
+        self._seq += 1
         self._view._py_to_js_updates = [{"namespace": "data", "name": DATASET, "scope": [],
-                                         "value": self.spec["datasets"][DATASET]}]
+                                         "value": self.spec["datasets"][DATASET], "seq": self._seq}]
+
+    def _on_embedded(self, change: Mapping[str, Any]) -> None:
+        # The page reports its time zone once its Vega view is up and listening: rows sent before
+        # that (a knob moved while the page was still drawing) are sent again.
+        if change.get("new"):
+            self._draw()
 
     def save_variant(self, name: str) -> Policy:
         """Keep the current knobs as a named variant: drawn as a reference from now on, and added
@@ -371,6 +380,7 @@ class Explorer:
             alt = charts._altair()
             self.spec = self.chart_spec(self.policy)
             self._view = show.view(alt.FacetChart.from_dict(self.spec, validate=False))
+            self._view.observe(self._on_embedded, names=["local_tz"])
             self._chart = self._view
         self._chart.add_class("dk-explorer-chart")
         self._status = w.HTML()
