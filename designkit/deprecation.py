@@ -47,8 +47,10 @@ MOVED: dict[str, tuple[str, ...]] = {
     "designkit.perception.visual_cues": ("designkit.perception.vision.cues",),
     "designkit.perception.weights": ("designkit.weights",),
     "designkit.policy.context": ("designkit.policy.modes",),
+    "designkit.policy.replay": ("designkit.core.cached",),
     "designkit.policy.simple": ("designkit.policy.speak_after_silence",),
     "designkit.render.voice": ("designkit.render.agent_voice",),
+    "designkit.widgets.assets": ("designkit.assets",),
     "designkit.widgets.frames": ("designkit.widgets.jpeg",),
     "designkit.widgets.voice": ("designkit.widgets.speech_cache", "designkit.audio.wav"),
 }

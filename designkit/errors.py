@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import Enum
+from typing import TypeVar
+
 
 class DesignkitError(Exception):
     """Base class of every error designkit raises on purpose."""
@@ -47,3 +51,20 @@ class MissingExtraError(DesignkitError, ImportError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.package, self.extra))
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def choice(kind: type[E], value: object, what: str, allowed: Iterable[E] | None = None) -> E:
+    """`value` as a member of the enum `kind` (and of `allowed` when given), or an InputError
+    that lists the valid values: how specs read their enum fields."""
+    options = list(kind) if allowed is None else list(allowed)
+    try:
+        member = kind(value)
+    except ValueError:
+        member = None
+    if member is None or member not in options:
+        got = member.value if member is not None else repr(value)
+        raise InputError(what, expected=f"one of {[o.value for o in options]}", got=got)
+    return member

@@ -37,6 +37,8 @@ MOVED = {
     "designkit.core.rules": ("voice_after", "designkit.core.voice"),
     "designkit.widgets.voice": ("CachedSynthesis", "designkit.widgets.speech_cache"),
     "designkit.widgets.frames": ("decode_jpeg", "designkit.widgets.jpeg"),
+    "designkit.widgets.assets": ("widget_asset", "designkit.assets"),
+    "designkit.policy.replay": ("Replayed", "designkit.core.cached"),
 }
 
 

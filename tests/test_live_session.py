@@ -260,3 +260,11 @@ def test_without_audio_consent_there_is_no_scenario(comm: None, tmp_path: Path, 
         save_as_scenario(session.folder)
     with pytest.raises(InputError, match="kept audio"):
         load_session(session.folder)
+
+
+def test_the_widget_gets_the_one_colour_table(comm: None, tmp_path: Path, samples: np.ndarray) -> None:
+    from designkit.study.colours import colour_table
+
+    session, _ = make(tmp_path, samples)
+    # live.js draws its legend and lanes from this table: the same one the charts read
+    assert session.colours == colour_table() and {"reasons", "lanes", "legend"} <= set(session.colours)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from designkit.core import Reason
 from designkit.core.engine import Engine
 from designkit.perception.audio.energy import EnergyVAD
@@ -29,3 +31,22 @@ def test_a_point_carries_speech_rows_decision_and_gaps() -> None:
     assert speak["reason"] == Reason.TURN_END.value and speak["proposal"] == "speak"
     assert next(p for p in points if p["agent"])["index"] == speak["index"] + 1
     assert all(p["gaps"] == [] and not p["fault"] for p in points)
+
+
+def test_charts_and_the_live_timeline_read_one_colour_table() -> None:
+    import re
+
+    from designkit.assets import widget_asset
+    from designkit.study import charts, colours
+
+    table = json.loads(widget_asset("colours.json").read_text())
+    assert set(table["reasons"]) == {r.value for r in Reason}
+    for reason in Reason:
+        # the live strip (widgets.timeline) and the study charts give each reason the table's colour
+        assert reason_colour(reason) == colours.reason_colour(reason) == table["reasons"][reason.value]
+    assert not hasattr(charts, "REASON_COLORS")  # no second copy in the charts
+    script = widget_asset("live.js").read_text()
+    legend = script[script.index("const legend"):script.index("function show()")]
+    assert not re.search(r"#[0-9a-fA-F]{3,6}\b", legend)  # the browser legend comes from the table too
+    assert all(colours.reason_colour(key) != table["lanes"]["unknown"] or key in table["lanes"]
+               for _, key in table["legend"])

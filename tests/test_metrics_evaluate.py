@@ -124,7 +124,7 @@ def test_a_recorded_session_replays_its_own_decisions_from_the_log() -> None:
     engine = Engine([TruthVAD(user)], policy,
                     proposer=SimulatedProposer([Moment(3.1), Moment(6.6), Moment(12.1)], duration_s=14.0))
     log = replay_to_log(engine, session)
-    again = prepare_log(log).replay.run(policy)
+    again = prepare_log(log).run(policy)
     assert [d.action.value for d in again.decisions] == list(log.frame["action"])
     assert [d.reason.value for d in again.decisions] == list(log.frame["reason"])
     assert "silent:gap" in set(log.frame["reason"])

@@ -9,6 +9,8 @@ import pytest
 
 from designkit.errors import InputError
 from designkit.perception.audio.turn_taking import HEADS
+from designkit.perception.truth_vad import TruthVAD
+from designkit.testing import scripted_session
 from designkit.training.pause_scoring import (
     Pause,
     TurnTruth,
@@ -74,7 +76,7 @@ def test_backchannel_labels_and_speech_mask() -> None:
     labels = backchannel_labels(TRUTH, N)
     assert np.flatnonzero(labels).tolist() == [3, 4, 5]  # ends at 0.8, 1.0, 1.2 s
     mask = truth_speech_mask(TRUTH, N)
-    assert np.flatnonzero(mask).tolist() == [1, 2, 3, 4, 9, 10, 11]  # 8 and 12 hold exactly half
+    assert np.flatnonzero(mask).tolist() == [1, 2, 3, 4, 8, 9, 10, 11, 12]  # 8 and 12 hold exactly half
 
 
 def test_training_targets_by_hand() -> None:
@@ -88,3 +90,12 @@ def test_training_targets_by_hand() -> None:
     assert mask[33, eot] == 0.0                                    # 1.7 s: the user is back
     assert mask[50, eot] == 1.0 and y[50, eot] == 1.0              # 2.55 s: in the shift
     assert y[15, HEADS.index("bc")] == 1.0 and y[30, HEADS.index("bc")] == 0.0
+
+
+def test_studies_and_model_scoring_share_one_perfect_vad() -> None:
+    # A user speaking 0.1-0.5 s covers microturns 0 and 2 exactly half: one rule decides both,
+    # whether a study's simulated session or the model's scoring asks.
+    truth = TurnTruth(duration_s=0.8, user=((0.1, 0.5),), pauses=(), backchannels=())
+    turns = list(scripted_session([], 0.8).microturns())
+    study = TruthVAD(list(truth.user)).replay(turns)["vad"] >= 0.5
+    assert truth_speech_mask(truth, 4).tolist() == study.tolist() == [True, True, True, False]

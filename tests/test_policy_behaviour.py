@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designkit.core import Engine, Event, Microturn, StepRecord
+from designkit.core.cached import CachedInputs
 from designkit.core.decisions import Action, Reason
 from designkit.log import read_log, replay_to_log
 from designkit.perception import EnergyVAD
 from designkit.perception.logged_signals import LoggedSignals, logged_microturns
 from designkit.perception.truth_vad import TruthVAD
 from designkit.policy import CueSpeak, Policy, TimeSpeak
-from designkit.policy.replay import PolicyReplay
 from designkit.proposers.simulated import PERFECT, ModelQuality, Moment, SimulatedProposer
 from designkit.study.prepare import prepare, synthetic_dialogues
 from designkit.testing import random_turns, scripted_session
@@ -145,7 +145,7 @@ def test_raising_the_confidence_threshold_never_adds_interventions(seed: int, st
     prepared = prepare(truth, seed=seed, quality=ModelQuality(false_alarms_per_min=4, confidence_spread=0.25))
     counts = []
     for threshold in (low, high):
-        replay = prepared.replay.run(Policy(style=style, context=context, confidence=threshold))
+        replay = prepared.run(Policy(style=style, context=context, confidence=threshold))
         counts.append(sum(d.action.is_intervention for d in replay.decisions))
     assert counts[1] <= counts[0]
 
@@ -154,7 +154,7 @@ def test_raising_the_confidence_threshold_never_adds_interventions(seed: int, st
 @given(seed=st.integers(0, 10_000), style=st.sampled_from(["barge_in", "wait_for_pause", "ask_first"]),
        initiative=st.floats(0, 1), after=st.sampled_from(["resume", "drop"]),
        rules=st.sampled_from(["none", "schedule", "both"]))
-def test_fast_policy_replay_equals_the_engine(seed: int, style: str, initiative: float, after: str,
+def test_replaying_cached_inputs_equals_the_engine(seed: int, style: str, initiative: float, after: str,
                                               rules: str) -> None:
     rng = np.random.default_rng(seed)
     user = random_turns(40.0, rng)
@@ -169,8 +169,9 @@ def test_fast_policy_replay_equals_the_engine(seed: int, style: str, initiative:
     microturns = turns(40.0, events)
     vad = TruthVAD(user)
     records = Engine([vad], policy, proposer=proposer).replay(microturns)
-    fast = PolicyReplay(vad.replay(microturns), proposer.proposals(len(microturns)), dt=DT,
-                        events={m.index: m.events for m in microturns}).run(policy)
+    inputs = CachedInputs.make(vad.replay(microturns), proposer.proposals(len(microturns)), dt=DT,
+                               events={m.index: m.events for m in microturns})
+    fast = Engine((), policy, dt=DT).replay_cached(inputs)
     assert [r.decision for r in records] == list(fast.decisions)
     assert [r.agent_speaking for r in records] == fast.agent_speaking.tolist()
 

@@ -10,8 +10,11 @@ import pytest
 
 from designkit.cli import main
 from designkit.errors import InputError
+from designkit.log import read_log
+from designkit.policy import Policy
+from designkit.proposers.simulated import PERFECT
 from designkit.study import ScenarioSet, Study
-from designkit.study.publish import publish, voila_command
+from designkit.study.publish import publish, session_audits, voila_command
 
 NOTEBOOK = {
     "cells": [
@@ -79,3 +82,15 @@ def test_cli_runs_a_study_and_publishes_it(folder: Path, capsys: pytest.CaptureF
     (folder / "study.json").write_text(json.dumps({"name": "tiny", "scenarios": ["nope"]}))
     assert main(["study", "run", str(folder)]) == 2
     assert "dialogue-basic" in capsys.readouterr().err
+
+
+def test_audit_logs_come_from_the_model_the_results_were_measured_with(tmp_path: Path) -> None:
+    # The breathing study's model proposes at the breathing targets, not at turn ends: its
+    # published audit logs must show that model, not the default one.
+    study = Study(name="breath", scenarios=(ScenarioSet("breathing-6s", n=1),),
+                  variants=(("model timing", Policy(style="barge_in", confidence=0.5)),),
+                  qualities=(("perfect", PERFECT),), model_moments=("targets",), targets_from="targets")
+    [audit] = session_audits(study, tmp_path / "logs")
+    frame = read_log(tmp_path / "logs" / audit["log"]).frame
+    proposed = frame[frame["proposal_action"] != "silent"]
+    assert len(proposed) >= 3 and set(proposed["proposal_source"]) == {"targets"}

@@ -47,7 +47,7 @@ def test_a_session_replays_as_the_study_scored_it(study: Study) -> None:
     assert a.frame["agent"].any() and a.frame["user"].any()
     prepared = prepare_truth(study.scenarios[0].load()[0].truth, quality=study.qualities[0][1], seed=study.seed,
                              dt=study.dt)
-    metrics = session_metrics(timeline_of(prepared.replay.run(study.policies()["context=focused"])), prepared.truth)
+    metrics = session_metrics(timeline_of(prepared.run(study.policies()["context=focused"])), prepared.truth)
     assert metrics["task_success"] == pytest.approx(row["task_success"])
     # The audio a person hears: the user's voice plus the agent's where it spoke, as a WAV.
     mixed = a.mixed()

@@ -39,12 +39,18 @@ def test_reports_get_svg_and_readable_defaults(monkeypatch: pytest.MonkeyPatch) 
     assert "style=backchannel_only" in to_svg(c)  # the whole label is drawn, not cut with an ellipsis
 
 
-def test_one_colour_per_reason_everywhere() -> None:
-    from designkit.core.decisions import Reason
-    from designkit.study.charts import REASON_COLORS
-    from designkit.study.colours import REASON_COLOURS
-    from designkit.widgets.timeline import reason_colours
 
-    assert set(REASON_COLOURS) == {r.value for r in Reason}
-    assert len(set(REASON_COLOURS.values())) == len(REASON_COLOURS)  # no two reasons look alike
-    assert reason_colours() == REASON_COLOURS == REASON_COLORS  # the live strip and the charts agree
+def test_session_timelines_use_the_one_colour_table() -> None:
+    from designkit.core.decisions import Reason
+    from designkit.study.colours import lane_colour, reason_colour
+    from designkit.study.sessions import SessionRun, timeline
+
+    frame = pd.DataFrame({"t": [0.0, 0.2, 0.4], "user": [True, False, False], "agent": [False, True, False],
+                          "action": ["silent", "speak", "continue"],
+                          "reason": ["silent:user_speaking", "speak:turn_end", "continue:speaking"],
+                          "confidence": [0.0, 0.8, 0.0], "content": ["", "hi", ""], "proposed": ["speak", "speak", ""]})
+    spec = timeline(SessionRun("s", "p", "q", 0.2, frame)).to_dict()
+    colour = spec["encoding"]["color"]["scale"]
+    pairs = dict(zip(colour["domain"], colour["range"], strict=True))
+    assert pairs["speak:turn_end"] == reason_colour(Reason.TURN_END)
+    assert pairs["user speaks"] == lane_colour("user speech")

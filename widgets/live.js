@@ -118,9 +118,11 @@ function render({ model, el }) {
     h("div", { class: "dk-row" }, ptt, revoke));
   const root = h("div", { class: "dk-root" }, title, consentBox, live, status);
   el.append(root);
-  for (const [family, colour] of [["user speech", "#4a90d9"], ["agent speech", "#f39c12"], ["speak", "#2b7de9"],
-    ["backchannel", "#2bb673"], ["yield", "#e0b000"], ["wizard", "#d6336c"], ["gap", "#000"], ["silent", "#b8b8b8"]]) {
-    legend.append(h("span", { class: "dk-key" }, h("i", { style: `background:${colour}` }), family));
+  // One colour table for Python charts and this strip: widgets/colours.json, sent by the kernel.
+  const table = model.get("colours");
+  const colourOf = (key) => table.reasons[key] ?? table.lanes[key] ?? table.lanes.unknown;
+  for (const [label, key] of table.legend) {
+    legend.append(h("span", { class: "dk-key" }, h("i", { style: `background:${colourOf(key)}` }), label));
   }
 
   function show() {
@@ -147,7 +149,6 @@ function render({ model, el }) {
   }
 
   // -- the timeline strip -------------------------------------------------------------------
-  const colours = model.get("colours");
   const g = canvas.getContext("2d");
   const rows = { user: 8, agent: 30, decision: 52, events: 78 };
   function draw() {
@@ -163,11 +164,11 @@ function render({ model, el }) {
     for (const p of pts) {
       if (p.t < t0) continue;
       const x = 48 + (p.t - t0) * px * ((W - 48) / W), w = Math.max(1, dt * px * ((W - 48) / W) - 0.5);
-      if (p.user) { g.fillStyle = "#4a90d9"; g.fillRect(x, rows.user, w, 16); }
-      if (p.agent) { g.fillStyle = "#f39c12"; g.fillRect(x, rows.agent, w, 16); }
-      g.fillStyle = p.gaps.length ? "#000" : (colours[p.reason] ?? "#666");
+      if (p.user) { g.fillStyle = table.lanes["user speech"]; g.fillRect(x, rows.user, w, 16); }
+      if (p.agent) { g.fillStyle = table.lanes["agent speech"]; g.fillRect(x, rows.agent, w, 16); }
+      g.fillStyle = colourOf(p.gaps.length ? "silent:gap" : p.reason);
       g.fillRect(x, rows.decision, w, 18);
-      if (p.cues.length || p.events.length) { g.fillStyle = p.cues.length ? "#8e44ad" : "#d6336c"; g.fillRect(x, rows.events, w, 12); }
+      if (p.cues.length || p.events.length) { g.fillStyle = table.lanes[p.cues.length ? "cue" : "event"]; g.fillRect(x, rows.events, w, 12); }
       p._x = x; p._w = w;
     }
     const secs = Math.floor(t0);

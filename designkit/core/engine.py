@@ -1,20 +1,23 @@
-"""The microturn engine: perceive, propose, decide, record. Live and replay share `_advance`.
+"""The microturn engine: perceive, propose, decide, record. ONE decision loop, three ways in.
 
 `step()` takes one microturn (live); `replay()` takes a whole session and may compute signals in
 one batch per perceiver, then walks the same `_advance` per microturn, so both give the same
-decisions and the same records. All state lives in `EngineState`.
+decisions and the same records; `replay_cached()` re-decides a session whose signals and
+proposals were computed once (the slider-redraw path). All three reach a decision through
+`_decide`, and all state lives in `EngineState`.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
+from designkit.core.cached import CachedInputs, Replayed
 from designkit.core.clock import Clock, VirtualClock
 from designkit.core.context import Context, EventKind, StepRecord
 from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
@@ -25,6 +28,7 @@ from designkit.core.state import (
     EngineState,
     drop_old_interventions,
     event_times_after,
+    forced_silence,
     make_context,
     track_user,
 )
@@ -33,7 +37,7 @@ from designkit.core.voice import VoiceTimeline, voice_after
 from designkit.core.wizard import wizard_override
 from designkit.errors import InputError
 
-__all__ = ["Context", "Engine", "EngineState", "StepRecord", "describe", "signals_of"]
+__all__ = ["CachedInputs", "Context", "Engine", "EngineState", "Replayed", "StepRecord", "describe", "signals_of"]
 
 
 class _NoProposer:
@@ -165,6 +169,49 @@ class Engine:
                 faults.setdefault(i, []).extend(messages)
         return columns, faults
 
+    def replay_cached(self, inputs: CachedInputs) -> Replayed:
+        """Offline, perception done: re-decide a session whose signals and proposals were computed
+        once (`CachedInputs`), with this engine's policy.
+
+        The slider-redraw path: it walks the same state, context, intervention window,
+        fail-silent and operator rules as `step` and `replay` (`_decide`), so its decisions equal
+        `replay`'s for the same inputs. A policy's `idle(user_speaking, end, dt)`, when it has
+        one, lets a microturn where nothing can happen skip building a context.
+        """
+        self.reset()
+        state = self.state
+        dt = inputs.dt
+        n = len(inputs)
+        user = inputs.user_speaking(self.vad_signal, self.vad_threshold).tolist()
+        proposals = inputs.proposals
+        events = inputs.events
+        forced = inputs.forced
+        rows = inputs.rows
+        idle = getattr(self.policy, "idle", None)
+        decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
+        agent_flags = [False] * n
+        for k in range(n):
+            start = k * dt
+            user_speaking = user[k]
+            track_user(state, user_speaking, start)
+            agent_speaking = state.agent_until > start + 1e-9
+            proposal = proposals[k]
+            happening = events.get(k, ())
+            if happening:
+                state.event_times = event_times_after(state.event_times, happening)
+            elif (idle is not None and not agent_speaking and proposal is NOTHING and not state.cut_remaining_s
+                  and k not in forced):
+                quiet = idle(user_speaking, start + dt, dt)
+                if quiet is not None:  # nothing can happen this microturn: no context needed
+                    decisions[k] = quiet
+                    continue
+            reason = forced.get(k)
+            decisions[k] = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, reason, [])[1]
+            agent_flags[k] = agent_speaking
+        state.next_index = n
+        return Replayed(dt, tuple(decisions), proposals, np.array(agent_flags, dtype=bool),
+                        np.array(user, dtype=bool))
+
     # -- the shared path ------------------------------------------------------------------
     def _advance(self, turn: Microturn, signals: dict[str, float], faults: list[str]) -> Decision:
         state = self.state
@@ -175,7 +222,6 @@ class Engine:
             )
         dt = turn.dt
         start = turn.index * dt
-        end = start + dt
         notes = tuple(state.notes)
         state.notes.clear()
         for event in turn.events:
@@ -188,30 +234,10 @@ class Engine:
         user_speaking = vad >= self.vad_threshold  # NaN compares False: a fault is not speech
         track_user(state, user_speaking, start)
         agent_speaking = state.agent_until > start + 1e-9
-        drop_old_interventions(state, end)
-        context = make_context(state, index=turn.index, dt=dt, signals=signals, events=turn.events,
-                               coverage=turn.coverage, agent_speaking=agent_speaking)
-
-        proposal = NOTHING
-        if faults:
-            decision = Decision.silent(Reason.FAULT)
-        elif turn.coverage == 0.0:
-            decision = Decision.silent(Reason.GAP)
-        elif not state.consent.active:
-            decision = Decision.silent(Reason.NO_CONSENT)
-        else:
-            try:
-                proposal = self.proposer.propose(context)
-                decision = self.policy.decide(proposal, context)
-                if not isinstance(decision, Decision):
-                    raise TypeError(f"policy returned {type(decision).__name__}, not a Decision")
-            except Exception as exc:  # fail silent
-                faults.append(f"policy: {exc!r}")
-                decision = Decision.silent(Reason.FAULT)
-        decision, state.wizard_silent_until = wizard_override(
-            turn.events, decision, agent_speaking, end, state.wizard_silent_until)
-        self._apply(decision, agent_speaking, end)
-
+        forced = forced_silence(perception_faults=bool(faults), coverage=turn.coverage,
+                                consent_active=state.consent.active)
+        proposal, decision = self._decide(turn.index, dt, signals, turn.events, turn.coverage, agent_speaking,
+                                          None, forced, faults)
         record = StepRecord(
             index=turn.index, t=start, dt=dt, signals=signals, proposal=proposal, decision=decision,
             user_speaking=user_speaking, agent_speaking=agent_speaking,
@@ -223,6 +249,37 @@ class Engine:
         if self.sink is not None:
             self.sink.append(record)
         return decision
+
+    def _decide(self, index: int, dt: float, signals: Mapping[str, float], events: tuple[Event, ...],
+                coverage: float, agent_speaking: bool, proposal: Proposal | None, forced: Reason | None,
+                faults: list[str]) -> tuple[Proposal, Decision]:
+        """One microturn's decision, the user's turn already tracked: the context, the proposal
+        (asked of the proposer unless given), the policy's decision (or the forced silence), fail
+        silent, the operator's override, and what the decision does to the agent's voice."""
+        state = self.state
+        end = (index + 1) * dt
+        drop_old_interventions(state, end)
+        context = make_context(state, index, dt, signals, events, coverage, agent_speaking)
+        # A given proposal is kept even when forced silent (what the model wanted is still a fact);
+        # an asked one is NOTHING until the proposer answers, and stays so if it fails.
+        wish = NOTHING if proposal is None else proposal
+        if forced is not None:
+            decision = Decision.silent(forced)
+        else:
+            try:
+                if proposal is None:
+                    wish = self.proposer.propose(context)
+                decision = self.policy.decide(wish, context)
+                if not isinstance(decision, Decision):
+                    raise TypeError(f"policy returned {type(decision).__name__}, not a Decision")
+            except Exception as exc:  # fail silent
+                faults.append(f"policy: {exc!r}")
+                decision = Decision.silent(Reason.FAULT)
+        if events or state.wizard_silent_until:  # without either, no operator override applies
+            decision, state.wizard_silent_until = wizard_override(
+                events, decision, agent_speaking, end, state.wizard_silent_until)
+        self._apply(decision, agent_speaking, end)
+        return wish, decision
 
     def _apply(self, decision: Decision, agent_speaking: bool, end: float) -> None:
         """Decisions take effect from the end of the microturn they were taken in."""

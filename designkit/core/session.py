@@ -51,9 +51,12 @@ class Consent:
                    revoked_at=data.get("revoked_at"))
 
 
+NO_CONSENT_LABEL = "none"  # how a log's `consent` column reads while no consent is active
+
+
 @lru_cache(maxsize=64)
 def _label(active: bool, keep: frozenset[str]) -> str:
-    return "+".join(k for k in KEEPABLE if k in keep) if active else "none"
+    return "+".join(k for k in KEEPABLE if k in keep) if active else NO_CONSENT_LABEL
 
 
 # Replays of recordings and generated sessions run under this: nobody is being captured.

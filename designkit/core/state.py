@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from designkit.core.context import Context
+from designkit.core.decisions import Reason
 from designkit.core.session import OFFLINE_CONSENT, Consent
 from designkit.core.streams import Event
 
@@ -55,7 +56,7 @@ def track_user(state: EngineState, user_speaking: bool, start: float) -> None:
         state.user_spoke_since_agent = True
 
 
-def make_context(state: EngineState, *, index: int, dt: float, signals: Mapping[str, float],
+def make_context(state: EngineState, index: int, dt: float, signals: Mapping[str, float],
                  events: tuple[Event, ...], coverage: float, agent_speaking: bool) -> Context:
     """The context at the end of microturn `index`, from the state after `track_user` (and
     after interventions older than a minute were dropped)."""
@@ -84,6 +85,18 @@ def make_context(state: EngineState, *, index: int, dt: float, signals: Mapping[
         cut_remaining_s=state.cut_remaining_s,
         since_cut_s=end - state.cut_at if state.cut_at is not None else INF,
     )
+
+
+def forced_silence(*, perception_faults: bool, coverage: float, consent_active: bool) -> Reason | None:
+    """Why the engine silences a microturn before any proposer or policy is asked (a perception
+    fault, a gap with nothing received, no consent), or None when the policy decides."""
+    if perception_faults:
+        return Reason.FAULT
+    if coverage == 0.0:
+        return Reason.GAP
+    if not consent_active:
+        return Reason.NO_CONSENT
+    return None
 
 
 def drop_old_interventions(state: EngineState, end: float) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from designkit.core.context import Context, EventKind
 from designkit.core.decisions import Action, Proposal
-from designkit.errors import InputError
+from designkit.errors import InputError, choice
 
 _RULE_ACTIONS = (Action.SPEAK, Action.BACKCHANNEL, Action.CAPTION)
 
@@ -40,11 +40,7 @@ class CueSpeak:
             raise InputError("cue window_s", expected="seconds > 0", got=self.window_s)
         if not (isinstance(self.duration_s, (int, float)) and math.isfinite(self.duration_s) and self.duration_s > 0):
             raise InputError("cue duration_s", expected="seconds > 0", got=self.duration_s)
-        action = Action(self.action)
-        if action not in _RULE_ACTIONS:
-            raise InputError("cue action", expected=f"one of {[a.value for a in _RULE_ACTIONS]}",
-                             got=action.value)
-        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "action", choice(Action, self.action, "cue action", _RULE_ACTIONS))
 
     @property
     def key(self) -> str:

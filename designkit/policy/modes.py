@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from designkit.errors import InputError
+from designkit.errors import choice
 
 
 class Mode(str, Enum):
@@ -27,11 +27,7 @@ class Mode(str, Enum):
 
     @classmethod
     def parse(cls, value: str | Mode) -> Mode:
-        try:
-            return cls(value)
-        except ValueError:
-            raise InputError("context mode", expected=f"one of {[m.value for m in cls]}",
-                             got=repr(value)) from None
+        return choice(cls, value, "context mode")
 
 
 @dataclass(frozen=True, slots=True)

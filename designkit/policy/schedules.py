@@ -9,7 +9,7 @@ from typing import Any
 
 from designkit.core.context import Context
 from designkit.core.decisions import Action
-from designkit.errors import InputError
+from designkit.errors import InputError, choice
 
 INF = math.inf
 _TARGET_ACTIONS = (Action.SPEAK, Action.BACKCHANNEL, Action.CAPTION)
@@ -74,11 +74,7 @@ class TimeSpeak:
         _seconds("schedule late_s", self.late_s)
         if not _seconds("schedule duration_s", self.duration_s) > 0:
             raise InputError("schedule duration_s", expected="seconds > 0", got=self.duration_s)
-        action = Action(self.action)
-        if action not in _TARGET_ACTIONS:
-            raise InputError("schedule action", expected=f"one of {[a.value for a in _TARGET_ACTIONS]}",
-                             got=action.value)
-        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "action", choice(Action, self.action, "schedule action", _TARGET_ACTIONS))
 
     @classmethod
     def parse(cls, text: str, *, content: str = "", **options: Any) -> TimeSpeak:

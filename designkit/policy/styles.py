@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from designkit.errors import InputError
+from designkit.errors import choice
 
 
 class Style(str, Enum):
@@ -25,8 +25,4 @@ class Style(str, Enum):
 
     @classmethod
     def parse(cls, value: str | Style) -> Style:
-        try:
-            return cls(value)
-        except ValueError:
-            raise InputError("interruption style", expected=f"one of {[s.value for s in cls]}",
-                             got=repr(value)) from None
+        return choice(cls, value, "interruption style")

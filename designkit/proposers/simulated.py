@@ -21,7 +21,7 @@ import numpy as np
 
 from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
-from designkit.errors import InputError
+from designkit.errors import InputError, choice
 
 _ACTIONS = (Action.SPEAK, Action.BACKCHANNEL, Action.INTERRUPT, Action.CAPTION, Action.ASK)
 
@@ -39,11 +39,7 @@ class Moment:
     def __post_init__(self) -> None:
         if not isinstance(self.t, (int, float)) or not math.isfinite(self.t) or self.t < 0:
             raise InputError("moment time", expected="seconds >= 0", got=self.t)
-        action = Action(self.action)
-        if action not in _ACTIONS:
-            raise InputError("moment action", expected=f"one of {[a.value for a in _ACTIONS]}",
-                             got=action.value)
-        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "action", choice(Action, self.action, "moment action", _ACTIONS))
 
 
 @dataclass(frozen=True, slots=True)

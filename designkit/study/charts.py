@@ -9,16 +9,12 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from designkit.errors import InputError, MissingExtraError
-from designkit.study.colours import REASON_COLOURS
+from designkit.study.colours import lane_colour, reason_colour
 
 if TYPE_CHECKING:
     import altair as alt
 
     from designkit.log.reader import SessionLog
-
-# One colour per reason everywhere (charts and the live strip): designkit.study.colours.
-REASON_COLORS = REASON_COLOURS
-
 
 def _altair() -> Any:
     try:
@@ -62,7 +58,7 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
     data = timeline_frame(log)
     reasons = sorted(set(data["label"]) - {"speaking"})
     domain = ["speaking", *reasons]
-    colors = ["#444444", *[REASON_COLORS.get(r, "#999999") for r in reasons]]
+    colors = [lane_colour("speaking"), *[reason_colour(r) for r in reasons]]
     return (
         alt.Chart(data)
         .mark_bar(height=18)
@@ -174,7 +170,7 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
         x=alt.X("value:Q", stack="zero", title="share of proposals withheld"),
         y=alt.Y("policy:N", sort=order, title=None),
         color=alt.Color("reason:N", title="reason", scale=alt.Scale(
-            domain=reasons, range=[REASON_COLORS.get(r, "#999999") for r in reasons])),
+            domain=reasons, range=[reason_colour(r) for r in reasons])),
         tooltip=["policy", "reason", alt.Tooltip("value:Q", format=".1%")],
     ).properties(width=width, title="why the agent stayed silent")
 

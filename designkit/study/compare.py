@@ -13,11 +13,9 @@ import numpy as np
 import pandas as pd
 
 from designkit.core.protocols import Decider
-from designkit.metrics.session import session_metrics
 from designkit.metrics.stats import bootstrap_ci
-from designkit.metrics.timeline import timeline_of
 from designkit.proposers.simulated import ModelQuality
-from designkit.study.prepare import Prepared, prepare
+from designkit.study.prepare import Prepared, prepare, session_rows
 
 
 def label(policy: Decider) -> str:
@@ -36,7 +34,7 @@ def label(policy: Decider) -> str:
 def run_sessions(policy: Decider, sessions: Sequence[Prepared], *,
                  weights: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Session x metric for one policy over prepared sessions."""
-    rows = [session_metrics(timeline_of(s.replay.run(policy)), s.truth, weights=weights) for s in sessions]
+    rows = session_rows(policy, sessions, weights=weights)
     names = [s.truth.name or f"session-{i}" for i, s in enumerate(sessions)]
     return pd.DataFrame(rows, index=pd.Index(names, name="session"))
 

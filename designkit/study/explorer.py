@@ -4,8 +4,8 @@
     explorer                                    # sliders + chart (JupyterLab or Voila)
 
 Only the decisions change with a knob: each session's signals and the simulated model's proposals
-are prepared once (`designkit.study.compare.prepare`), and a move re-decides them
-(`designkit.policy.replay.PolicyReplay`). With `workers > 1` the sessions are split over worker
+are prepared once (`designkit.study.prepare`), and a move re-decides them with the engine
+(`Engine.replay_cached`). With `workers > 1` the sessions are split over worker
 processes that keep their share prepared between moves. The chart is a fixed Vega-Lite spec whose
 named dataset is swapped on each move: the page holds a live Vega view (`show.view`, offline) and
 a move sends only the new rows, which the view re-draws in place (no re-embed, no SVG round trip).
@@ -32,10 +32,16 @@ import numpy as np
 import pandas as pd
 
 from designkit.errors import InputError
+from designkit.metrics import METRICS
+from designkit.metrics.stats import bootstrap_ci
 from designkit.policy.modes import Mode
 from designkit.policy.spec import Policy
 from designkit.policy.styles import Style
 from designkit.proposers.simulated import ModelQuality
+from designkit.study.charts import _altair, to_svg
+from designkit.study.prepare import prepare_truth, session_rows
+from designkit.study.runner import scenario_truths
+from designkit.study.spec import DEFAULT_MOMENTS
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +75,12 @@ KNOBS: dict[str, Knob] = {
 
 def _session_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mapping[str, float] | None,
                   metrics: Sequence[str]) -> list[list[float]]:
-    from designkit.metrics.session import session_metrics
-    from designkit.metrics.timeline import timeline_of
-
-    policy = Policy.from_dict(dict(spec))
-    out = []
-    for s in prepared:
-        values = session_metrics(timeline_of(s.replay.run(policy)), s.truth, weights=weights)
-        out.append([float(values.get(m, math.nan)) for m in metrics])
-    return out
+    rows = session_rows(Policy.from_dict(dict(spec)), prepared, weights=weights)
+    return [[float(values.get(m, math.nan)) for m in metrics] for values in rows]
 
 
 def _prepare_all(truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
                  moments: Mapping[str, Any]) -> list[Any]:
-    from designkit.study.runner import prepare_truth
-
     return [prepare_truth(t, quality=quality, seed=s, dt=dt, **moments) for t, s in zip(truths, seeds, strict=True)]
 
 
@@ -162,8 +159,6 @@ class Explorer:
                  seeds: Sequence[int] | None = None, weights: Mapping[str, float] | None = None,
                  dt: float = 0.2, workers: int | None = None, title: str = "",
                  model_moments: Sequence[str] | None = None, targets_from: str = "targets") -> None:
-        from designkit.study.spec import METRICS
-
         unknown = [k for k in knobs if k not in KNOBS]
         if unknown:
             raise InputError("explorer knob", expected=f"names from {list(KNOBS)}", got=unknown)
@@ -179,8 +174,6 @@ class Explorer:
         self.title = title
         self.quality = quality or ModelQuality()
         seeds = list(seeds) if seeds is not None else list(range(len(truths)))
-        from designkit.study.spec import DEFAULT_MOMENTS
-
         moments = {"model_moments": tuple(model_moments or DEFAULT_MOMENTS), "targets_from": targets_from}
         self._shards: _Shards | None = None
         self._prepared: list[Any] = []
@@ -211,8 +204,6 @@ class Explorer:
         """An explorer over a study's scenarios (its first model quality unless named), with its
         policy variants as the grey reference points; the knobs start from variant `base`
         (default: the first). With `path` (the study's file) "save as variant" writes there."""
-        from designkit.study.runner import scenario_truths
-
         found = scenario_truths(study)
         name = quality or study.qualities[0][0]
         variants = study.policies()
@@ -238,8 +229,6 @@ class Explorer:
         return pd.DataFrame(rows, columns=list(self.metrics))
 
     def _records(self, policies: Mapping[str, Policy], *, current: bool) -> list[dict[str, Any]]:
-        from designkit.metrics.stats import bootstrap_ci
-
         out = []
         for name, policy in policies.items():
             table = self.session_table(policy)
@@ -252,8 +241,6 @@ class Explorer:
         return out
 
     def _chart_template(self) -> dict[str, Any]:
-        from designkit.study.charts import _altair
-
         alt = _altair()
         data = alt.Data(name=DATASET)
         colour = alt.Color("kind:N", scale=alt.Scale(domain=["study variant", CURRENT],
@@ -294,8 +281,6 @@ class Explorer:
 
     def _draw(self) -> None:
         if self._view is None:  # static: an SVG drawn here
-            from designkit.study.charts import to_svg
-
             self._chart.value = to_svg(self.spec)
             return
         # Only the rows travel; the view swaps its dataset and re-runs (JupyterChart's data channel).

@@ -1,29 +1,37 @@
-"""Sessions prepared once for any policy: cached signals, proposals and events, with their truth.
+"""Sessions prepared once for any policy, and the one loop "a policy over prepared sessions ->
+session metrics" that compare, the runner, the explorer and publish share.
 
-Sessions with known truth are prepared once (a `vad` from the truth, the simulated model's
-proposals, cue events); each policy then only re-decides (`designkit.policy.replay.PolicyReplay`,
-equal to the engine's replay), which is what keeps a slider redraw fast. Used by
-`designkit.study.compare`, the runner, the explorer and publish.
+A session with known truth is prepared once (a `vad` from the truth, the simulated model's
+proposals at the study's model moments, cue events: `CachedInputs`); each policy then only
+re-decides it with `Engine.replay_cached` (the engine's own decision loop), which is what keeps a
+slider redraw fast.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from designkit.core.cached import CachedInputs, Replayed
 from designkit.core.context import EventKind
 from designkit.core.decisions import NOTHING, Action, Proposal, Reason
+from designkit.core.engine import Engine
 from designkit.core.microturns import speech_mask
+from designkit.core.protocols import Decider
+from designkit.core.session import NO_CONSENT_LABEL
+from designkit.core.state import forced_silence
 from designkit.core.streams import Event
 from designkit.errors import InputError
-from designkit.metrics.session import SessionTruth, truth_of
-from designkit.metrics.timeline import runs
-from designkit.policy.replay import PolicyReplay
+from designkit.metrics.session import SessionTruth, session_metrics, truth_of
+from designkit.metrics.timeline import runs, timeline_of
 from designkit.proposers.simulated import ModelQuality, Moment, SimulatedProposer
+from designkit.study.spec import DEFAULT_MOMENTS
 from designkit.testing import random_turns
 
 CUE_EVENT = EventKind.CUE.value  # cues without a kind of their own are named this
@@ -33,14 +41,79 @@ CUE_EVENT = EventKind.CUE.value  # cues without a kind of their own are named th
 class Prepared:
     """One session ready for any policy: its cached inputs and its truth."""
 
-    replay: PolicyReplay
+    inputs: CachedInputs
     truth: SessionTruth
+
+    def run(self, policy: Decider) -> Replayed:
+        """What `policy` does over this session: the engine's decision loop on the cached inputs."""
+        return Engine((), policy, dt=self.inputs.dt).replay_cached(self.inputs)
+
+    @property
+    def replay(self) -> Prepared:
+        """Deprecated (`prepared.replay.run(policy)` from before the one decision loop): use
+        `prepared.run(policy)`."""
+        warnings.warn("Prepared.replay is deprecated: call Prepared.run(policy)", DeprecationWarning, stacklevel=2)
+        return self
+
+
+def session_rows(policy: Decider, sessions: Sequence[Prepared], *,
+                 weights: Mapping[str, float] | None = None) -> list[dict[str, float]]:
+    """Every session metric of `policy` over each prepared session: THE loop compare, the runner,
+    the explorer and publish share."""
+    return [session_metrics(timeline_of(s.run(policy)), s.truth, weights=weights) for s in sessions]
 
 
 def moments_of(truth: SessionTruth) -> list[Moment]:
     """What the agent should do, from truth: speak at turn ends, backchannel at openings."""
     return ([Moment(float(t), Action.SPEAK, duration_s=1.5, source="turn_end") for t in truth.respond_at]
             + [Moment(float(t), Action.BACKCHANNEL, "mm-hm", 0.4, "backchannel") for t in truth.backchannel_at])
+
+
+def truth_times(truth: Any, name: str) -> list[float]:
+    """One kind of time from a scenario truth (or a SessionTruth): turn ends, targets, reps, cues..."""
+    aliases = {"turn_ends": "respond_at", "backchannel_opportunities": "backchannel_at"}
+    if name == "cues":
+        return [float(getattr(c, "t", c)) for c in getattr(truth, "cues", ())]
+    values = getattr(truth, name, None)
+    if values is None:
+        values = getattr(truth, aliases.get(name, name), ())
+    return [float(v) for v in list(values)]
+
+
+def moments_for(truth: Any, names: Sequence[str] = DEFAULT_MOMENTS) -> list[Moment]:
+    """Where a study's simulated model proposes (`Study.model_moments`): turn ends and backchannel
+    openings by default, or other truth times (targets, reps, cues)."""
+    if tuple(names) == DEFAULT_MOMENTS:
+        return moments_of(truth_of(truth))
+    moments = []
+    for name in names:
+        for t in truth_times(truth, name):
+            if name == "backchannel_opportunities":
+                moments.append(Moment(t, Action.BACKCHANNEL, "mm-hm", 0.4, "backchannel"))
+            else:
+                moments.append(Moment(t, Action.SPEAK, duration_s=1.5 if name == "turn_ends" else 0.8, source=name))
+    return moments
+
+
+def study_truth(truth: Any, targets_from: str = "targets") -> SessionTruth:
+    """A scenario's truth as a study scores it: `targets_from` times are the TimeSpeak targets."""
+    session = truth_of(truth)
+    if targets_from != "targets":
+        session = replace(session, targets=np.asarray(sorted(truth_times(truth, targets_from)), dtype=np.float64))
+    return session
+
+
+def prepare_truth(truth: Any, *, quality: ModelQuality, seed: int, dt: float,
+                  model_moments: Sequence[str] = DEFAULT_MOMENTS, targets_from: str = "targets") -> Prepared:
+    """A study's session ready for any policy: the simulated model proposes at `model_moments`,
+    and `targets_from` times are scored as TimeSpeak targets."""
+    session = study_truth(truth, targets_from)
+    if tuple(model_moments) == DEFAULT_MOMENTS:
+        return prepare(session, quality=quality, seed=seed, dt=dt)
+    proposer = SimulatedProposer(moments_for(truth, model_moments), duration_s=session.duration_s, quality=quality,
+                                 dt=dt, seed=seed)
+    return prepare(session, dt=dt, proposer=proposer)
+
 
 
 def prepare(truth: Any, *, quality: ModelQuality | None = None, seed: int = 0, dt: float = 0.2,
@@ -64,7 +137,7 @@ def prepare(truth: Any, *, quality: ModelQuality | None = None, seed: int = 0, d
     for c, kind in zip(t.cues.tolist(), t.cue_kinds, strict=True):
         name = cue_name if kind == CUE_EVENT else kind
         events.setdefault(min(n - 1, math.floor(c / dt + 1e-9)), []).append(Event(t=c, kind=CUE_EVENT, data={"name": name}))
-    return Prepared(PolicyReplay({"vad": vad}, proposer.proposals(n), dt=dt, events=events), t)
+    return Prepared(CachedInputs.make({"vad": vad}, proposer.proposals(n), dt=dt, events=events), t)
 
 
 def synthetic_dialogues(n: int = 20, *, duration_s: float = 60.0, seed: int = 0) -> list[SessionTruth]:
@@ -104,17 +177,17 @@ def prepare_log(log: Any, truth: Any | None = None) -> Prepared:
         for e in json.loads(raw):
             if e["kind"] != EventKind.POLICY:
                 events.setdefault(k, []).append(Event(t=e["t"], kind=e["kind"], data=e.get("data", {})))
-    # Microturns the engine silenced before any policy had a say stay silenced, for the same reason.
+    # Microturns the engine silenced before any policy had a say stay silenced, by the engine's rule
+    # (a fault of the policy itself is not one of them: another policy may not fail).
     forced: dict[int, Reason] = {}
     for k, (faults, coverage, consent) in enumerate(zip(*columns[5:], strict=True)):
-        if faults:
-            forced[k] = Reason.FAULT
-        elif float(coverage) == 0.0:
-            forced[k] = Reason.GAP
-        elif consent == "none":
-            forced[k] = Reason.NO_CONSENT
-    replay = PolicyReplay(signals, proposals, dt=dt, events=events, forced=forced)
+        perception_faults = any(not f.startswith("policy:") for f in json.loads(faults or "[]"))
+        reason = forced_silence(perception_faults=perception_faults, coverage=float(coverage),
+                                consent_active=consent != NO_CONSENT_LABEL)
+        if reason is not None:
+            forced[k] = reason
+    inputs = CachedInputs.make(signals, proposals, dt=dt, events=events, forced=forced)
     if truth is None:
-        truth = SessionTruth.make(duration_s=len(frame) * dt, user_speech=runs(replay.user, dt),
+        truth = SessionTruth.make(duration_s=len(frame) * dt, user_speech=runs(inputs.user_speaking("vad", 0.5), dt),
                                   name=str(header.get("name", "")))
-    return Prepared(replay, truth_of(truth))
+    return Prepared(inputs, truth_of(truth))

@@ -30,7 +30,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from designkit import scenarios
+from designkit.core.engine import Engine
 from designkit.errors import InputError, MissingExtraError
+from designkit.log import audit_report, replay_to_log
+from designkit.metrics.session import truth_of
+from designkit.perception.truth_vad import TruthVAD
+from designkit.proposers.simulated import SimulatedProposer
+from designkit.study.prepare import moments_for
+from designkit.study.runner import package_versions, run
 from designkit.study.spec import Study
 
 log = logging.getLogger(__name__)
@@ -212,24 +220,20 @@ def _sha256(path: Path) -> str:
 
 def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
     """Replay each policy variant over the study's first scenario with the engine, into a session
-    log on disk, and report what an auditor asks of it (consent, policy, versions, chain, hash)."""
-    from designkit import scenarios
-    from designkit.core.engine import Engine
-    from designkit.log import audit_report, replay_to_log
-    from designkit.metrics.session import truth_of
-    from designkit.perception.truth_vad import TruthVAD
-    from designkit.proposers.simulated import SimulatedProposer
-    from designkit.study.prepare import moments_of
+    log on disk, and report what an auditor asks of it (consent, policy, versions, chain, hash).
 
+    The simulated model proposes at the study's own model moments (`Study.model_moments`), as in
+    its results: the audit logs show the model the results were measured with."""
     first = study.scenarios[0]
     scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False, params=dict(first.params) or None)[0]
     truth = truth_of(scenario)
+    moments = moments_for(scenario.truth, study.model_moments)
     quality_name, quality = study.qualities[0]
     out = []
     logs.mkdir(parents=True, exist_ok=True)
     for i, (name, policy) in enumerate(study.policies().items()):
-        proposer = SimulatedProposer(moments_of(truth), duration_s=truth.duration_s, quality=quality,
-                                     dt=study.dt, seed=study.seed)
+        proposer = SimulatedProposer(moments, duration_s=truth.duration_s, quality=quality, dt=study.dt,
+                                     seed=study.seed)
         engine = Engine([TruthVAD([tuple(r) for r in truth.user_speech.tolist()])], policy, proposer=proposer,
                         dt=study.dt)
         path = logs / f"{i:02d}-{re.sub(r'[^A-Za-z0-9_.=-]+', '_', name)[:60]}"
@@ -258,8 +262,6 @@ def write_app(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> P
 def publish(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | None = None,
             run_notebook: bool = True, audit_sessions: bool = True) -> Published:
     """Write the Voilà app, the static report and the audit report of a study folder."""
-    from designkit.study.runner import package_versions, run
-
     folder, _, study = study_folder(path)
     target = Path(out) if out is not None else folder / "published"
     app_notebook = write_app(folder, target)

@@ -25,9 +25,14 @@ from typing import Any
 
 import pandas as pd
 
+from designkit import scenarios
 from designkit.cache import cache_dir as cache_dir_of
-from designkit.errors import InputError
+from designkit.errors import InputError, MissingExtraError
+from designkit.metrics.stats import bootstrap_ci
+from designkit.policy.spec import Policy
 from designkit.proposers.simulated import ModelQuality
+from designkit.scenarios import store
+from designkit.study.prepare import prepare_truth, session_rows
 from designkit.study.spec import DEFAULT_MOMENTS, Study, quality_to_dict
 
 log = logging.getLogger(__name__)
@@ -81,8 +86,6 @@ def _hash(payload: Any) -> str:
 
 def scenario_truths(study: Study) -> list[tuple[str, int, str, str, Any]]:
     """(set, index, scenario name, scenario digest, truth) for every scenario, generating missing ones."""
-    from designkit.scenarios import store
-
     out = []
     for chosen in study.scenarios:
         made = chosen.load()
@@ -115,60 +118,14 @@ def plan(study: Study, truths: Sequence[tuple[str, int, str, str, Any]] | None =
     return jobs
 
 
-def truth_times(truth: Any, name: str) -> list[float]:
-    """One kind of time from a scenario truth (or a SessionTruth): turn ends, targets, reps, cues..."""
-    aliases = {"turn_ends": "respond_at", "backchannel_opportunities": "backchannel_at"}
-    if name == "cues":
-        return [float(getattr(c, "t", c)) for c in getattr(truth, "cues", ())]
-    values = getattr(truth, name, None)
-    if values is None:
-        values = getattr(truth, aliases.get(name, name), ())
-    return [float(v) for v in list(values)]
-
-
-def prepare_truth(truth: Any, *, quality: ModelQuality, seed: int, dt: float,
-                  model_moments: Sequence[str] = DEFAULT_MOMENTS, targets_from: str = "targets") -> Any:
-    """A session ready for any policy: the simulated model proposes at `model_moments`, and
-    `targets_from` times are scored as TimeSpeak targets."""
-    from dataclasses import replace
-
-    import numpy as np
-
-    from designkit.core.decisions import Action
-    from designkit.metrics.session import truth_of
-    from designkit.proposers.simulated import Moment, SimulatedProposer
-    from designkit.study.prepare import prepare
-
-    session = truth_of(truth)
-    if targets_from != "targets":
-        session = replace(session, targets=np.asarray(sorted(truth_times(truth, targets_from)), dtype=np.float64))
-    if tuple(model_moments) == DEFAULT_MOMENTS:
-        return prepare(session, quality=quality, seed=seed, dt=dt)
-    moments = []
-    for name in model_moments:
-        for t in truth_times(truth, name):
-            if name == "backchannel_opportunities":
-                moments.append(Moment(t, Action.BACKCHANNEL, "mm-hm", 0.4, "backchannel"))
-            else:
-                moments.append(Moment(t, Action.SPEAK, duration_s=1.5 if name == "turn_ends" else 0.8,
-                                      source=name))
-    proposer = SimulatedProposer(moments, duration_s=session.duration_s, quality=quality, dt=dt, seed=seed)
-    return prepare(session, dt=dt, proposer=proposer)
-
-
 def run_job(job: SessionJob) -> list[tuple[str, dict[str, float]]]:
     """(cache key, metrics) for each policy of one session: prepare once, re-decide per policy."""
-    from designkit.metrics.session import session_metrics
-    from designkit.metrics.timeline import timeline_of
-    from designkit.policy.spec import Policy
-
     prepared = prepare_truth(job.truth, quality=job.quality, seed=job.seed, dt=job.dt,
                              model_moments=job.model_moments, targets_from=job.targets_from)
     weights = dict(job.weights) or None
     out = []
     for _, key, spec in job.policies:
-        policy = Policy.from_dict(dict(spec))
-        metrics = session_metrics(timeline_of(prepared.replay.run(policy)), prepared.truth, weights=weights)
+        [metrics] = session_rows(Policy.from_dict(dict(spec)), [prepared], weights=weights)
         out.append((key, {k: float(v) for k, v in metrics.items()}))
     return out
 
@@ -237,8 +194,6 @@ def _dask(jobs: Sequence[SessionJob], workers: int, client: Any | None) -> Itera
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
-        from designkit.errors import MissingExtraError
-
         raise MissingExtraError("dask[distributed]", "study") from exc
     own = None
     if client is None:
@@ -280,8 +235,6 @@ class Results:
                 level: float = 0.95, resamples: int = 1000) -> pd.DataFrame:
         """Mean per group and metric with a percentile bootstrap CI over sessions (NaNs left out)."""
         import numpy as np
-
-        from designkit.metrics.stats import bootstrap_ci
 
         chosen = list(metrics or self.study.metrics)
         rows = []

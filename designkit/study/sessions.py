@@ -146,7 +146,7 @@ def session_run(study: Any, *, scenario: str | int, policy: str, quality: str | 
     seed = study.seed + index + 10_007 * repetition  # as runner.plan seeds each session
     prepared = prepare_truth(found.truth, quality=qualities[quality_name], seed=seed, dt=study.dt,
                              model_moments=study.model_moments, targets_from=study.targets_from)
-    replayed = prepared.replay.run(variants[policy])
+    replayed = prepared.run(variants[policy])
     return SessionRun(str(found.name or scenario), policy, quality_name, float(study.dt),
                       replay_frame(replayed), np.asarray(found.audio, dtype=np.float32))
 
@@ -215,13 +215,14 @@ def timeline(run: SessionRun, *, width: int = 620, changed: pd.DataFrame | None 
     """A session's lanes (user, agent, decisions coloured by reason, with a legend), and, when
     `changed` is given, the microturns where another policy decided differently as red ticks."""
     from designkit.study.charts import _altair
-    from designkit.study.colours import SPEECH_COLOURS, scale
+    from designkit.study.colours import lane_colour, reason_colour
 
     alt = _altair()
     data = lanes(run)
     labels = labels or list(dict.fromkeys(data["label"]))
-    domain, colours = scale([x for x in SPEECH_COLOURS if x in labels]
-                            + sorted(x for x in labels if x not in SPEECH_COLOURS))
+    speech = {"user speaks": lane_colour("user speech"), "agent speaks": lane_colour("agent speech")}
+    domain = [x for x in speech if x in labels] + sorted(x for x in labels if x not in speech)
+    colours = [speech.get(x) or reason_colour(x) for x in domain]
     order = ["user", "agent", "decision", "changed"]
     y = alt.Y("lane:N", sort=order, title=None, scale=alt.Scale(domain=order if changed is not None else order[:3]))
     x = alt.X("start:Q", title="time (s)", scale=alt.Scale(domain=[0, run.duration_s]))

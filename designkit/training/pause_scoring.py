@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.microturns import speech_mask
 from designkit.errors import InputError
 
 Scores = npt.NDArray[np.float64]
@@ -167,13 +168,9 @@ def timeout_scores(speech: npt.NDArray[np.bool_], timeout_s: float, *, dt: float
 
 
 def truth_speech_mask(truth: TurnTruth, n: int, *, dt: float = 0.2) -> npt.NDArray[np.bool_]:
-    """Microturns in which the user speaks more than half the time (an oracle VAD)."""
-    mask = np.zeros(n)
-    for start, end in truth.user:
-        for k in range(int(start // dt), min(n, int(np.ceil(end / dt)))):
-            a, b = k * dt, (k + 1) * dt
-            mask[k] += max(0.0, min(b, end) - max(a, start))
-    return mask > dt / 2 + 1e-9
+    """The perfect VAD on the truth's user speech: `designkit.core.microturns.speech_mask`, the
+    one rule studies (`TruthVAD`, prepared sessions) use too (speech when >= half the microturn)."""
+    return speech_mask(truth.user, n, dt)
 
 
 def oracle_timeout_scores(truth: TurnTruth, n: int, timeout_s: float, *, dt: float = 0.2) -> Scores:

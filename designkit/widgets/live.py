@@ -31,6 +31,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
+from designkit.assets import widget_asset
 from designkit.audio.wav import to_pcm16
 from designkit.cache import cache_dir
 from designkit.core.context import EventKind
@@ -46,12 +47,12 @@ from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
 from designkit.proposers.pause import PauseProposer
 from designkit.render.agent_voice import AgentVoice
-from designkit.widgets.assets import widget_asset
+from designkit.study.colours import colour_table
 from designkit.widgets.clocks import ClockEstimator
 from designkit.widgets.jpeg import decode_jpeg
 from designkit.widgets.recording import RecordingWriter
 from designkit.widgets.speech_cache import CachedSynthesis
-from designkit.widgets.timeline import reason_colours, timeline_point
+from designkit.widgets.timeline import timeline_point
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class LiveSession(anywidget.AnyWidget):
                              got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
         super().__init__(
             camera=camera,
-            dt=self.engine.dt, colours=reason_colours(), title=title,
+            dt=self.engine.dt, colours=colour_table(), title=title,
         )
         self.name = name
         self.log_dir = Path(log_dir) if log_dir is not None else cache_dir("live")

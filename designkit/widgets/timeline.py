@@ -1,4 +1,4 @@
-"""What the live timeline strip draws for each microturn, and the colour of each reason.
+"""What the live timeline strip draws for each microturn (colours: `designkit.study.colours`).
 
 The strip itself is drawn in the browser (`widgets/live.js`, a canvas, last 30 s); the kernel
 only sends one small dict per microturn, built here so tests can check it without a browser.
@@ -9,18 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from designkit.core.context import EventKind, StepRecord
-from designkit.core.decisions import Reason
-from designkit.study import colours
-
-
-def reason_colour(reason: Reason) -> str:
-    """The colour the timeline uses for a decision with this reason (the one table every chart uses)."""
-    return colours.reason_colour(reason)
-
-
-def reason_colours() -> dict[str, str]:
-    """Every reason's colour, for the browser's legend and strip."""
-    return {r.value: reason_colour(r) for r in Reason}
+from designkit.study.colours import reason_colour, reason_colours
 
 
 def timeline_point(record: StepRecord, *, vad_signal: str = "vad") -> dict[str, Any]:
@@ -44,3 +33,6 @@ def timeline_point(record: StepRecord, *, vad_signal: str = "vad") -> dict[str, 
         "cues": cues,
         "fault": bool(record.faults),
     }
+
+
+__all__ = ["reason_colour", "reason_colours", "timeline_point"]

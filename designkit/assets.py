@@ -1,4 +1,5 @@
-"""Find the widgets' ES modules and CSS: inside the wheel, or in the source tree when editable."""
+"""Find files shipped from the repository's `widgets/` folder (ES modules, CSS, the colour table):
+inside the wheel, or in the source tree when editable."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from designkit.errors import InputError
 
-_SOURCE_TREE = Path(__file__).resolve().parents[2] / "widgets"
+_SOURCE_TREE = Path(__file__).resolve().parents[1] / "widgets"
 
 
 def widget_asset(name: str) -> Path:

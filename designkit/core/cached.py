@@ -1,0 +1,76 @@
+"""What `Engine.replay_cached` walks: a session's signals, proposals and events computed once.
+
+When perception and the proposer do not depend on what the agent did (logged signals, the
+simulated model), only the decisions change from one policy to the next. `CachedInputs` holds
+everything else, so the slider-redraw path re-decides a session without perceiving it again;
+`Replayed` is what one policy did over it, with what the metrics need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from designkit.core.decisions import Decision, Proposal, Reason
+from designkit.core.streams import Event
+from designkit.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """The decisions of one policy over one session, with what the metrics need."""
+
+    dt: float
+    decisions: tuple[Decision, ...]
+    proposals: tuple[Proposal, ...]
+    agent_speaking: npt.NDArray[np.bool_]
+    user_speaking: npt.NDArray[np.bool_]
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.decisions) * self.dt
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CachedInputs:
+    """One session's cached inputs, one entry per microturn.
+
+    `signals`: one array per column; `proposals`: what the model proposed; `events`: per
+    microturn index (wizard, cue and consent events); `forced`: microturns the engine silenced
+    before any policy had a say (a perception fault, a gap, no consent), with that reason.
+    """
+
+    signals: Mapping[str, npt.NDArray[np.float64]]
+    proposals: tuple[Proposal, ...]
+    dt: float = 0.2
+    events: Mapping[int, tuple[Event, ...]] = field(default_factory=dict)
+    forced: Mapping[int, Reason] = field(default_factory=dict)
+    rows: tuple[Mapping[str, float], ...] = ()
+
+    @classmethod
+    def make(cls, signals: Mapping[str, npt.ArrayLike], proposals: Sequence[Proposal], *, dt: float = 0.2,
+             events: Mapping[int, Sequence[Event]] | None = None,
+             forced: Mapping[int, Reason] | None = None) -> CachedInputs:
+        """Validated inputs: every signal column has one value per proposal."""
+        columns = {c: np.asarray(v, dtype=np.float64) for c, v in signals.items()}
+        n = len(proposals)
+        for c, v in columns.items():
+            if v.shape != (n,):
+                raise InputError(f"signal '{c}'", expected=f"{n} values (one per proposal)", got=v.shape)
+        names = tuple(columns)
+        # Python floats up front, as `Engine.replay` does: the values `step` would see.
+        values = zip(*(columns[c].tolist() for c in names), strict=True) if names else (() for _ in range(n))
+        rows = tuple(dict(zip(names, r, strict=True)) for r in values)
+        return cls(columns, tuple(proposals), float(dt), {int(k): tuple(v) for k, v in (events or {}).items() if v},
+                   {int(k): Reason(r) for k, r in (forced or {}).items()}, rows)
+
+    def __len__(self) -> int:
+        return len(self.proposals)
+
+    def user_speaking(self, vad_signal: str, threshold: float) -> npt.NDArray[np.bool_]:
+        """Where the user speaks, as the engine sees it: `signals[vad_signal] >= threshold`."""
+        vad = self.signals.get(vad_signal)
+        return np.zeros(len(self), dtype=bool) if vad is None else vad >= threshold
