@@ -25,7 +25,6 @@ from typing import Any
 
 import pandas as pd
 
-from designkit import scenarios
 from designkit.cache import cache_dir as cache_dir_of
 from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.stats import bootstrap_ci
