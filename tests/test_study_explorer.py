@@ -34,14 +34,51 @@ def test_moving_a_knob_re_decides_every_session() -> None:
 def test_the_widget_controls_drive_the_chart() -> None:
     explorer = Explorer(synthetic_dialogues(3, duration_s=30.0), knobs=("confidence", "context"), workers=1)
     widget = explorer.widget
-    chart_before = explorer._chart.value
-    assert "<svg" in chart_before
+    # A live view: the first rows are in its spec, each move sends only the new rows.
+    assert explorer._view.spec["datasets"][DATASET] == explorer.spec["datasets"][DATASET]
     explorer._controls["context"].value = "do_not_disturb"
     assert explorer.policy.context.value == "do_not_disturb"
     assert current(explorer.spec)["attention_cost"] == 0.0
-    assert explorer._chart.value != chart_before
+    update = explorer._view._py_to_js_updates
+    assert update[0]["name"] == DATASET and update[0]["value"] == explorer.spec["datasets"][DATASET]
     assert "do_not_disturb" in explorer._status.value
     assert widget is explorer.widget
+    # Once the page's view is up (it reports its time zone), the current rows are sent again, so a
+    # move made while the page was still drawing is not lost.
+    sent = update[0]["seq"]
+    explorer._view.local_tz = "UTC"
+    again = explorer._view._py_to_js_updates[0]
+    assert again["seq"] > sent and again["value"] == explorer.spec["datasets"][DATASET]
+
+
+def test_a_static_report_gets_an_svg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESIGNKIT_STATIC_CHARTS", "1")
+    explorer = Explorer(synthetic_dialogues(2, duration_s=20.0), knobs=("confidence",), workers=1)
+    assert explorer.widget is not None
+    before = explorer._chart.value
+    assert "<svg" in before
+    explorer.set(confidence=0.95)
+    assert explorer._chart.value != before
+
+
+def test_saved_knobs_become_a_variant_of_the_study(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    study = Study(name="ex", scenarios=(ScenarioSet("dialogue-basic", n=2),), grid={"context": ["focused", "public"]},
+                  metrics=("attention_cost",))
+    path = study.save(tmp_path / "study.json")
+    explorer = Explorer.from_study(study, path=path)
+    assert explorer.widget is not None
+    explorer._controls["context"].value = "stressed"
+    explorer._name.value = "my stressed"
+    explorer._on_save()
+    assert "saved my stressed" in explorer._status.value
+    assert "my stressed" in {r["policy"] for r in explorer.spec["datasets"][DATASET]}
+    saved = Study.load(path)
+    # The grid still crosses the base; the saved knobs run as they are, after the grid's variants.
+    assert list(saved.policies()) == ["context=focused", "context=public", "my stressed"]
+    assert saved.policies()["my stressed"] == explorer.policy
+    assert Study.from_dict(saved.to_dict()) == saved
+    with pytest.raises(InputError, match="name"):
+        explorer.save_variant(" ")
 
 
 def test_worker_processes_give_the_same_numbers() -> None:

@@ -15,6 +15,14 @@ def _list(args: argparse.Namespace) -> int:
     for name, info in sorted(scenarios.sets().items()):
         params = json.dumps(dict(info.params))
         print(f"{name:22s} {info.kind:10s} n={info.default_n:<3d} {info.description}  {params}")
+    if args.verbose:
+        from designkit.scenarios.params import describe
+
+        print('\nparams a study.json may set per scenario set ({"set": ..., "params": {...}}):')
+        for kind in sorted(scenarios.store.generators()):
+            print(f"\n{kind}:")
+            for param, valid in describe(kind).items():
+                print(f"  {param:16s} {valid}")
     return 0
 
 
@@ -48,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        description="Sessions with ground truth: named generated sets and imported recordings.")
     actions = p.add_subparsers(dest="scenarios_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the named sets", description="List the named scenario sets.")
+    listing.add_argument("-v", "--verbose", action="store_true",
+                         help="also list each generator's params with their valid values")
     listing.set_defaults(handler=_list)
     gen = actions.add_parser("generate", help="generate (or load) a named set",
                              description="Generate a named set once into the cache; --out also writes folders.")

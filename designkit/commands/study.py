@@ -1,4 +1,4 @@
-"""`designkit study run`, `designkit publish`, `designkit serve`."""
+"""`designkit study new|run`, `designkit publish`, `designkit serve`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    from designkit.study.new import new_study
+
+    folder = new_study(args.name, force=args.force)
+    print(f"study:    {folder / 'study.json'}  (edit it: scenarios, variants, grid, metrics)")
+    print(f"notebook: {folder / (folder.name + '.ipynb')}")
+    print(f"next:     designkit study run {folder} && designkit publish {folder} && designkit serve {folder}")
+    return 0
+
+
 def _publish(args: argparse.Namespace) -> int:
     from designkit.study.publish import publish
 
@@ -33,6 +43,16 @@ def _publish(args: argparse.Namespace) -> int:
     print(f"report: {done.report}")
     print(f"audit:  {done.audit}")
     return 0
+
+
+def _app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from designkit.study.publish import app_command
+
+    cmd, env, cwd = app_command(args.notebook, port=args.port)
+    print(f"serving {args.notebook} as an app on http://127.0.0.1:{args.port} (Ctrl-C stops it)")
+    return subprocess.call(cmd, env=env, cwd=cwd)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -45,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("study", help="run a study (scenarios x policies x metrics)",
                        description="Studies: scenario sets x policy variants x metrics, cached and resumable.")
     actions = p.add_subparsers(dest="study_command", metavar="ACTION", required=True)
+    new = actions.add_parser("new", help="a new study folder from a generic notebook",
+                             description="Create NAME/study.json (a small starter study) and NAME/NAME.ipynb, "
+                                         "a notebook that renders any study.json.")
+    new.add_argument("name", help="the study folder to create (its name is the study's name)")
+    new.add_argument("--force", action="store_true", help="overwrite an existing study.json and notebook")
+    new.set_defaults(handler=_new)
     run = actions.add_parser("run", help="run a study.json", description="Run every cell not yet cached.")
     run.add_argument("study", help="a study folder (with study.json) or a study.json")
     run.add_argument("--executor", choices=["local", "dask"], default="local",
@@ -60,6 +86,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pub.add_argument("--out", default=None, help="where to write (default: <study>/published)")
     pub.add_argument("--no-execute", action="store_true", help="skip running the notebook (no report.html)")
     pub.set_defaults(handler=_publish)
+
+    app = sub.add_parser("app", help="serve a notebook as an app (Voilà, 127.0.0.1)",
+                         description="Serve one notebook with Voilà and designkit's template: no code, cells "
+                                     "tagged notebook-only hidden, the privacy line at the bottom.")
+    app.add_argument("notebook", help="a notebook, e.g. notebooks/01-live-microturns.ipynb")
+    app.add_argument("--port", type=int, default=8866)
+    app.set_defaults(handler=_app)
 
     serve = sub.add_parser("serve", help="serve a published study with Voilà on 127.0.0.1",
                            description="Start Voilà on 127.0.0.1 for a published study (Ctrl-C stops it).")

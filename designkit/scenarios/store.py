@@ -105,20 +105,29 @@ def _cached(spec: ScenarioSpec, root: Path) -> Path:
     return folder
 
 
-def specs_for(name: str, *, n: int | None = None, seed: int = 0) -> list[ScenarioSpec]:
+def specs_for(name: str, *, n: int | None = None, seed: int = 0,
+              params: Mapping[str, Any] | None = None) -> list[ScenarioSpec]:
+    """The specs of a named set; `params` override the set's generator parameters."""
     if name not in _SETS:
         raise InputError("scenario set", expected=f"one of {sorted(_SETS)}", got=repr(name))
     info = _SETS[name]
     count = info.default_n if n is None else n
     if count < 1:
         raise InputError("scenario count n", expected="at least 1", got=count)
-    return [ScenarioSpec(info.kind, seed=seed + i, params=info.params) for i in range(count)]
+    merged = dict(info.params)
+    if params:
+        from designkit.scenarios.params import check
+
+        check(info.kind, params)
+        merged.update(params)
+    return [ScenarioSpec(info.kind, seed=seed + i, params=merged) for i in range(count)]
 
 
 def get(name: str, n: int | None = None, *, seed: int = 0, workers: int | None = None,
-        progress: bool = True) -> list[Scenario]:
-    """The named set's first `n` scenarios (seeds `seed`, `seed+1`, ...), generated once."""
-    specs = specs_for(name, n=n, seed=seed)
+        progress: bool = True, params: Mapping[str, Any] | None = None) -> list[Scenario]:
+    """The named set's first `n` scenarios (seeds `seed`, `seed+1`, ...), generated once;
+    `params` override the set's generator parameters (each combination is cached on its own)."""
+    specs = specs_for(name, n=n, seed=seed, params=params)
     root = cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     missing = [s for s in specs if not (root / f"{s.kind}-{s.digest(_resolve(s.kind)[0].version)}" / "scenario.json").exists()]

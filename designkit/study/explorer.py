@@ -7,8 +7,12 @@ Only the decisions change with a knob: each session's signals and the simulated 
 are prepared once (`designkit.study.prepare`), and a move re-decides them with the engine
 (`Engine.replay_cached`). With `workers > 1` the sessions are split over worker
 processes that keep their share prepared between moves. The chart is a fixed Vega-Lite spec whose
-named dataset is swapped on each move, so "slider -> chart spec ready" costs only the re-decision;
-the spec is drawn to SVG in the kernel with vl-convert (offline: no Vega scripts, no CDN).
+named dataset is swapped on each move: the page holds a live Vega view (`show.view`, offline) and
+a move sends only the new rows, which the view re-draws in place (no re-embed, no SVG round trip).
+With `DESIGNKIT_STATIC_CHARTS=1` (static reports) the spec is drawn to SVG in the kernel instead.
+
+"Save as variant" names the current knobs; the explorer draws them as a reference from then on
+and, when it was opened from a study file, adds them to that file's `variants`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 import math
 import multiprocessing
 import os
+import time
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -186,15 +191,19 @@ class Explorer:
         self.spec: dict[str, Any] = {}
         self.table = pd.DataFrame()
         self._widget: Any = None
+        self._view: Any = None
+        self.decide_ms = 0.0  # the last re-decision in the kernel (the page's share is the rest)
+        self._seq = 0
+        self.study_path: str | None = None
         self.redraw()
 
     @classmethod
     def from_study(cls, study: Any, *, quality: str | None = None, knobs: Sequence[str] | None = None,
                    metrics: Sequence[str] | None = None, workers: int | None = None, max_reference: int = 12,
-                   base: str | None = None) -> Explorer:
+                   base: str | None = None, path: str | os.PathLike[str] | None = None) -> Explorer:
         """An explorer over a study's scenarios (its first model quality unless named), with its
         policy variants as the grey reference points; the knobs start from variant `base`
-        (default: the first)."""
+        (default: the first). With `path` (the study's file) "save as variant" writes there."""
         found = scenario_truths(study)
         name = quality or study.qualities[0][0]
         variants = study.policies()
@@ -203,11 +212,13 @@ class Explorer:
             raise InputError("explorer base variant", expected=f"one of {list(variants)}", got=repr(base))
         first = variants[base] if base is not None else next(iter(variants.values()))
         chosen = knobs or tuple(k for k, _ in study.grid if k in KNOBS) or ("confidence", "initiative", "style")
-        return cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
-                   reference=reference, quality=study.quality(name),
-                   seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
-                   dt=study.dt, workers=workers, title=study.title or study.name,
-                   model_moments=study.model_moments, targets_from=study.targets_from)
+        explorer = cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
+                       reference=reference, quality=study.quality(name),
+                       seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
+                       dt=study.dt, workers=workers, title=study.title or study.name,
+                       model_moments=study.model_moments, targets_from=study.targets_from)
+        explorer.study_path = str(path) if path is not None else None
+        return explorer
 
     # -- computing -----------------------------------------------------------------------------
     def session_table(self, policy: Policy) -> pd.DataFrame:
@@ -260,11 +271,49 @@ class Explorer:
 
     def redraw(self) -> dict[str, Any]:
         """Re-decide every session with the current knobs and refresh the chart."""
+        started = time.perf_counter()
         self.spec = self.chart_spec(self.policy)
+        self.decide_ms = (time.perf_counter() - started) * 1000.0
         if self._widget is not None:
-            self._chart.value = to_svg(self.spec)
+            self._draw()
             self._status.value = self.status()
         return self.spec
+
+    def _draw(self) -> None:
+        if self._view is None:  # static: an SVG drawn here
+            self._chart.value = to_svg(self.spec)
+            return
+        # Only the rows travel; the view swaps its dataset and re-runs (JupyterChart's data channel).
+        # `seq` makes every update a new value, so one is sent even when the rows did not change.
+        self._seq += 1
+        self._view._py_to_js_updates = [{"namespace": "data", "name": DATASET, "scope": [],
+                                         "value": self.spec["datasets"][DATASET], "seq": self._seq}]
+
+    def _on_embedded(self, change: Mapping[str, Any]) -> None:
+        # The page reports its time zone once its Vega view is up and listening: rows sent before
+        # that (a knob moved while the page was still drawing) are sent again.
+        if change.get("new"):
+            self._draw()
+
+    def save_variant(self, name: str) -> Policy:
+        """Keep the current knobs as a named variant: drawn as a reference from now on, and added
+        to the study file's `variants` when the explorer was opened from one."""
+        name = name.strip()
+        if not name or name == CURRENT:
+            raise InputError("variant name", expected=f"a name other than {CURRENT!r}", got=repr(name))
+        policy = self.policy
+        self._reference = [r for r in self._reference if r["policy"] != name]
+        self._reference += self._records({name: policy}, current=False)
+        self._records({CURRENT: policy}, current=True)  # the table stays the current policy's
+        if self.study_path:
+            from designkit.study.spec import Study
+
+            study = Study.load(self.study_path)
+            saved = [(n, p) for n, p in study.saved if n != name] + [(name, policy)]
+            study.replace(saved=tuple(saved)).save(self.study_path)
+            log.info("saved variant %s to %s", name, self.study_path)
+        self.redraw()
+        return policy
 
     def status(self) -> str:
         parts = []
@@ -273,7 +322,7 @@ class Explorer:
             value = float(column.mean()) if column.notna().any() else math.nan
             parts.append(f"<b>{metric}</b> {value:.3f}")
         knobs = ", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs)
-        return f"<span class='dk-explorer-status'>{knobs} &rarr; " + " &middot; ".join(parts) + \
+        return f"<span class='dk-explorer-status' data-decide-ms='{self.decide_ms:.1f}'>{knobs} &rarr; " + " &middot; ".join(parts) + \
             f" (mean of {len(self.table)} sessions)</span>"
 
     def set(self, **knobs: Any) -> dict[str, Any]:
@@ -308,13 +357,36 @@ class Explorer:
             control.add_class(f"dk-knob-{name}")
             control.observe(self._on_change, names="value")
             self._controls[name] = control
-        self._chart = w.HTML(layout=w.Layout(min_height="120px"))
+        from designkit.study import charts, show
+
+        if show.static():
+            self._chart = w.HTML(layout=w.Layout(min_height="120px"))
+        else:
+            alt = charts._altair()
+            self.spec = self.chart_spec(self.policy)
+            self._view = show.view(alt.FacetChart.from_dict(self.spec, validate=False))
+            self._view.observe(self._on_embedded, names=["local_tz"])
+            self._chart = self._view
         self._chart.add_class("dk-explorer-chart")
         self._status = w.HTML()
+        self._name = w.Text(placeholder="name these knobs", layout=w.Layout(width="200px"))
+        self._name.add_class("dk-explorer-name")
+        save = w.Button(description="save as variant", icon="")
+        save.add_class("dk-explorer-save")
+        save.on_click(lambda _: self._on_save())
         self._widget = w.VBox([w.HBox(list(self._controls.values()), layout=w.Layout(flex_flow="row wrap")),
-                               self._status, self._chart])
+                               self._status, self._chart, w.HBox([self._name, save])])
         self._widget.add_class("dk-explorer")
         self.redraw()
+
+    def _on_save(self) -> None:
+        try:
+            self.save_variant(self._name.value)
+        except InputError as exc:
+            self._status.value = f"<span style='color:#d7263d'>{exc}</span>"
+            return
+        where = f" and to {self.study_path}" if self.study_path else ""
+        self._status.value = self.status() + f" <span class='dk-explorer-saved'>saved {self._name.value!s}{where}</span>"
 
     def _on_change(self, change: Mapping[str, Any]) -> None:
         values = {name: control.value for name, control in self._controls.items()}

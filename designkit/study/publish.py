@@ -51,7 +51,14 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sa
 .dk-explorer { border: 1px solid #d5dbe1; border-radius: 6px; padding: 8px 12px; background: #fbfcfd; }
 .dk-explorer-status { color: #333; font-size: 13px; }
 .dk-conclusion { border-left: 4px solid #2e86ab; padding: 6px 12px; background: #f3f8fb; }
+/* the privacy line stays in view at the bottom of the app, whatever Voila does with the cells */
+.dk-privacy { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000; padding: 6px 16px;
+  background: #f7f9fb; border-top: 1px solid #d5dbe1; color: #444; font-size: 12px; }
+body { padding-bottom: 3em; }
 """
+NOTEBOOK_ONLY = "notebook-only"
+PRIVACY = ("Privacy: this app shows generated sessions; no person was recorded. Logs keep signals and "
+           "decisions only (every microturn's decision and its reason), no audio or video.")
 REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.S)
 REMOTE_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.S)
 
@@ -91,14 +98,27 @@ def voila_template_dir() -> Path:
     raise MissingExtraError("voila", "live")
 
 
-def write_template(share: Path) -> Path:
-    """The `designkit` Voilà template under `share/jupyter/voila/templates/designkit`."""
+def write_template(share: Path, *, privacy: str = PRIVACY) -> Path:
+    """The `designkit` Voilà template under `share/jupyter/voila/templates/designkit`: Voilà's lab
+    template without CDN links, cells tagged `notebook-only` hidden, and `privacy` as a footer."""
     source = voila_template_dir() / "index.html.j2"
     text = source.read_text()
     # The lab template links an icon font on a CDN: offline it fails and logs console errors.
     text = REMOTE_LINK.sub("", text)
     text = text.replace("{%- block notebook_css -%}",
                         "{%- block notebook_css -%}\n  <style>" + THEME_CSS + "</style>", 1)
+    # Voilà 0.5 has no tag-based hiding: cells tagged notebook-only ("run the next cell", replay
+    # instructions) still run, but the app does not show them.
+    cell = "{{ super() }}\n        </div>"
+    if cell not in text:
+        raise MissingExtraError("voila (a lab template with the any_cell block)", "live")
+    text = text.replace(cell, "{%- if '" + NOTEBOOK_ONLY + "' not in (cell.metadata.get('tags') or []) -%}"
+                        "{{ super() }}{%- endif -%}\n        </div>", 1)
+    # A notebook may state its own line (metadata designkit.privacy), e.g. a live app that records.
+    footer = ("<footer class='dk-privacy'>{{ (nb.metadata.get('designkit') or {}).get('privacy') or "
+              + json.dumps(html.escape(privacy)) + " }}</footer>\n"
+              "<script type=\"text/javascript\">\n  window.voila_finish();")
+    text = text.replace("<script type=\"text/javascript\">\n  window.voila_finish();", footer, 1)
     target = share / "jupyter" / "voila" / "templates" / TEMPLATE
     target.mkdir(parents=True, exist_ok=True)
     (target / "index.html.j2").write_text(text)
@@ -128,6 +148,25 @@ def voila_command(app: str | os.PathLike[str], *, port: int) -> tuple[list[str],
     return cmd, env, folder
 
 
+def app_command(notebook: str | os.PathLike[str], *, port: int, share: str | os.PathLike[str] | None = None
+                ) -> tuple[list[str], dict[str, str], Path]:
+    """The command, environment and folder that serve any notebook as an app (`designkit app`):
+    the designkit template (no CDN, notebook-only cells hidden, the privacy line) on 127.0.0.1."""
+    path = Path(notebook)
+    if path.suffix != ".ipynb" or not path.is_file():
+        raise InputError("notebook", expected="an existing .ipynb file", got=str(notebook))
+    root = Path(share) if share is not None else Path(os.environ.get("DESIGNKIT_CACHE") or Path.home() / ".cache"
+                                                         / "designkit") / "voila-share"
+    write_template(root)
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str((root / "jupyter").resolve()), env.get("JUPYTER_PATH", "")]))
+    settings = voila_settings()["VoilaConfiguration"]
+    cmd = [sys.executable, "-m", "voila", path.name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+           *extra_voila_args(), "--strip_sources=True",
+           f"--VoilaConfiguration.extension_denylist={json.dumps(settings['extension_denylist'])}"]
+    return cmd, env, path.parent
+
+
 def extra_voila_args() -> list[str]:
     """Arguments for a Voilà started elsewhere (e.g. a test fixture) to use the study template."""
     return [f"--template={TEMPLATE}", "--theme=light"]
@@ -140,8 +179,19 @@ def execute(notebook: Path, *, cwd: Path, timeout: int = 600) -> Any:
         from nbclient import NotebookClient
     except ImportError as exc:
         raise MissingExtraError("nbclient", "live") from exc
+    from designkit.study.show import STATIC_ENV
+
     nb = nbformat.read(str(notebook), as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    # A report has no kernel behind it: its charts are drawn to SVG in the kernel (show.enable()).
+    previous = os.environ.get(STATIC_ENV)
+    os.environ[STATIC_ENV] = "1"
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    finally:
+        if previous is None:
+            os.environ.pop(STATIC_ENV, None)
+        else:
+            os.environ[STATIC_ENV] = previous
     return nb
 
 
@@ -175,7 +225,7 @@ def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
     The simulated model proposes at the study's own model moments (`Study.model_moments`), as in
     its results: the audit logs show the model the results were measured with."""
     first = study.scenarios[0]
-    scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False)[0]
+    scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False, params=dict(first.params) or None)[0]
     truth = truth_of(scenario)
     moments = moments_for(scenario.truth, study.model_moments)
     quality_name, quality = study.qualities[0]

@@ -25,7 +25,6 @@ from typing import Any
 
 import pandas as pd
 
-from designkit import scenarios
 from designkit.cache import cache_dir as cache_dir_of
 from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.stats import bootstrap_ci
@@ -88,8 +87,8 @@ def scenario_truths(study: Study) -> list[tuple[str, int, str, str, Any]]:
     """(set, index, scenario name, scenario digest, truth) for every scenario, generating missing ones."""
     out = []
     for chosen in study.scenarios:
-        made = scenarios.get(chosen.set, n=chosen.n, seed=chosen.seed, progress=False)
-        specs = store.specs_for(chosen.set, n=chosen.n, seed=chosen.seed)
+        made = chosen.load()
+        specs = chosen.specs()
         version = store.generators()[specs[0].kind].version
         for i, (scenario, spec) in enumerate(zip(made, specs, strict=True)):
             out.append((chosen.set, i, str(scenario.name or f"{chosen.set}-{i:02d}"),

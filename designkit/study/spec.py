@@ -41,11 +41,13 @@ def _known_sets() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class ScenarioSet:
-    """`n` scenarios of a named set (`designkit.scenarios.sets()`), seeds `seed`, `seed + 1`, ..."""
+    """`n` scenarios of a named set (`designkit.scenarios.sets()`), seeds `seed`, `seed + 1`, ...;
+    `params` override the set's generator parameters (`designkit scenarios list -v` lists them)."""
 
     set: str
     n: int = 20
     seed: int = 0
+    params: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         known = _known_sets()
@@ -55,9 +57,29 @@ class ScenarioSet:
             raise InputError(f"scenario count for {self.set}", expected="a whole number >= 1", got=self.n)
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise InputError(f"scenario seed for {self.set}", expected="an integer", got=self.seed)
+        params = tuple(self.params.items()) if isinstance(self.params, Mapping) else tuple(self.params)
+        object.__setattr__(self, "params", tuple(sorted((str(k), v) for k, v in params)))
+        if self.params:
+            from designkit.scenarios.params import check
+
+            check(known[self.set].kind, dict(self.params))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"set": self.set, "n": self.n, "seed": self.seed}
+        out: dict[str, Any] = {"set": self.set, "n": self.n, "seed": self.seed}
+        if self.params:
+            out["params"] = dict(self.params)
+        return out
+
+    def load(self, *, progress: bool = False) -> list[Any]:
+        """The scenarios (generated once, then cached)."""
+        from designkit import scenarios
+
+        return scenarios.get(self.set, n=self.n, seed=self.seed, progress=progress, params=dict(self.params) or None)
+
+    def specs(self) -> list[Any]:
+        from designkit.scenarios import store
+
+        return store.specs_for(self.set, n=self.n, seed=self.seed, params=dict(self.params) or None)
 
     @classmethod
     def parse(cls, value: Any) -> ScenarioSet:
@@ -66,10 +88,12 @@ class ScenarioSet:
         if isinstance(value, str):
             return cls(value)
         if isinstance(value, Mapping):
-            unknown = set(value) - {"set", "n", "seed"}
+            unknown = set(value) - {"set", "n", "seed", "params"}
             if unknown:
-                raise InputError("scenario set field", expected="one of ['n', 'seed', 'set']", got=sorted(unknown))
-            return cls(str(value.get("set", "")), int(value.get("n", 20)), int(value.get("seed", 0)))
+                raise InputError("scenario set field", expected="one of ['n', 'params', 'seed', 'set']",
+                                 got=sorted(unknown))
+            return cls(str(value.get("set", "")), int(value.get("n", 20)), int(value.get("seed", 0)),
+                       tuple(dict(value.get("params") or {}).items()))
         raise InputError("scenario set", expected="a set name or {'set': ..., 'n': ..., 'seed': ...}",
                          got=type(value).__name__)
 
@@ -108,6 +132,8 @@ class Study:
     - `model_moments`: the truth times the simulated model proposes at (from `MOMENT_SOURCES`:
       turn ends and backchannel openings by default; e.g. `("reps",)` for a rep detector).
     - `targets_from`: the truth times scored as TimeSpeak targets (`"targets"`, or e.g. `"reps"`).
+    - `saved`: named policies run as they are, after the others (not crossed with the grid): the
+      knobs a person saved from the explorer.
     """
 
     name: str
@@ -125,6 +151,7 @@ class Study:
     dt: float = 0.2
     model_moments: tuple[str, ...] = DEFAULT_MOMENTS
     targets_from: str = "targets"
+    saved: tuple[tuple[str, Policy], ...] = ()
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -151,6 +178,10 @@ class Study:
             if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Policy)):
                 raise InputError("policy variant", expected="(name, Policy) pairs or {name: Policy}", got=entry)
         set_(self, "variants", tuple((str(n), p) for n, p in variants))
+        saved = tuple(self.saved.items()) if isinstance(self.saved, Mapping) else tuple(self.saved)
+        if any(not (isinstance(e, tuple) and len(e) == 2 and isinstance(e[1], Policy)) for e in saved):
+            raise InputError("saved variant", expected="(name, Policy) pairs or {name: Policy}", got=saved)
+        set_(self, "saved", tuple((str(n), p) for n, p in saved))
         grid = tuple(self.grid.items()) if isinstance(self.grid, Mapping) else tuple(self.grid)
         knobs = Policy.knobs()
         clean: list[tuple[str, tuple[Any, ...]]] = []
@@ -183,7 +214,10 @@ class Study:
         for knob, values in self.grid:
             starts = [(", ".join(filter(None, [name, f"{knob}={_value_name(v)}"])), p.replace(**{knob: v}))
                       for name, p in starts for v in values]
-        return {name or "base": p for name, p in starts}
+        out = {name or "base": p for name, p in starts}
+        for name, policy in self.saved:
+            out[name] = policy
+        return out
 
     def quality(self, name: str) -> ModelQuality:
         for n, q in self.qualities:
@@ -210,6 +244,7 @@ class Study:
             "qualities": [{"name": n, **quality_to_dict(q)} for n, q in self.qualities],
             "repetitions": self.repetitions, "seed": self.seed, "weights": dict(self.weights), "dt": self.dt,
             "model_moments": list(self.model_moments), "targets_from": self.targets_from,
+            **({"saved": [{"name": n, "policy": p.to_dict()} for n, p in self.saved]} if self.saved else {}),
         }
 
     @classmethod
@@ -224,6 +259,8 @@ class Study:
             raise InputError("study field", expected=f"one of {valid}", got=sorted(unknown))
         if "variants" in data:
             data["variants"] = tuple((str(v["name"]), Policy.from_dict(v["policy"])) for v in data["variants"])
+        if "saved" in data:
+            data["saved"] = tuple((str(v["name"]), Policy.from_dict(v["policy"])) for v in data["saved"])
         if "base" in data:
             data["base"] = Policy.from_dict(data["base"])
         if "grid" in data:

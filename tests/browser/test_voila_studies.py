@@ -46,7 +46,10 @@ def move_a_knob(page: Any, before: str) -> str:
         handle = handles.first
         handle.focus()
         handle.press("PageDown")  # one move of five steps: one redraw
-        assert changed(page, before, 60_000), "moving the slider did not redraw the chart"
+        if not changed(page, before, 60_000):
+            status = page.inner_text(".dk-explorer-status")
+            page.screenshot(path="/tmp/dk-explorer-not-redrawn.png", full_page=True)
+            raise AssertionError(f"moving the slider did not redraw the chart (status now: {status})")
         return "slider"
     select = page.locator(".dk-explorer select").first
     current = select.input_value()
@@ -77,7 +80,10 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
     shot(page, artifacts, f"{slug}-open")
     before = chart_svg(page)
     status_before = page.inner_text(".dk-explorer-status")
-    how = move_a_knob(page, before)
+    try:
+        how = move_a_knob(page, before)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\npage problems: {problems}\nVoila said:\n{server.log()[-3000:]}") from exc
     assert page.inner_text(".dk-explorer-status") != status_before, how
     shot(page, artifacts, f"{slug}-moved")
     explorer = page.locator(".dk-explorer")
