@@ -20,10 +20,8 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import multiprocessing
 import os
 import time
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,8 +37,8 @@ from designkit.policy.spec import Policy
 from designkit.policy.styles import Style
 from designkit.proposers.simulated import ModelQuality
 from designkit.study.charts import _altair, to_svg
-from designkit.study.prepare import prepare_truth, session_rows
 from designkit.study.runner import scenario_truths
+from designkit.study.shards import Shards, metric_rows, prepare_all
 from designkit.study.spec import DEFAULT_MOMENTS
 
 log = logging.getLogger(__name__)
@@ -73,78 +71,6 @@ KNOBS: dict[str, Knob] = {
 }
 
 
-def _session_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mapping[str, float] | None,
-                  metrics: Sequence[str]) -> list[list[float]]:
-    rows = session_rows(Policy.from_dict(dict(spec)), prepared, weights=weights)
-    return [[float(values.get(m, math.nan)) for m in metrics] for values in rows]
-
-
-def _prepare_all(truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
-                 moments: Mapping[str, Any]) -> list[Any]:
-    return [prepare_truth(t, quality=quality, seed=s, dt=dt, **moments) for t, s in zip(truths, seeds, strict=True)]
-
-
-def _worker(conn: Any, truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
-            weights: Mapping[str, float] | None, metrics: Sequence[str], moments: Mapping[str, Any]) -> None:
-    prepared = _prepare_all(truths, seeds, quality, dt, moments)
-    conn.send("ready")
-    while True:
-        spec = conn.recv()
-        if spec is None:
-            break
-        conn.send(_session_rows(prepared, spec, weights, metrics))
-    conn.close()
-
-
-class _Shards:
-    """Worker processes, each holding its share of the sessions prepared."""
-
-    def __init__(self, truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
-                 weights: Mapping[str, float] | None, metrics: Sequence[str], workers: int,
-                 moments: Mapping[str, Any]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.pipes = []
-        self.processes = []
-        for i in range(workers):
-            parent, child = context.Pipe()
-            process = context.Process(target=_worker, daemon=True,
-                                      args=(child, list(truths[i::workers]), list(seeds[i::workers]), quality, dt,
-                                            weights, list(metrics), dict(moments)))
-            process.start()
-            self.pipes.append(parent)
-            self.processes.append(process)
-        self.order = [i for w in range(workers) for i in range(w, len(truths), workers)]
-        for pipe in self.pipes:
-            if pipe.recv() != "ready":
-                raise RuntimeError("an explorer worker did not start")
-        self._finalizer = weakref.finalize(self, _Shards._stop, self.pipes, self.processes)
-
-    def rows(self, spec: Mapping[str, Any]) -> list[list[float]]:
-        for pipe in self.pipes:
-            pipe.send(dict(spec))
-        parts = [row for pipe in self.pipes for row in pipe.recv()]
-        out: list[list[float]] = [[]] * len(parts)
-        for position, row in zip(self.order, parts, strict=True):
-            out[position] = row
-        return out
-
-    @staticmethod
-    def _stop(pipes: Sequence[Any], processes: Sequence[Any]) -> None:
-        for pipe in pipes:
-            try:
-                pipe.send(None)
-                pipe.close()
-            except (OSError, BrokenPipeError):
-                pass
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.terminate()
-
-    def close(self) -> None:
-        self._finalizer()
-
-
 class Explorer:
     """Policy knobs as controls over prepared sessions, with a chart of the chosen metrics.
 
@@ -175,16 +101,16 @@ class Explorer:
         self.quality = quality or ModelQuality()
         seeds = list(seeds) if seeds is not None else list(range(len(truths)))
         moments = {"model_moments": tuple(model_moments or DEFAULT_MOMENTS), "targets_from": targets_from}
-        self._shards: _Shards | None = None
+        self._shards: Shards | None = None
         self._prepared: list[Any] = []
         if workers is None:  # worker processes pay off once a move re-decides many microturns
             microturns = sum(_duration(t) for t in truths) / dt
             workers = min(4, os.cpu_count() or 1) if microturns > PARALLEL_MICROTURNS else 1
         if workers > 1 and len(truths) > 1:
-            self._shards = _Shards(truths, seeds, self.quality, dt, self.weights, self.metrics,
+            self._shards = Shards(truths, seeds, self.quality, dt, self.weights, self.metrics,
                                    min(workers, len(truths)), moments)
         else:
-            self._prepared = _prepare_all(truths, seeds, self.quality, dt, moments)
+            self._prepared = prepare_all(truths, seeds, self.quality, dt, moments)
         self.policy = self.base
         self._reference = self._records(dict(reference or {}), current=False)
         self._template = self._chart_template()
@@ -224,7 +150,7 @@ class Explorer:
     def session_table(self, policy: Policy) -> pd.DataFrame:
         """Session x metric for `policy` over the prepared sessions."""
         spec = policy.to_dict()
-        rows = self._shards.rows(spec) if self._shards else _session_rows(self._prepared, spec, self.weights,
+        rows = self._shards.rows(spec) if self._shards else metric_rows(self._prepared, spec, self.weights,
                                                                              self.metrics)
         return pd.DataFrame(rows, columns=list(self.metrics))
 

@@ -9,7 +9,8 @@ from designkit.proposers.pause import PauseProposer
 from designkit.widgets import agents
 from designkit.widgets.clocks import ClockEstimate, ClockEstimator
 from designkit.widgets.controls import Controls
-from designkit.widgets.live import LiveSession, default_engine, energy_engine
+from designkit.widgets.engines import default_engine, energy_engine
+from designkit.widgets.live import LiveSession
 from designkit.widgets.recording import load_session, read_recording, save_as_scenario
 
 __all__ = ["ClockEstimate", "ClockEstimator", "Controls", "LiveSession", "PauseProposer", "agents",

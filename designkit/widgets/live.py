@@ -17,13 +17,11 @@ notebook's own cells run on the main thread: all state is guarded by one lock.
 
 from __future__ import annotations
 
-import atexit
 import copy
 import logging
 import os
 import threading
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -33,61 +31,35 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from designkit.agents.script import SCRIPT_KIND, Script
-from designkit.agents.spec import Agent, agent_speaker, audio_models_installed, missing_models_hint
+from designkit.agents.script import SCRIPT_KIND
+from designkit.agents.spec import Agent
 from designkit.assets import widget_asset
-from designkit.audio.wav import to_pcm16
 from designkit.cache import cache_dir
 from designkit.core.context import EventKind
-from designkit.core.decisions import Action, Decision
 from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn, MicroturnFramer
 from designkit.core.session import KEEPABLE, Consent
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
-from designkit.host.remote import host_engine, release_host
+from designkit.host.remote import release_host
 from designkit.log import LogWriter, make_header
-from designkit.perception.audio.energy import EnergyVAD
 from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
-from designkit.proposers.pause import PauseProposer
-from designkit.render.agent_voice import AgentVoice, espeak_synthesize
 from designkit.study.colours import colour_table
 from designkit.widgets.clocks import ClockEstimator
+from designkit.widgets.engines import close_perceivers, resolve_agent
 from designkit.widgets.jpeg import decode_jpeg
+from designkit.widgets.open_sessions import close_at_exit
 from designkit.widgets.recording import RecordingWriter
-from designkit.widgets.speech_cache import CachedSynthesis
 from designkit.widgets.timeline import timeline_point
+from designkit.widgets.voice_out import make_voice, speak, warm_script, warm_voice
 
 log = logging.getLogger(__name__)
 
 IDLE_CLOSE_S = 5.0
 BROWSER_CONTROLS = ("muted", "push_to_talk")
 CAPTURE_MODES = ("room", "measurement")
-
-
-ENERGY_LISTENING = "loudness detector"
-
-
-def energy_engine() -> Engine:
-    """Loudness VAD, the pause proposer and the default `Policy`: runs anywhere, no models."""
-    return Engine([EnergyVAD()], Policy(), proposer=PauseProposer())
-
-
-def default_agent() -> Agent:
-    """The conversation agent (Silero VAD + the turn-taking model) when the models are installed,
-    else the loudness detector with the pause proposer; `listening` says which."""
-    if audio_models_installed():
-        from designkit.agents import conversation
-
-        return conversation.build()
-    return Agent(name="live", title="Live microturns", engine=energy_engine(), script=Script(),
-                 listening=f"{ENERGY_LISTENING} (fallback: {missing_models_hint()})")
-
-
-def default_engine() -> Engine:
-    """The engine `LiveSession()` runs: see `default_agent`."""
-    return default_agent().engine
+COUNTS = ("received", "before_consent", "after_close", "microturns", "gaps", "late", "frames", "voice_pieces", "stops")
 
 
 class LiveSession(anywidget.AnyWidget):
@@ -134,17 +106,8 @@ class LiveSession(anywidget.AnyWidget):
         host: str | None = None,
         capture: str = "room",
     ) -> None:
-        if agent is None and engine is None and host is not None:
-            # The models run once in the model host ("auto": this machine's, started if needed);
-            # the engine, the policy and the log stay here.
-            engine = host_engine(host, name=name)
-            listening = listening or f"the model host ({host})"
-        if agent is None:
-            agent = default_agent() if engine is None else Agent(
-                name=name, title=title or "Live microturns", engine=engine, script=Script(),
-                listening=listening or _describe(engine))
-        elif engine is not None:
-            raise InputError("live session", expected="an engine or an agent", got="both")
+        agent, listening = resolve_agent(engine, agent=agent, host=host, name=name, title=title,
+                                         listening=listening)
         self.agent = agent
         self.engine = agent.engine
         self.script = agent.script
@@ -162,7 +125,7 @@ class LiveSession(anywidget.AnyWidget):
         self.idle_close_s = idle_close_s
         self._lock = threading.RLock()
         self._framer = MicroturnFramer(self.engine.dt, strict=False)
-        self._voice = AgentVoice(synthesize=CachedSynthesis(synthesize or espeak_synthesize(agent_speaker()))) if voice else None
+        self._voice = make_voice(synthesize) if voice else None
         self.clocks = ClockEstimator()
         self.log_writer: LogWriter | None = None
         self.recording: RecordingWriter | None = None
@@ -174,17 +137,10 @@ class LiveSession(anywidget.AnyWidget):
         self.policy_changes: list[dict[str, Any]] = []
         self._first_policy: dict[str, Any] = self.engine.policy.to_dict()
         self.kernel_ms: deque[float] = deque(maxlen=3000)
-        self.counts = {"received": 0, "before_consent": 0, "after_close": 0, "microturns": 0,
-                       "gaps": 0, "late": 0, "frames": 0, "voice_pieces": 0, "stops": 0}
-        if self._voice is not None:
-            # Render the usual lines now, so the first "mm-hm" costs nothing inside a microturn.
-            self._voice.warm()
-            content = getattr(self.engine.proposer, "content", "")
-            if isinstance(content, str) and content.strip():
-                self._voice.prepare(content)
-            self._warm_script(self.script)
+        self.counts = dict.fromkeys(COUNTS, 0)
+        warm_voice(self._voice, self.engine, self.script)
         self.on_msg(self._on_msg)
-        _open_sessions.add(self)
+        close_at_exit(self)
 
     # -- what the notebook calls ------------------------------------------------------------
     @property
@@ -227,25 +183,13 @@ class LiveSession(anywidget.AnyWidget):
         with self._lock:
             script = self.script.with_lines(intent, tuple(lines) if not isinstance(lines, str) else (lines,))
             self.script = script
-            self._warm_script(script)
+            warm_script(self._voice, script)
             prepare = getattr(self.engine.proposer, "prepare", None)
             if callable(prepare):  # measure the new lines now, not inside the microturn that says them
                 probe = copy.copy(self.engine.proposer)
                 probe.script = script
                 probe.prepare()
             self._push_event(Event(t=self._event_time(), kind=SCRIPT_KIND, data={"lines": script.to_dict()}))
-
-    def _warm_script(self, script: Script) -> None:
-        """Render the script's lines now, so the first time one is said costs nothing in a microturn."""
-        if self._voice is None:
-            return
-        for intent, lines in script.lines.items():
-            for line in lines:
-                if "{said}" not in line:
-                    self._voice.prepare(line)
-                elif intent == "count":
-                    for n in range(1, 21):
-                        self._voice.prepare(line.replace("{said}", str(n)))
 
     def wizard(self, action: str, **data: Any) -> None:
         """An operator button: "speak", "silent", "backchannel" or "stop", at the next microturn."""
@@ -276,13 +220,7 @@ class LiveSession(anywidget.AnyWidget):
                 if self.consent == "none":
                     self.consent = "closed"
                 return None
-            for perceiver in self.engine.perceivers:  # workers beside the loop stop with the session
-                closer = getattr(perceiver, "close", None)
-                if callable(closer):
-                    try:
-                        closer()
-                    except Exception:
-                        log.exception("closing perceiver %s failed", perceiver.name)
+            close_perceivers(self.engine)  # workers beside the loop stop with the session
             try:
                 # The last, partial microturn carries this event, so the log records how it ended
                 # (and a revocation's consent state) even when no audio is left.
@@ -436,7 +374,7 @@ class LiveSession(anywidget.AnyWidget):
         assert record is not None
         self.counts["microturns"] += 1
         self.counts["gaps"] += len(turn.gaps)
-        stop, pcm = self._speak(decision)
+        stop, pcm = speak(self._voice, decision, self.counts)
         point = timeline_point(record, vad_signal=self.engine.vad_signal)
         kernel_ms = (time.perf_counter() - started) * 1000
         self.kernel_ms.append(kernel_ms)
@@ -445,46 +383,7 @@ class LiveSession(anywidget.AnyWidget):
                    "counts": dict(self.counts)}
         self.send(message, [pcm] if pcm is not None else None)
 
-    def _speak(self, decision: Decision) -> tuple[bool, bytes | None]:
-        """Update the voice for this decision: (drop what the browser queued?, next piece)."""
-        voice = self._voice
-        if voice is None:
-            return False, None
-        was_speaking = voice.speaking
-        action = decision.action
-        try:
-            started = voice.apply(decision)
-        except Exception:  # a synthesis failure is a silent agent, not a dead session
-            log.exception("the agent's voice failed for %r", decision.content)
-            voice.stop()
-            started = None
-        stop = was_speaking and (started is not None or not (action.is_voiced or action is Action.CONTINUE))
-        if stop:
-            self.counts["stops"] += 1
-        if not voice.speaking:
-            return stop, None
-        self.counts["voice_pieces"] += 1
-        return stop, to_pcm16(voice.pull())
-
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
         self.close_session("widget closed")
         super().close()
-
-
-def _describe(engine: Engine) -> str:
-    """Which perceivers hear the person, for the widget's "listening" line."""
-    return " + ".join(p.name for p in engine.perceivers) or "nothing"
-
-
-_open_sessions: weakref.WeakSet[LiveSession] = weakref.WeakSet()
-
-
-@atexit.register
-def _close_all() -> None:
-    """A kernel that shuts down closes its live logs cleanly."""
-    for session in list(_open_sessions):
-        try:
-            session.close_session("kernel shut down")
-        except Exception:
-            log.exception("closing live session %s failed", session.name)

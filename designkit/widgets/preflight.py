@@ -63,7 +63,7 @@ class _Server(ThreadingHTTPServer):
     def step(self, pcm: bytes, seq: int) -> dict[str, Any]:
         """One chunk through the framer and the default engine (loudness VAD, pause proposer)."""
         from designkit.core.microturns import MicroturnFramer
-        from designkit.widgets.live import default_engine
+        from designkit.widgets.engines import default_engine
 
         started = time.perf_counter()
         with self.lock:
