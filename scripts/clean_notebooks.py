@@ -63,7 +63,8 @@ def clean(path: Path) -> bool:
     nb = json.loads(before)
     nb["cells"] = [clean_cell(c, i, path) for i, c in enumerate(nb["cells"])]
     nb["nbformat"], nb["nbformat_minor"] = 4, max(5, int(nb.get("nbformat_minor", 5)))
-    nb["metadata"] = {k: v for k, v in nb.get("metadata", {}).items() if k in ("kernelspec", "language_info")}
+    # "designkit" holds what the app shows (e.g. its privacy line): content, not run metadata.
+    nb["metadata"] = {k: v for k, v in nb.get("metadata", {}).items() if k in ("kernelspec", "language_info", "designkit")}
     if "language_info" in nb["metadata"]:
         nb["metadata"]["language_info"] = {"name": "python"}
     after = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
