@@ -25,6 +25,7 @@ NOTEBOOKS = {
     "notebooks/04-the-model.ipynb": 2,
     "notebooks/05-vision-and-language.ipynb": 1,
     **{str(p.relative_to(REPO)): 2 for p in sorted(REPO.glob("studies/*/*.ipynb"))},
+    "studies/fd-scorecard/fd-scorecard.ipynb": 1,  # one chart: our rows beside the published ones
 }
 DONE = """() => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
