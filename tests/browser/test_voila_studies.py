@@ -14,6 +14,9 @@ from designkit.study.publish import write_app
 
 STUDIES = Path(__file__).resolve().parents[2] / "studies"
 SLUGS = sorted(p.name for p in STUDIES.iterdir() if (p / "study.json").is_file())
+# Studies with knobs to move (an Explorer); the others are reports, checked to render below.
+KNOBBED = [slug for slug in SLUGS if "Explorer" in (STUDIES / slug / f"{slug}.ipynb").read_text()]
+REPORTS = [slug for slug in SLUGS if slug not in KNOBBED]
 CHART = ".dk-explorer-chart"
 
 
@@ -61,7 +64,7 @@ def move_a_knob(page: Any, before: str) -> str:
     raise AssertionError("no option of the first dropdown changed the chart")
 
 
-@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("slug", KNOBBED)
 def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                  voila_app: Callable[[Path], harness.Server],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,4 +92,24 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
     explorer = page.locator(".dk-explorer")
     explorer.scroll_into_view_if_needed(timeout=60_000)
     explorer.screenshot(path=str(artifacts / "studies" / f"{slug}-explorer.png"), timeout=60_000)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("slug", REPORTS)
+def test_report_study_app_renders_its_chart_and_conclusion(slug: str, tmp_path: Path, artifacts: Path, page: Any,
+                                                           voila_app: Callable[[Path], harness.Server],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    notebook = write_app(STUDIES / slug, tmp_path / slug)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / slug / "share" / "jupyter"))
+    problems = harness.watch_offline(page)
+    server = voila_app(notebook)
+    page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)  # runs its agents first
+    try:
+        page.wait_for_selector("svg.marks", timeout=240_000)
+    except Exception as exc:
+        shot(page, artifacts, f"{slug}-failed")
+        raise AssertionError(f"{slug}: no chart appeared; Voilà said:\n{server.log()[-3000:]}") from exc
+    page.wait_for_selector(".dk-conclusion, .jp-RenderedMarkdown strong", timeout=30_000)
+    assert "Conclusion." in page.inner_text("body")
+    shot(page, artifacts, f"{slug}-open")
     assert not problems, "\n".join(problems)
