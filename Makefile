@@ -40,12 +40,13 @@ pytest:
 	@$(BIN)/python -m pytest tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure here"; exit 1; fi; exit $$rc
 
+# Runs before pytest: its notebook runs fill the study caches the Voilà app tests open.
 # The laptop route: a fresh venv from pip alone (Binder's extras + dev), espeak-ng/ffmpeg/sox hidden from
 # PATH and the kit's system fallback off; every notebook and study notebook (nbval) and the speech tests.
 laptop-check:
 	@PYTHON=$(PYTHON) bash scripts/laptop-check.sh
 
-test: setup lint imports typecheck pytest laptop-check  ## every test: ruff, import layers, mypy, pytest with browsers, notebooks in a pip-only venv
+test: setup lint imports typecheck laptop-check pytest  ## every test: ruff, import layers, mypy, pytest with browsers, notebooks in a pip-only venv
 
 host: setup  ## one model host for every notebook on this machine (ws://127.0.0.1:8765/session)
 	$(BIN)/designkit host
