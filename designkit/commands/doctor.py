@@ -195,7 +195,7 @@ def run_doctor(*, browser: str | None, check_browser: bool, mode: str, timeout_s
         return checks
     from designkit.widgets.preflight import run_page
 
-    checks += browser_checks(run_page(browser=browser, mode=mode, timeout_s=timeout_s), mode=mode)
+    checks += browser_checks(run_page(browser=browser, mode=mode, timeout_s=timeout_s, say=print), mode=mode)
     return checks
 
 

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -128,9 +129,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(b"not found", "text/plain", 404)
 
 
-def run_page(*, browser: str | None = None, mode: str = "room", timeout_s: float = 60.0) -> BrowserReport:
+def run_page(*, browser: str | None = None, mode: str = "room", timeout_s: float = 60.0,
+             say: Callable[[str], None] = log.info) -> BrowserReport:
     """Serve the page, open it (in `browser`, a command line to which the address is appended, or in
-    the default browser), and wait up to `timeout_s` for its report."""
+    the default browser), and wait up to `timeout_s` for its report; `say` tells the person what to do."""
     server = _Server()
     thread = threading.Thread(target=server.serve_forever, name="designkit-preflight", daemon=True)
     thread.start()
@@ -143,9 +145,9 @@ def run_page(*, browser: str | None = None, mode: str = "room", timeout_s: float
         else:
             import webbrowser
 
-            print(f"designkit doctor: opening {url} in your browser; click Allow when it asks for the microphone")
+            say(f"designkit doctor: opening {url} in your browser; click Allow when it asks for the microphone")
             if not webbrowser.open(url):
-                print(f"designkit doctor: open {url} in your browser")
+                say(f"designkit doctor: open {url} in your browser")
         server.done.wait(timeout_s)
         return server.report
     finally:
