@@ -64,15 +64,23 @@ def move_a_knob(page: Any, before: str) -> str:
     raise AssertionError("no option of the first dropdown changed the chart")
 
 
+def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], harness.Server],
+             monkeypatch: pytest.MonkeyPatch, *, goto_timeout_ms: float) -> tuple[harness.Server, list[str]]:
+    """Publish the study, serve it with Voilà and open it; returns the server and the page's problems
+    (console errors, page errors, anything not local)."""
+    notebook = write_app(STUDIES / slug, tmp_path / slug)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / slug / "share" / "jupyter"))
+    problems = harness.watch_offline(page)
+    server = voila_app(notebook)  # started in the app folder: its voila.json picks the template and theme
+    page.goto(server.url, wait_until="domcontentloaded", timeout=goto_timeout_ms)
+    return server, problems
+
+
 @pytest.mark.parametrize("slug", KNOBBED)
 def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                  voila_app: Callable[[Path], harness.Server],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    notebook = write_app(STUDIES / slug, tmp_path / slug)
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / slug / "share" / "jupyter"))
-    problems = harness.watch_offline(page)  # console errors, page errors, anything not local
-    server = voila_app(notebook)  # started in the app folder: its voila.json picks the template and theme
-    page.goto(server.url, wait_until="domcontentloaded")
+    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch, goto_timeout_ms=30_000)
     try:
         page.wait_for_selector(f"{CHART} svg", timeout=240_000)
     except Exception as exc:
@@ -99,11 +107,8 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
 def test_report_study_app_renders_its_chart_and_conclusion(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                            voila_app: Callable[[Path], harness.Server],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    notebook = write_app(STUDIES / slug, tmp_path / slug)
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / slug / "share" / "jupyter"))
-    problems = harness.watch_offline(page)
-    server = voila_app(notebook)
-    page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)  # runs its agents first
+    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch,
+                                goto_timeout_ms=300_000)  # runs its agents first
     try:
         page.wait_for_selector("svg.marks", timeout=240_000)
     except Exception as exc:
