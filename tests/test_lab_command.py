@@ -67,7 +67,10 @@ def test_lab_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         with socket.socket() as s:
-            s.bind(("127.0.0.1", port))  # free again
+            # Free again for the next server (which, like every server, sets SO_REUSEADDR: the
+            # closed connections of this one may linger in TIME_WAIT for a minute).
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
     finally:
         if process.poll() is None:
             process.kill()

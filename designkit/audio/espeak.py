@@ -21,6 +21,7 @@ _EVENT_WORD = 1
 _RATE, _PITCH = 1, 3
 _CHARS_UTF8 = 1
 _POS_CHARACTER = 1
+RAND_SEED = 1
 
 Events = list[tuple[int, int, int]]  # (1-based character position, length in characters, audio ms)
 
@@ -81,6 +82,14 @@ class Espeak:
         self._callback = _CALLBACK(self._collect)
         self.lib.espeak_SetSynthCallback(self._callback)
         self.lock = threading.Lock()
+        # espeak-ng >= 1.52 seeds its random numbers (voice variants' flutter, breath noise) from the
+        # clock: fix the seed before each utterance, or the same text differs from one second to the
+        # next. 1.51 (Debian's) has no such call and no clock seed.
+        try:
+            self._seed = self.lib.espeak_ng_SetRandSeed
+            self._seed.argtypes = [ctypes.c_long]
+        except AttributeError:
+            self._seed = None
 
     def _collect(self, wav: ctypes.Array, count: int, events: ctypes.Array) -> int:  # type: ignore[type-arg]
         if count > 0:
@@ -100,6 +109,8 @@ class Espeak:
             self.lib.espeak_SetParameter(_RATE, rate, 0)
             self.lib.espeak_SetParameter(_PITCH, pitch, 0)
             self._pcm, self._events = [], []
+            if self._seed is not None:
+                self._seed(RAND_SEED)
             data = text.encode("utf-8") + b"\0"
             self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
             self.lib.espeak_Synchronize()

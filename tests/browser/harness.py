@@ -212,18 +212,33 @@ GUM_COUNTER = """
 """
 
 
+_PLAYWRIGHT: list[Any] = []
+
+
+def _playwright() -> Any:
+    """The one Playwright driver of this process: its sync API refuses a second one while another
+    is open (it leaves its event loop running), so every browser (the session fixture's and a
+    test's own, with its own fake media) is launched from this one, stopped at exit."""
+    if not _PLAYWRIGHT:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        driver = sync_playwright().start()
+        _PLAYWRIGHT.append(driver)
+        atexit.register(driver.stop)
+    return _PLAYWRIGHT[0]
+
+
 @contextmanager
 def chromium(fake_wav: Path, *, extra_flags: Sequence[str] = ()) -> Iterator[Any]:
     """A Playwright Browser on Debian Chromium with a fake camera and the given WAV as microphone."""
-    from playwright.sync_api import sync_playwright
-
     flags = [*CHROMIUM_FLAGS, f"--use-file-for-fake-audio-capture={fake_wav}", *extra_flags]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _playwright().chromium.launch(executable_path=CHROMIUM, headless=True, args=flags)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
