@@ -94,3 +94,16 @@ def test_audit_logs_come_from_the_model_the_results_were_measured_with(tmp_path:
     frame = read_log(tmp_path / "logs" / audit["log"]).frame
     proposed = frame[frame["proposal_action"] != "silent"]
     assert len(proposed) >= 3 and set(proposed["proposal_source"]) == {"targets"}
+
+
+STUDIES = Path(__file__).resolve().parents[1] / "studies"
+
+
+@pytest.mark.parametrize("slug", sorted(p.parent.name for p in STUDIES.glob("*/study.json")))
+def test_the_app_carries_every_file_its_study_notebook_opens(slug: str, tmp_path: Path) -> None:
+    """A published app opens its study.json and conclusion.json from its own folder, like the study."""
+    from designkit.study.publish import write_app
+
+    notebook = write_app(STUDIES / slug, tmp_path / "app")
+    own = {p.name for p in (STUDIES / slug).iterdir() if p.is_file() and not p.name.startswith(".")}
+    assert own <= {p.name for p in notebook.parent.iterdir()}

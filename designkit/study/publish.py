@@ -246,14 +246,21 @@ def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
     return out
 
 
+# The files of a study folder its notebook opens, beside it.
+APP_FILES = ("study.json", "conclusion.json")
+
+
 def write_app(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
-    """The Voilà app alone (notebook, study.json, voila.json, template); returns the notebook."""
+    """The Voilà app alone (notebook, the study's own files it opens: study.json and its
+    conclusion.json when it has one, voila.json, template); returns the notebook."""
     folder, notebook, _ = study_folder(path)
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
     app_notebook = out / notebook.name
     shutil.copy2(notebook, app_notebook)
-    shutil.copy2(folder / "study.json", out / "study.json")
+    for name in APP_FILES:
+        if (folder / name).is_file():
+            shutil.copy2(folder / name, out / name)
     write_template(out / "share")
     (out / "voila.json").write_text(json.dumps(voila_settings(), indent=2) + "\n")
     return app_notebook

@@ -64,6 +64,15 @@ def move_a_knob(page: Any, before: str) -> str:
     raise AssertionError("no option of the first dropdown changed the chart")
 
 
+def see_the_conclusion(page: Any) -> None:
+    """The study's conclusion is shown as prose, and no cell failed (a failed cell's traceback
+    would also quote the notebook's "**Conclusion.**" source)."""
+    page.locator(".jp-RenderedMarkdown strong", has_text="Conclusion.").first.wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    for failure in ("Traceback (most recent call last)", "There was an error when executing cell"):
+        assert failure not in body, body[body.find(failure) - 500 :][:3000]
+
+
 def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], harness.Server],
              monkeypatch: pytest.MonkeyPatch, *, goto_timeout_ms: float) -> tuple[harness.Server, list[str]]:
     """Publish the study, serve it with Voilà and open it; returns the server and the page's problems
@@ -86,8 +95,7 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
     except Exception as exc:
         shot(page, artifacts, f"{slug}-failed")
         raise AssertionError(f"{slug}: the explorer chart did not appear; Voilà said:\n{server.log()[-3000:]}") from exc
-    page.wait_for_selector(".dk-conclusion, .jp-RenderedMarkdown strong", timeout=30_000)
-    assert "Conclusion." in page.inner_text("body")
+    see_the_conclusion(page)
     shot(page, artifacts, f"{slug}-open")
     before = chart_svg(page)
     status_before = page.inner_text(".dk-explorer-status")
@@ -114,7 +122,6 @@ def test_report_study_app_renders_its_chart_and_conclusion(slug: str, tmp_path: 
     except Exception as exc:
         shot(page, artifacts, f"{slug}-failed")
         raise AssertionError(f"{slug}: no chart appeared; Voilà said:\n{server.log()[-3000:]}") from exc
-    page.wait_for_selector(".dk-conclusion, .jp-RenderedMarkdown strong", timeout=30_000)
-    assert "Conclusion." in page.inner_text("body")
+    see_the_conclusion(page)
     shot(page, artifacts, f"{slug}-open")
     assert not problems, "\n".join(problems)
