@@ -37,7 +37,7 @@ typecheck:
 	$(BIN)/mypy designkit/core designkit/policy designkit/metrics
 
 pytest:
-	@$(BIN)/python -m pytest tests; rc=$$?; \
+	@$(BIN)/python -m pytest tests --durations=30; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure here"; exit 1; fi; exit $$rc
 
 # Runs before pytest: its notebook runs fill the study caches the Voilà app tests open.
