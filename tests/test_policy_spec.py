@@ -134,3 +134,21 @@ def test_a_stressed_user_needs_more_confidence() -> None:
     pause = _context(user_silence_s=2.0)
     assert Policy(confidence=0.6).decide(proposal, pause).action is Action.SPEAK
     assert Policy(confidence=0.6, context="stressed").decide(proposal, pause).reason is Reason.BELOW_CONFIDENCE
+
+
+def test_a_turn_end_the_model_is_sure_of_waits_a_shorter_pause() -> None:
+    """pause_s 0.6, sure_confidence 0.9: at 0.2 s of silence a 0.95 turn end is answered, a 0.8
+    one keeps waiting until 0.6 s; without the knob both wait. Stressed mode still adds 0.4 s."""
+    sure, unsure = Proposal(Action.SPEAK, 0.95, 0.5, "ok", 1.0), Proposal(Action.SPEAK, 0.8, 0.5, "ok", 1.0)
+    policy = Policy(pause_s=0.6, sure_confidence=0.9)
+    short, long = _context(user_silence_s=0.2), _context(user_silence_s=0.6)
+    assert policy.decide(sure, short).action is Action.SPEAK
+    assert policy.decide(unsure, short).reason is Reason.WAITING_FOR_PAUSE
+    assert policy.decide(unsure, long).action is Action.SPEAK
+    assert Policy(pause_s=0.6).decide(sure, short).reason is Reason.WAITING_FOR_PAUSE
+    stressed = policy.replace(context="stressed")
+    assert stressed.decide(sure, short).reason is Reason.WAITING_FOR_PAUSE
+    assert stressed.decide(sure, _context(user_silence_s=0.6)).action is Action.SPEAK
+    assert Policy.from_dict(policy.to_dict()) == policy
+    with pytest.raises(InputError, match="sure_confidence"):
+        Policy(sure_confidence=1.5)

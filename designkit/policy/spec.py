@@ -32,6 +32,8 @@ ASK_S = 1.0
 # How far the initiative dial moves each knob when it goes from 1 down to 0 (documented on Policy).
 INITIATIVE_GAP_S = 10.0
 INITIATIVE_PAUSE_S = 1.0
+# The pause a turn end the model is sure of waits for, instead of `pause_s` (see `sure_confidence`).
+SURE_PAUSE_S = 0.2
 
 
 class AfterFalseInterruption(str, Enum):
@@ -73,6 +75,9 @@ class Policy:
     - `false_interruption_s`, `after_false_interruption`: if the sound that made the agent yield
       lasted less than this, `resume` the cut utterance or `drop` it.
     - `pause_s`: the silence `wait_for_pause` and `ask_first` wait for before taking a turn.
+    - `sure_confidence` (None: off): a model's turn end at least this confident waits only
+      0.2 s of silence instead of `pause_s` (initiative and context mode still add their wait):
+      a sure model answers sooner, an unsure one still waits out pauses inside a turn.
     - `schedules` (TimeSpeak) and `cues` (CueSpeak): user-set targets; they bypass confidence,
       initiative and budget, but follow the style and the context mode.
     """
@@ -87,6 +92,7 @@ class Policy:
     false_interruption_s: float = 0.6
     after_false_interruption: AfterFalseInterruption = AfterFalseInterruption.RESUME
     pause_s: float = 0.6
+    sure_confidence: float | None = None
     schedules: tuple[TimeSpeak, ...] = ()
     cues: tuple[CueSpeak, ...] = ()
     ask_content: str = "May I add something?"
@@ -95,6 +101,7 @@ class Policy:
     _threshold: float = field(init=False, repr=False, compare=False)
     _budget: Budget = field(init=False, repr=False, compare=False)
     _pause: float = field(init=False, repr=False, compare=False)
+    _sure_pause: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -106,6 +113,8 @@ class Policy:
             raise InputError("yield_microturns", expected="a whole number >= 1", got=self.yield_microturns)
         set_(self, "false_interruption_s", _seconds("false_interruption_s", self.false_interruption_s))
         set_(self, "pause_s", _seconds("pause_s", self.pause_s))
+        if self.sure_confidence is not None:
+            set_(self, "sure_confidence", _unit("sure_confidence", self.sure_confidence))
         try:
             set_(self, "after_false_interruption", AfterFalseInterruption(self.after_false_interruption))
         except ValueError:
@@ -127,7 +136,9 @@ class Policy:
         set_(self, "_threshold", min(1.0, threshold + effect.confidence_add))
         set_(self, "_budget", Budget(self.budget_per_min * initiative * effect.budget_scale,
                                      (self.min_gap_s + INITIATIVE_GAP_S * (1 - initiative)) * effect.gap_scale))
-        set_(self, "_pause", self.pause_s + INITIATIVE_PAUSE_S * (1 - initiative) + effect.pause_add_s)
+        added = INITIATIVE_PAUSE_S * (1 - initiative) + effect.pause_add_s
+        set_(self, "_pause", self.pause_s + added)
+        set_(self, "_sure_pause", min(self.pause_s, SURE_PAUSE_S) + added)
 
     # -- the spec API ---------------------------------------------------------------------
     @classmethod
@@ -284,7 +295,8 @@ class Policy:
                 return Decision(Action.INTERRUPT, reason or Reason.BARGE_IN, confidence, content, length)
             return Decision.silent(Reason.USER_SPEAKING)
         if reason is None and self.style in (Style.WAIT_FOR_PAUSE, Style.ASK_FIRST):
-            if context.user_silence_s < self._pause - EPS:
+            sure = self.sure_confidence is not None and confidence >= self.sure_confidence - EPS
+            if context.user_silence_s < (self._sure_pause if sure else self._pause) - EPS:
                 return Decision.silent(Reason.WAITING_FOR_PAUSE)
             if self.style is Style.ASK_FIRST:
                 return Decision(Action.ASK, Reason.ASK_FIRST, confidence, self.ask_content, ASK_S)

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from designkit.core.streams import SAMPLE_RATE, AudioChunk
-from designkit.widgets.assets import widget_asset
+from designkit.assets import widget_asset
 
 log = logging.getLogger(__name__)
 
