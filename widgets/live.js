@@ -428,7 +428,10 @@ function render({ model, el }) {
     const c = model.get("consent");
     if (c === "revoked" || c === "closed") {
       stopCapture(c);
-      if (state.phase === "live" || state.phase === "asking") { state.phase = c; show(); }
+      // Closed by the kernel on a fault (an interrupt): say why, as for any other fault.
+      const why = c === "closed" ? model.get("fault") : "";
+      if (why) state.fault = why;
+      if (state.phase === "live" || state.phase === "asking") { state.phase = why ? "fault" : c; show(); }
     }
   });
   model.on("change:muted", setMuted);

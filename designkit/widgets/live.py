@@ -46,6 +46,7 @@ from designkit.log import LogWriter, make_header
 from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
 from designkit.study.colours import colour_table
+from designkit.widgets import interrupt
 from designkit.widgets.clocks import ClockEstimator
 from designkit.widgets.engines import close_perceivers, resolve_agent
 from designkit.widgets.jpeg import decode_jpeg
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 IDLE_CLOSE_S = 5.0
 BROWSER_CONTROLS = ("muted", "push_to_talk")
 CAPTURE_MODES = ("room", "measurement")
+INTERRUPTED = "the kernel was interrupted; the log is closed."
 COUNTS = ("received", "before_consent", "after_close", "microturns", "gaps", "late", "frames", "voice_pieces", "stops")
 
 
@@ -268,8 +270,16 @@ class LiveSession(anywidget.AnyWidget):
                 self.close_session(why)
             else:
                 log.warning("unknown message from the live widget: %r", kind)
+        except KeyboardInterrupt:  # Kernel -> Interrupt while this message was handled
+            interrupt.interrupted_in_handler(self._on_kernel_interrupt)
         except Exception:  # a bad message must not kill the comm; the log says what happened
             log.exception("live widget message %r failed", kind)
+
+    def _on_kernel_interrupt(self) -> None:
+        if self._closed.is_set():
+            return
+        self.fault = INTERRUPTED
+        self.close_session("kernel interrupted")
 
     def _on_consent(self, content: dict[str, Any]) -> None:
         with self._lock:
@@ -295,6 +305,7 @@ class LiveSession(anywidget.AnyWidget):
             self.send({"type": "consent", "consent": "given", "keep": sorted(keep)})
         self._watchdog = threading.Thread(target=self._watch, name="designkit-live-watchdog", daemon=True)
         self._watchdog.start()
+        interrupt.on_interrupt(self._on_kernel_interrupt, is_active=lambda: not self._closed.is_set())
 
     def _on_revoke(self) -> None:
         with self._lock:

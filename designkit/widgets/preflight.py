@@ -21,8 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from designkit.core.streams import SAMPLE_RATE, AudioChunk
 from designkit.assets import widget_asset
+from designkit.core.streams import SAMPLE_RATE, AudioChunk
 
 log = logging.getLogger(__name__)
 

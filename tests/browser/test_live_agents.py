@@ -4,7 +4,7 @@ Each agent hears a generated WAV (or sees a generated Y4M workout) through Chrom
 the conversation agent answers and its log replays to the same decisions; the breathing coach's
 cues are audible within ±200 ms of the 4-2-6 schedule; the language coach catches a switch, and
 a replay with the logged arrival microturns of its language ID worker gives the live decisions;
-the exercise coach counts N ± 1 reps and says them. Faults: a kernel restart, a dropped connection,
+the exercise coach counts N ± 1 reps and says them. Faults: a kernel restart, a kernel interrupt, a dropped connection,
 a throttled tab and an unplugged microphone. Screenshots go to test-artifacts/agents/ and the
 agents' pictures to docs/images/.
 """
@@ -185,6 +185,21 @@ def test_a_kernel_restart_mid_session_stops_capture_and_leaves_a_readable_log(la
     shot(page, artifacts, "fault-kernel-restart")
     log, facts = closed_log(log_dir)
     assert len(log) >= 10 and facts["ended"] == "kernel shut down"
+    page.context.close()
+
+
+def test_a_kernel_interrupt_mid_session_stops_capture_and_leaves_a_readable_log(lab: Any, browser: Any,
+                                                                                artifacts: Path) -> None:
+    page, log_dir = energy_page(browser, lab, "interrupt")
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.interrupt()")
+    harness.wait_live(page, "s.phase === 'fault' && s.tracksEnded()", timeout_ms=30_000)
+    assert "kernel was interrupted" in page.inner_text(".dk-status")
+    shot(page, artifacts, "fault-kernel-interrupt")
+    log, facts = closed_log(log_dir)
+    assert len(log) >= 10 and facts["ended"] == "kernel interrupted"
+    # The kernel is alive and still runs cells after the interrupt.
+    assert page.evaluate("async () => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;"
+                         " await k.requestExecute({code: '1'}).done; return k.status; }") in ("idle", "busy")
     page.context.close()
 
 
