@@ -60,7 +60,7 @@ log = logging.getLogger(__name__)
 IDLE_CLOSE_S = 5.0
 BROWSER_CONTROLS = ("muted", "push_to_talk")
 CAPTURE_MODES = ("room", "measurement")
-INTERRUPTED = "the kernel was interrupted; the log is closed."
+INTERRUPTED = "the kernel was interrupted or restarted; the log is closed."
 COUNTS = ("received", "before_consent", "after_close", "microturns", "gaps", "late", "frames", "voice_pieces", "stops")
 
 
