@@ -23,6 +23,13 @@ def _list(args: argparse.Namespace) -> int:
             print(f"\n{kind}:")
             for param, valid in describe(kind).items():
                 print(f"  {param:16s} {valid}")
+        from designkit.audio.recordings import RECORDING_SUFFIXES
+        from designkit.scenarios.recorded import ANNOTATION_SUFFIXES, LABELS
+
+        print('\nyour own recordings in a study.json ({"recordings": "FOLDER"}, relative to study.json):')
+        print(f"  audio files      {', '.join(sorted(RECORDING_SUFFIXES))} (any rate and channels)")
+        print(f"  annotations      NAME{{{','.join(ANNOTATION_SUFFIXES[:3])}}} beside NAME.wav, or labels.* in its folder")
+        print(f"  labels           {', '.join(LABELS)} (a point label uses its start)")
     return 0
 
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from designkit import scenarios
 from designkit.core.engine import Engine
 from designkit.errors import InputError, MissingExtraError
 from designkit.log import audit_report, replay_to_log
@@ -38,6 +37,7 @@ from designkit.metrics.session import truth_of
 from designkit.perception.truth_vad import TruthVAD
 from designkit.proposers.simulated import SimulatedProposer
 from designkit.study.prepare import moments_for
+from designkit.study.recordings import RecordingSet
 from designkit.study.runner import package_versions, run
 from designkit.study.spec import Study
 
@@ -224,8 +224,7 @@ def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
 
     The simulated model proposes at the study's own model moments (`Study.model_moments`), as in
     its results: the audit logs show the model the results were measured with."""
-    first = study.scenarios[0]
-    scenario = scenarios.get(first.set, n=1, seed=first.seed, progress=False, params=dict(first.params) or None)[0]
+    scenario = study.scenarios[0].load()[0]
     truth = truth_of(scenario)
     moments = moments_for(scenario.truth, study.model_moments)
     quality_name, quality = study.qualities[0]
@@ -253,7 +252,7 @@ APP_FILES = ("study.json", "conclusion.json")
 def write_app(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
     """The Voilà app alone (notebook, the study's own files it opens: study.json and its
     conclusion.json when it has one, voila.json, template); returns the notebook."""
-    folder, notebook, _ = study_folder(path)
+    folder, notebook, study = study_folder(path)
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
     app_notebook = out / notebook.name
@@ -261,6 +260,9 @@ def write_app(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> P
     for name in APP_FILES:
         if (folder / name).is_file():
             shutil.copy2(folder / name, out / name)
+    for source in study.scenarios:  # own recordings travel with the app
+        if isinstance(source, RecordingSet) and not Path(source.folder).is_absolute():
+            shutil.copytree(source.path, out / source.folder, dirs_exist_ok=True)
     write_template(out / "share")
     (out / "voila.json").write_text(json.dumps(voila_settings(), indent=2) + "\n")
     return app_notebook

@@ -30,7 +30,6 @@ from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.stats import bootstrap_ci
 from designkit.policy.spec import Policy
 from designkit.proposers.simulated import ModelQuality
-from designkit.scenarios import store
 from designkit.study.prepare import prepare_truth, session_rows
 from designkit.study.spec import DEFAULT_MOMENTS, Study, quality_to_dict
 
@@ -87,12 +86,8 @@ def scenario_truths(study: Study) -> list[tuple[str, int, str, str, Any]]:
     """(set, index, scenario name, scenario digest, truth) for every scenario, generating missing ones."""
     out = []
     for chosen in study.scenarios:
-        made = chosen.load()
-        specs = chosen.specs()
-        version = store.generators()[specs[0].kind].version
-        for i, (scenario, spec) in enumerate(zip(made, specs, strict=True)):
-            out.append((chosen.set, i, str(scenario.name or f"{chosen.set}-{i:02d}"),
-                        f"{spec.kind}-{spec.digest(version)}", scenario.truth))
+        for i, (name, digest, scenario) in enumerate(chosen.entries()):
+            out.append((chosen.set, i, name, digest, scenario.truth))
     return out
 
 

@@ -25,6 +25,7 @@ from designkit.errors import InputError
 from designkit.metrics import METRICS
 from designkit.policy.spec import Policy
 from designkit.proposers.simulated import ModelQuality
+from designkit.study.recordings import KEY, RecordingSet
 
 # What `designkit.metrics.session.session_metrics` reports (NaN where a metric does not apply).
 SPEC_VERSION = 1
@@ -81,6 +82,18 @@ class ScenarioSet:
 
         return store.specs_for(self.set, n=self.n, seed=self.seed, params=dict(self.params) or None)
 
+    def entries(self) -> list[tuple[str, str, Any]]:
+        """(session name, digest of its generator spec, scenario) for every scenario."""
+        from designkit.scenarios import store
+
+        specs = self.specs()
+        version = store.generators()[specs[0].kind].version
+        return [(str(scenario.name or f"{self.set}-{i:02d}"), f"{spec.kind}-{spec.digest(version)}", scenario)
+                for i, (scenario, spec) in enumerate(zip(self.load(), specs, strict=True))]
+
+    def rooted(self, root: str | os.PathLike[str]) -> ScenarioSet:
+        return self
+
     @classmethod
     def parse(cls, value: Any) -> ScenarioSet:
         if isinstance(value, ScenarioSet):
@@ -96,6 +109,15 @@ class ScenarioSet:
                        tuple(dict(value.get("params") or {}).items()))
         raise InputError("scenario set", expected="a set name or {'set': ..., 'n': ..., 'seed': ...}",
                          got=type(value).__name__)
+
+
+def parse_source(value: Any) -> ScenarioSet | RecordingSet:
+    """A `scenarios` entry of study.json: a named set, or `{"recordings": "FOLDER"}` (your own)."""
+    if isinstance(value, RecordingSet):
+        return value
+    if isinstance(value, Mapping) and KEY in value:
+        return RecordingSet.parse(value)
+    return ScenarioSet.parse(value)
 
 
 _QUALITY_FIELDS = tuple(f.name for f in fields(ModelQuality))
@@ -122,7 +144,8 @@ def _value_name(value: Any) -> str:
 class Study:
     """A comparison to run: every policy variant on every scenario, with each model quality.
 
-    - `scenarios`: named scenario sets (`ScenarioSet` or names).
+    - `scenarios`: named scenario sets (`ScenarioSet` or names) and your own recordings
+      (`{"recordings": "FOLDER"}`, `designkit.study.recordings`).
     - `variants`: named policies; `grid`: knob -> values, crossed over every variant (over
       `base` when there are no variants). Names of grid variants read "knob=value, ...".
     - `qualities`: named `ModelQuality`s of the simulated model that proposes (default: one).
@@ -137,7 +160,7 @@ class Study:
     """
 
     name: str
-    scenarios: tuple[ScenarioSet, ...]
+    scenarios: tuple[ScenarioSet | RecordingSet, ...]
     metrics: tuple[str, ...] = ("task_success", "attention_cost", "response_latency_s")
     variants: tuple[tuple[str, Policy], ...] = ()
     grid: tuple[tuple[str, tuple[Any, ...]], ...] = ()
@@ -163,7 +186,7 @@ class Study:
         set_(self, "model_moments", moments)
         if not isinstance(self.name, str) or not self.name or "/" in self.name:
             raise InputError("study name", expected="a short name without '/'", got=repr(self.name))
-        scenarios = tuple(ScenarioSet.parse(s) for s in (self.scenarios if not isinstance(self.scenarios, str)
+        scenarios = tuple(parse_source(s) for s in (self.scenarios if not isinstance(self.scenarios, str)
                                                            else (self.scenarios,)))
         if not scenarios:
             raise InputError("study scenarios", expected="at least one scenario set", got="none")
@@ -270,7 +293,7 @@ class Study:
                 (str(q["name"]), quality_from_dict({k: v for k, v in q.items() if k != "name"}))
                 for q in data["qualities"])
         if "scenarios" in data:
-            data["scenarios"] = tuple(ScenarioSet.parse(s) for s in data["scenarios"])
+            data["scenarios"] = tuple(parse_source(s) for s in data["scenarios"])
         if "metrics" in data:
             data["metrics"] = tuple(data["metrics"])
         if "weights" in data:
@@ -300,7 +323,13 @@ class Study:
             data = json.loads(source.read_text())
         except json.JSONDecodeError as exc:
             raise InputError("study file", expected="valid JSON", got=f"{source}: {exc}") from None
-        return cls.from_dict(data)
+        study = cls.from_dict(data)
+        # Recordings are found beside the study file, wherever it is opened from.
+        rooted = tuple(s.rooted(source.parent.resolve()) if isinstance(s, RecordingSet) else s for s in study.scenarios)
+        for recordings in rooted:
+            if isinstance(recordings, RecordingSet):
+                recordings.files()  # a missing or empty folder is said now, naming the path
+        return study.replace(scenarios=rooted)
 
     def digest(self) -> str:
         """A content hash of the spec."""
