@@ -15,6 +15,7 @@ from designkit.scenarios.recorded import write_labels
 from designkit.study import ScenarioSet, Study, run
 from designkit.study.publish import write_app
 from designkit.study.runner import scenario_truths
+from designkit.study.sessions import session_run
 
 GRID = {"style": ["wait_for_pause", "barge_in"]}
 METRICS = ("task_success", "attention_cost", "response_latency_s")
@@ -43,6 +44,10 @@ def test_recordings_score_like_the_sessions_they_were_made_from(folder: Path, mo
     mine = run(own, progress=False, cache=False).summary().set_index(["policy", "metric"])["mean"]
     theirs = run(generated, progress=False, cache=False).summary().set_index(["policy", "metric"])["mean"]
     np.testing.assert_allclose(mine.sort_index().to_numpy(), theirs.sort_index().to_numpy(), atol=0.02)
+    # The board plays a recording's own audio beside its timeline.
+    heard = session_run(own, scenario=names[1], policy="style=barge_in")
+    [source] = [s for s in scenarios.get("dialogue-basic", n=2, progress=False) if s.name == names[1]]
+    np.testing.assert_allclose(heard.audio, source.audio, atol=1 / 32768)  # through a 16-bit WAV
 
 
 def test_editing_a_label_changes_only_that_sessions_key(folder: Path) -> None:
