@@ -47,7 +47,7 @@ def test_recordings_score_like_the_sessions_they_were_made_from(folder: Path, mo
     # The board plays a recording's own audio beside its timeline.
     heard = session_run(own, scenario=names[1], policy="style=barge_in")
     [source] = [s for s in scenarios.get("dialogue-basic", n=2, progress=False) if s.name == names[1]]
-    np.testing.assert_allclose(heard.audio, source.audio, atol=1 / 32768)  # through a 16-bit WAV
+    np.testing.assert_allclose(heard.audio, source.audio, atol=2 / 32768)  # through a 16-bit WAV
 
 
 def test_editing_a_label_changes_only_that_sessions_key(folder: Path) -> None:
