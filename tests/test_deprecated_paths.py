@@ -56,3 +56,22 @@ def test_the_new_paths_import_without_warnings(recwarn: pytest.WarningsRecorder)
         importlib.import_module(new)
     assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)
                 and str(w.message).startswith("designkit")]
+
+
+def test_the_kit_itself_never_imports_an_old_path() -> None:
+    """Old paths are for users' code; one inside the kit warns at every designer (it happened)."""
+    import ast
+    from pathlib import Path
+
+    from designkit.deprecation import MOVED as OLD
+
+    package = Path(importlib.import_module("designkit").__file__).parent  # type: ignore[arg-type]
+    found = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names += [f"{node.module}.{a.name}" for a in node.names]
+            found += [f"{path.relative_to(package)}:{node.lineno} {n}" for n in names if n in OLD]
+    assert not found, found
