@@ -92,6 +92,7 @@ class ScenarioSet:
                 for i, (scenario, spec) in enumerate(zip(self.load(), specs, strict=True))]
 
     def rooted(self, root: str | os.PathLike[str]) -> ScenarioSet:
+        """The same set: generated sets do not depend on where the study file is."""
         return self
 
     @classmethod
@@ -325,7 +326,7 @@ class Study:
             raise InputError("study file", expected="valid JSON", got=f"{source}: {exc}") from None
         study = cls.from_dict(data)
         # Recordings are found beside the study file, wherever it is opened from.
-        rooted = tuple(s.rooted(source.parent.resolve()) if isinstance(s, RecordingSet) else s for s in study.scenarios)
+        rooted = tuple(s.rooted(source.parent.resolve()) for s in study.scenarios)
         for recordings in rooted:
             if isinstance(recordings, RecordingSet):
                 recordings.files()  # a missing or empty folder is said now, naming the path

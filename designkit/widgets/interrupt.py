@@ -38,6 +38,10 @@ def _install(handler: Any) -> None:
         kernel.saved_sigint_handler = handler
 
 
+def _stop_soon(callback: Callable[[], None]) -> None:
+    threading.Thread(target=callback, name="designkit-interrupted", daemon=True).start()
+
+
 def on_interrupt(callback: Callable[[], None], *, is_active: Callable[[], bool]) -> bool:
     """Call `callback` (on a new thread) when the kernel is interrupted while `is_active()`.
 
@@ -59,7 +63,7 @@ def _arm(callback: Callable[[], None], is_active: Callable[[], bool]) -> bool:
 
     def handler(signum: int, frame: Any) -> None:
         if is_active():
-            threading.Thread(target=callback, name="designkit-interrupted", daemon=True).start()
+            _stop_soon(callback)
         if callable(previous) and previous is not signal.default_int_handler:
             previous(signum, frame)  # another live session's handler: it stops too
 
@@ -74,7 +78,7 @@ def _arm(callback: Callable[[], None], is_active: Callable[[], bool]) -> bool:
 def interrupted_in_handler(callback: Callable[[], None]) -> None:
     """An interrupt raised KeyboardInterrupt inside a widget message handler: stop this session
     the same way, and every other live session through the installed handlers."""
-    threading.Thread(target=callback, name="designkit-interrupted", daemon=True).start()
+    _stop_soon(callback)
     kernel = _kernel()
     chain = getattr(kernel, "saved_sigint_handler", None) if kernel is not None else None
     if callable(chain) and chain is not signal.default_int_handler:

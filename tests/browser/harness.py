@@ -8,6 +8,7 @@ and stopped by their own process id.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -212,22 +213,18 @@ GUM_COUNTER = """
 """
 
 
-_PLAYWRIGHT: list[Any] = []
-
-
+@functools.cache
 def _playwright() -> Any:
     """The one Playwright driver of this process: its sync API refuses a second one while another
     is open (it leaves its event loop running), so every browser (the session fixture's and a
     test's own, with its own fake media) is launched from this one, stopped at exit."""
-    if not _PLAYWRIGHT:
-        import atexit
+    import atexit
 
-        from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright
 
-        driver = sync_playwright().start()
-        _PLAYWRIGHT.append(driver)
-        atexit.register(driver.stop)
-    return _PLAYWRIGHT[0]
+    driver = sync_playwright().start()
+    atexit.register(driver.stop)
+    return driver
 
 
 @contextmanager
