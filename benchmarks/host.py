@@ -166,7 +166,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
            "goal": "<= 50 (info)", "device": "cpu"}
     seconds = 30.0 if quick else 60.0
     sessions = [Session.from_array(_audio(i, seconds), chunk_s=1.0) for i in range(64)]
-    value = replay_x_realtime(Host(stack=cpu_stack, clock=VirtualClock()), sessions, runs=1 if quick else 3)
+    value = replay_x_realtime(Host(stack=cpu_stack, clock=VirtualClock()), sessions, runs=3)
     yield {"metric": "replay_x_realtime_batched", "value": round(value, 1), "unit": "x", "goal": ">= 1500",
            "device": "cpu", "sessions": len(sessions)}
     yield {"metric": "host_equals_direct", "value": host_equals_direct(cpu_stack, 10.0 if quick else 30.0),
