@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from queue import Queue
 
 import numpy as np
 import numpy.typing as npt
@@ -228,34 +229,41 @@ class Host:
 
     # -- replay -----------------------------------------------------------------------------
     def replay_many(self, sessions: Sequence[Session], policy: Decider, *,
-                    proposer: Callable[[], Proposer] | None = None, batch: int = 64, workers: int = 1,
+                    proposer: Callable[[], Proposer] | None = None, batch: int = 32, workers: int = 2,
                     block_s: float = 8.0) -> list[list[StepRecord]]:
         """Replay whole sessions through the model in batches of `batch` rows; records per session.
 
         `policy` is shared (policies are pure); `proposer` makes a fresh proposer per session.
         Equal to each session's own `Engine.replay` with `SileroVAD` and `TurnTakingModel`, up to
         `stack.TOLERANCE` per column. Replay runs on its own state rows (`AudioStack.sibling`),
-        so live sessions keep theirs; `workers` threads replay groups side by side (torch
-        releases the GIL inside its kernels).
+        so live sessions keep theirs. It is a pipeline: `workers` threads run the models over
+        groups of sessions (torch releases the GIL inside its kernels) while the calling thread
+        runs each finished group's decisions, so the Python decision loop overlaps the models
+        instead of waiting for them.
         """
         if batch < 1 or workers < 1:
             raise InputError("replay batch and workers", expected="at least 1 each", got=(batch, workers))
         groups = [sessions[i : i + batch] for i in range(0, len(sessions), batch)]
-        stacks = [self.stack.sibling(batch) for _ in range(min(workers, len(groups)))]
+        free: Queue[AudioStack] = Queue()
+        for _ in range(min(workers, len(groups))):
+            free.put(self.stack.sibling(batch))
 
-        def work(w: int) -> list[tuple[int, list[list[StepRecord]]]]:
-            return [(g, self._replay_group(stacks[w], groups[g], policy, proposer, block_s))
-                    for g in range(w, len(groups), len(stacks))]
+        def model_table(group: Sequence[Session]) -> tuple[npt.NDArray[np.float64], list[int]]:
+            stack = free.get()
+            try:
+                return self._model_table(stack, group, block_s)
+            finally:
+                free.put(stack)
 
-        if len(stacks) > 1:
-            with ThreadPoolExecutor(len(stacks), thread_name_prefix="designkit-host-replay") as pool:
-                done = [item for part in pool.map(work, range(len(stacks))) for item in part]
-        else:
-            done = work(0)
-        return [records for _, group in sorted(done, key=lambda item: item[0]) for records in group]
+        out: list[list[StepRecord]] = []
+        with ThreadPoolExecutor(max(1, free.qsize()), thread_name_prefix="designkit-host-replay") as pool:
+            for group, (table, counts) in zip(groups, pool.map(model_table, groups), strict=True):
+                out.extend(self._decide_group(table, counts, group, policy, proposer))
+        return out
 
-    def _replay_group(self, stack: AudioStack, group: Sequence[Session], policy: Decider,
-                      proposer: Callable[[], Proposer] | None, block_s: float) -> list[list[StepRecord]]:
+    def _model_table(self, stack: AudioStack, group: Sequence[Session], block_s: float
+                     ) -> tuple[npt.NDArray[np.float64], list[int]]:
+        """The stack's columns for every microturn of `group` (rows, microturns, columns), and counts."""
         spt = stack.samples_per_turn
         block = max(1, round(block_s / self.dt)) * spt
         audios = [s.samples() for s in group]
@@ -269,10 +277,14 @@ class Host:
             stack.open(slot)
         table = np.concatenate([stack.step_table(slots, padded[:, start : start + block])
                                 for start in range(0, length, block)], axis=1)
+        return table, counts
+
+    def _decide_group(self, table: npt.NDArray[np.float64], counts: list[int], group: Sequence[Session],
+                      policy: Decider, proposer: Callable[[], Proposer] | None) -> list[list[StepRecord]]:
         out = []
         for r, session in enumerate(group):
-            signals = HostedSignals(stack.columns)
-            signals.put_all({c: table[r, : counts[r], i] for i, c in enumerate(stack.columns)})
+            signals = HostedSignals(self.stack.columns)
+            signals.put_all({c: table[r, : counts[r], i] for i, c in enumerate(self.stack.columns)})
             engine = Engine([signals], policy, proposer=proposer() if proposer else None, dt=self.dt,
                             replay_workers=1)
             out.append(engine.replay(list(session.microturns())[: counts[r]]))
