@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
+from types import MappingProxyType
+from typing import NamedTuple
 
 from designkit.core.decisions import Decision, Proposal
 from designkit.core.microturns import Gap
 from designkit.core.streams import Event
 
 INF = math.inf
+_NO_EVENTS: Mapping[str, float] = MappingProxyType({})
 
 
 class EventKind(str, Enum):
@@ -33,12 +36,15 @@ class EventKind(str, Enum):
     ARRIVAL = "arrival"   # a result from beside the loop landed (data: describes, arrived, perceiver)
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
     """What a proposer and a policy may know at the end of microturn `index`.
 
     Durations are measured up to the end of this microturn. `agent_speaking` says whether the
     agent's voice filled this window; a decision takes effect from the next one.
+
+    Immutable like the kit's other data, but a named tuple rather than a frozen dataclass: the
+    engine builds one for nearly every decision, and a frozen dataclass's 19 guarded
+    assignments cost four times as much (the explorer's redraw is mostly this).
     """
 
     index: int
@@ -59,7 +65,7 @@ class Context:
     # For policies that remember: last time of each event key ("kind", and "kind:name" when the
     # event's data has a "name"), the length of the user's last finished speech stretch, and how
     # much of the agent's utterance its last yield cut off (0 once the agent intervenes again).
-    event_times: Mapping[str, float] = field(default_factory=dict)
+    event_times: Mapping[str, float] = _NO_EVENTS
     user_last_speech_s: float = 0.0
     cut_remaining_s: float = 0.0
     since_cut_s: float = INF

@@ -166,7 +166,11 @@ def _read_parquet(path: Path) -> SessionLog:
     names = [*header["columns"], HASH_COLUMN]
     if table.column_names != names:
         raise LogError("session log columns", expected=str(names), got=table.column_names)
-    columns = [table.column(n).to_pylist() for n in names]
+    try:  # a flipped byte in a data page can pass Parquet's checks and still not decode
+        columns = [table.column(n).to_pylist() for n in names]
+    except (pa.ArrowException, ValueError) as exc:
+        raise LogError("session log", expected="readable columns", got=f"{path}: {exc}",
+                       fix="a damaged file: recover from its .journal.jsonl if present") from exc
     rows = [list(r) for r in zip(*columns, strict=True)] if columns else []
     return SessionLog(header, rows, path=path, closed=True, seal=seal_from_metadata(meta, str(path)))
 

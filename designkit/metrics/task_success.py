@@ -50,18 +50,23 @@ def task_success(*, turn_ends: TimesLike, user_speech: IntervalsLike, voiced_ons
     voiced = as_times("voiced_onsets", voiced_onsets)
     said = voiced if answers is None else as_times("answers", answers)
     onsets = user[:, 0]
-    answered = cut_in = 0
-    previous = -math.inf
-    for e in ends.tolist():
-        k = int(np.searchsorted(onsets, e + 1e-9, side="left"))
-        nxt = float(onsets[k]) if k < len(onsets) else math.inf
-        window = said[(said >= e - margin_s - 1e-9) & (said <= e + max_latency_s + 1e-9) & (said < nxt)]
-        started = onsets[onsets > previous + 1e-9]
-        begin = float(started[0]) if len(started) else e
-        early = bool(np.any((voiced >= begin - 1e-9) & (voiced < e - margin_s - 1e-9)))
-        cut_in += int(early)
-        answered += int(len(window) > 0 and not early)
-        previous = e
+    if len(ends) == 0:
+        return TaskSuccess(0, 0, 0)
+    # All turn ends at once; every array is sorted, so "is there one in [lo, hi)" is the first
+    # one at or after lo, compared with hi.
+    k = np.searchsorted(onsets, ends + 1e-9, side="left")
+    nxt = np.append(onsets, math.inf)[k]  # the user's next onset after the turn end
+    lo = ends - margin_s - 1e-9
+    j = np.searchsorted(said, lo, side="left")
+    first = np.append(said, math.inf)[j]
+    in_window = (first <= ends + max_latency_s + 1e-9) & (first < nxt)
+    previous = np.concatenate([[-math.inf], ends[:-1]])
+    i = np.searchsorted(onsets, previous + 1e-9, side="right")
+    begin = np.where(i < len(onsets), np.append(onsets, 0.0)[i], ends)  # the turn's first word
+    v = np.searchsorted(voiced, begin - 1e-9, side="left")
+    early = np.append(voiced, math.inf)[v] < lo
+    cut_in = int(early.sum())
+    answered = int((in_window & ~early).sum())
     return TaskSuccess(answered, len(ends), cut_in)
 
 

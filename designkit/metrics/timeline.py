@@ -58,25 +58,26 @@ class Timeline:
         """Voiced agent intervals (seconds), by the engine's rules; `turns_only` leaves out
         stretches that began as a backchannel."""
         dt = self.dt
-        actions = self.actions
-        # Only microturns that are not CONTINUE can start, extend or stop the voice.
-        moves = np.flatnonzero(np.asarray(actions, dtype=object) != Action.CONTINUE.value).tolist()
+        codes = np.asarray(self.actions, dtype=object)
+        is_voiced = np.isin(codes, list(_VOICED))
+        voiced = np.flatnonzero(is_voiced)
+        # Microturns that are neither CONTINUE nor voiced stop the voice if it is still on; only
+        # the first one after a voiced microturn can matter (after it the voice is off).
+        stops = np.append(np.flatnonzero((codes != Action.CONTINUE.value) & ~is_voiced), len(codes))
+        next_stop = stops[np.searchsorted(stops, voiced, side="right")].tolist()
         out: list[list[float]] = []
         backchannel: list[bool] = []
         until = 0.0
-        for k in moves:
-            action = actions[k]
+        for i, k in enumerate(voiced.tolist()):
             start, end = k * dt, (k + 1) * dt
-            speaking = until > start + 1e-9
-            if action in _VOICED:
-                if not speaking:
-                    out.append([end, end])
-                    backchannel.append(action == Action.BACKCHANNEL.value)
-                until = end + float(self.durations[k])
-                out[-1][1] = until
-            elif speaking:
-                until = min(until, end)
-                out[-1][1] = until
+            if not until > start + 1e-9:
+                out.append([end, end])
+                backchannel.append(self.actions[k] == Action.BACKCHANNEL.value)
+            until = end + float(self.durations[k])
+            stop = next_stop[i]
+            if stop < len(codes) and (i + 1 == len(next_stop) or stop < voiced[i + 1]) and until > stop * dt + 1e-9:
+                until = min(until, (stop + 1) * dt)
+            out[-1][1] = until
         spans = np.asarray(out, dtype=np.float64).reshape(-1, 2)
         return spans[~np.asarray(backchannel, dtype=bool)] if turns_only and len(spans) else spans
 
@@ -108,18 +109,16 @@ def runs(flags: npt.NDArray[np.bool_], dt: float) -> FloatArray:
 
 
 def _groups(keys: Sequence[Any], present: Sequence[bool]) -> npt.NDArray[np.int64]:
-    out = np.full(len(keys), -1, dtype=np.int64)
-    g = -1
-    previous: Any = None
-    for k, (key, p) in enumerate(zip(keys, present, strict=True)):
-        if p:
-            if previous is None or key != previous:
-                g += 1
-            out[k] = g
-            previous = key
-        else:
-            previous = None
-    return out
+    """Proposal group of each microturn (-1 where none): a group is a run of microturns holding
+    the same proposal (equal keys)."""
+    flags = np.asarray(present, dtype=bool)
+    if len(keys) and all(isinstance(key, int) for key in keys[:1]):  # ids: compare as one array
+        codes = np.asarray(keys, dtype=np.int64)
+        same = np.concatenate([[False], (codes[1:] == codes[:-1]) & flags[:-1]])
+    else:
+        same = np.array([k > 0 and flags[k - 1] and keys[k] == keys[k - 1] for k in range(len(keys))], dtype=bool)
+    starts = flags & ~same
+    return np.where(flags, np.cumsum(starts) - 1, -1).astype(np.int64)
 
 
 def timeline_of(source: Any, *, name: str = "") -> Timeline:
