@@ -8,8 +8,11 @@ import math
 import numpy as np
 
 from designkit.core.decisions import Action
+from designkit.metrics.session import session_metrics
 from designkit.metrics.task_success import task_success
-from designkit.metrics.timeline import Timeline, _groups
+from designkit.metrics.timeline import Timeline, _groups, timeline_of
+from designkit.policy import Policy
+from designkit.study.prepare import prepare, synthetic_dialogues
 
 VOICED = {a.value for a in Action if a.is_voiced}
 
@@ -94,3 +97,14 @@ def test_proposal_groups_are_runs_of_one_proposal() -> None:
             previous = key if here else None
         assert _groups(keys, present).tolist() == expected
         assert _groups([(k, "same") for k in keys], present).tolist() == expected
+
+
+def test_only_some_metrics_gives_the_same_values_as_all_of_them() -> None:
+    truth = synthetic_dialogues(1, duration_s=120.0, seed=3)[0]
+    prepared = prepare(truth, seed=3)
+    timeline = timeline_of(prepared.run(Policy(confidence=0.5)))
+    everything = session_metrics(timeline, prepared.truth)
+    wanted = ("task_success", "attention_cost", "response_latency_s", "share:silent:below_confidence")
+    some = session_metrics(timeline, prepared.truth, only=wanted)
+    assert set(wanted) <= set(some) and len(some) < len(everything)
+    np.testing.assert_equal({k: some[k] for k in wanted}, {k: everything[k] for k in wanted})

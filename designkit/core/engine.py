@@ -33,7 +33,7 @@ from designkit.core.state import (
     track_user,
 )
 from designkit.core.streams import Event
-from designkit.core.voice import VoiceTimeline, voice_after
+from designkit.core.voice import VoiceTimeline, keeps_voice, voice_after
 from designkit.core.wizard import wizard_override
 from designkit.errors import InputError
 
@@ -185,8 +185,10 @@ class Engine:
 
         The slider-redraw path: it walks the same state, context, intervention window,
         fail-silent and operator rules as `step` and `replay` (`_decide`), so its decisions equal
-        `replay`'s for the same inputs. A policy's `idle(user_speaking, end, dt)`, when it has
-        one, lets a microturn where nothing can happen skip building a context.
+        `replay`'s for the same inputs. A policy's `idle(user_speaking, end, dt)` and
+        `speaking(user_speaking, user_speech_s, agent_speech_s, agent_remaining_s, dt)`, when it
+        has them, let a microturn whose decision cannot depend on the proposal (nothing can
+        happen; the agent goes on or yields) skip building a context.
         """
         self.reset()
         state = self.state
@@ -198,6 +200,7 @@ class Engine:
         forced = inputs.forced
         rows = inputs.rows
         idle = getattr(self.policy, "idle", None)
+        speaking = getattr(self.policy, "speaking", None)
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
         agent_flags = [False] * n
         for k in range(n):
@@ -214,6 +217,17 @@ class Engine:
                 quiet = idle(user_speaking, start + dt, dt)
                 if quiet is not None:  # nothing can happen this microturn: no context needed
                     decisions[k] = quiet
+                    continue
+            elif speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced:
+                end = start + dt
+                held = speaking(user_speaking,
+                                end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
+                                end - state.agent_onset if state.agent_onset is not None else 0.0,
+                                max(0.0, state.agent_until - end), dt)
+                if held is not None:  # the agent goes on or yields, whatever was proposed
+                    decisions[k] = held
+                    agent_flags[k] = True
+                    self._apply(held, True, end)
                     continue
             reason = forced.get(k)
             decisions[k] = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, reason, [])[1]
@@ -298,6 +312,8 @@ class Engine:
         if decision.action.is_intervention:
             state.interventions.append(end)
             state.user_spoke_since_agent = False
+        elif keeps_voice(decision, agent_speaking):
+            return
         voice = VoiceTimeline(state.agent_onset, state.agent_until, state.cut_remaining_s, state.cut_at)
         state.agent_onset, state.agent_until, state.cut_remaining_s, state.cut_at = voice_after(
             voice, decision, agent_speaking, end)

@@ -20,6 +20,12 @@ class VoiceTimeline(NamedTuple):
     cut_at: float | None = None
 
 
+def keeps_voice(decision: Decision, agent_speaking: bool) -> bool:
+    """True when `decision` leaves the voice as it was: it goes on (CONTINUE), or a silence while
+    the agent is quiet. The engine skips `voice_after` for these (most microturns)."""
+    return decision.action is Action.CONTINUE or (not agent_speaking and not decision.action.is_intervention)
+
+
 def voice_after(voice: VoiceTimeline, decision: Decision, agent_speaking: bool, end: float) -> VoiceTimeline:
     """The voice once `decision`, taken at the end of a microturn, takes effect there.
 
@@ -31,7 +37,7 @@ def voice_after(voice: VoiceTimeline, decision: Decision, agent_speaking: bool, 
         if action.is_voiced:
             return VoiceTimeline(voice.onset if agent_speaking else end, end + decision.duration_s, 0.0, None)
         return VoiceTimeline(voice.onset, voice.until, 0.0, None)
-    if action is Action.CONTINUE or not agent_speaking:
+    if keeps_voice(decision, agent_speaking):
         return voice
     if voice.until > end + 1e-9:
         return VoiceTimeline(voice.onset, end, voice.until - end, end)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -121,50 +121,64 @@ BASE_METRICS = (
 METRICS = BASE_METRICS + tuple(f"share:{r.value}" for r in Reason if r.value.startswith("silent:"))
 
 
-def session_metrics(timeline: Timeline, truth: SessionTruth, *,
-                    weights: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Every metric of one session, as a flat dict (NaN where a metric does not apply)."""
+def session_metrics(timeline: Timeline, truth: SessionTruth, *, weights: Mapping[str, float] | None = None,
+                    only: Collection[str] | None = None) -> dict[str, float]:
+    """Every metric of one session, as a flat dict (NaN where a metric does not apply).
+
+    `only`: compute just these (the explorer's chart needs three of the ~30 on every slider
+    move); the values are the same as in the full dict.
+    """
+    def want(*names: str) -> bool:
+        return only is None or any(n in only for n in names)
+
     duration = max(timeline.duration_s, 1e-9)
     minutes = duration / 60.0
     agent = timeline.agent_speech()
     turns = timeline.agent_speech(turns_only=True)
     user = truth.user_speech if len(truth.user_speech) else timeline.user_speech()
     times, kinds = timeline.interventions()
-    interrupted = inside(times, user) & np.array([k in _VOICED for k in kinds], dtype=bool)
-    overlap_s = overlap_seconds(user, agent)
-    yields = yield_latencies(user_speech=user, agent_speech=turns)
-    responses = turn_end_latencies(turn_ends=truth.respond_at, user_speech=user,
-                                   voiced_onsets=turns[:, 0] if len(turns) else np.zeros(0))
     out: dict[str, float] = {
         "interventions_per_min": len(times) / minutes,
         "voiced_per_min": sum(k in _VOICED for k in kinds) / minutes,
         "backchannels_per_min": sum(k == Action.BACKCHANNEL.value for k in kinds) / minutes,
-        "attention_cost": attention_cost(interventions=kinds, overlap_s=overlap_s,
-                                         interruptions=int(interrupted.sum()), duration_s=duration,
-                                         weights=weights),
-        "overlap_ratio": overlap_ratio(user_speech=user, agent_speech=agent),
-        "yield_latency_s": float(yields.mean()) if len(yields) else math.nan,
-        "response_latency_s": float(responses.mean()) if len(responses) else math.nan,
-        "early_interruption_rate": early_interruption_rate(user_speech=user, agent_speech=turns),
-        "task_success": _task_success(truth, user, turns, times, kinds),
     }
-    proposed = timeline.proposed
-    shares = silence_reasons(proposed=proposed, reasons=timeline.reasons)
-    out["silent_share"] = float(sum(shares.values())) if proposed.any() else math.nan
-    for reason, share in shares.items():
-        out[f"share:{reason}"] = share
-    starts, withheld = timeline.proposals()
-    if len(starts):
-        needed = _needed(starts, truth)
-        outcome = silence_outcome(withheld=withheld, needed=needed, duration_s=duration)
-        out["deliberate_silence_precision"] = outcome.deliberate_silence_precision
-        out["silence_regret_per_min"] = outcome.silence_regret_per_min
-    if len(truth.targets):
+    if want("attention_cost"):
+        interrupted = inside(times, user) & np.array([k in _VOICED for k in kinds], dtype=bool)
+        out["attention_cost"] = attention_cost(interventions=kinds, overlap_s=overlap_seconds(user, agent),
+                                               interruptions=int(interrupted.sum()), duration_s=duration,
+                                               weights=weights)
+    if want("overlap_ratio"):
+        out["overlap_ratio"] = overlap_ratio(user_speech=user, agent_speech=agent)
+    if want("yield_latency_s"):
+        yields = yield_latencies(user_speech=user, agent_speech=turns)
+        out["yield_latency_s"] = float(yields.mean()) if len(yields) else math.nan
+    if want("response_latency_s"):
+        responses = turn_end_latencies(turn_ends=truth.respond_at, user_speech=user,
+                                       voiced_onsets=turns[:, 0] if len(turns) else np.zeros(0))
+        out["response_latency_s"] = float(responses.mean()) if len(responses) else math.nan
+    if want("early_interruption_rate"):
+        out["early_interruption_rate"] = early_interruption_rate(user_speech=user, agent_speech=turns)
+    if want("task_success"):
+        out["task_success"] = _task_success(truth, user, turns, times, kinds)
+    if only is None or any(n == "silent_share" or n.startswith("share:") for n in only):
+        proposed = timeline.proposed
+        shares = silence_reasons(proposed=proposed, reasons=timeline.reasons)
+        out["silent_share"] = float(sum(shares.values())) if proposed.any() else math.nan
+        for reason, share in shares.items():
+            out[f"share:{reason}"] = share
+    if want("deliberate_silence_precision", "silence_regret_per_min"):
+        starts, withheld = timeline.proposals()
+        if len(starts):
+            needed = _needed(starts, truth)
+            outcome = silence_outcome(withheld=withheld, needed=needed, duration_s=duration)
+            out["deliberate_silence_precision"] = outcome.deliberate_silence_precision
+            out["silence_regret_per_min"] = outcome.silence_regret_per_min
+    if len(truth.targets) and want("timespeak_hit_rate", "timespeak_mae_s", "timespeak_p90_s", "false_starts_per_min"):
         onsets = agent[:, 0] if len(agent) else np.zeros(0)
         ts = timespeak(targets=truth.targets, onsets=_all_onsets(timeline, onsets), duration_s=duration)
         out.update({"timespeak_hit_rate": ts.hit_rate, "timespeak_mae_s": ts.mean_abs_error_s,
                     "timespeak_p90_s": ts.p90_abs_error_s, "false_starts_per_min": ts.false_starts_per_min})
-    if len(truth.cues):
+    if len(truth.cues) and want("cue_precision", "cue_recall", "cue_f1", "cue_latency_s", "rude_hits"):
         voiced = np.array([k in _VOICED for k in kinds], dtype=bool)
         cs = cuespeak(cues=truth.cues, interventions=times, user_speech=user, voiced=voiced)
         out.update({"cue_precision": cs.precision, "cue_recall": cs.recall, "cue_f1": cs.f1,

@@ -234,17 +234,25 @@ class Policy:
         return self._shape(proposal.action, None, proposal.content, proposal.duration_s,
                            proposal.confidence, context, interrupt=self.style is Style.BARGE_IN)
 
-    def _while_speaking(self, context: Context) -> Decision | None:
-        if context.user_speaking:
+    def speaking(self, user_speaking: bool, user_speech_s: float, agent_speech_s: float,
+                 agent_remaining_s: float, dt: float) -> Decision | None:
+        """What `decide` returns while the agent speaks, whatever the proposal (go on, or yield to
+        a barge-in); None when the utterance ends this microturn and the proposal decides.
+        Replays call it to skip building a context; `decide` uses it too."""
+        if user_speaking:
             # The user started over us (not: we started over the user, as barge_in does).
-            started_over_us = context.user_speech_s <= context.agent_speech_s + EPS
-            due = context.user_speech_s >= self.yield_microturns * context.dt - EPS
+            started_over_us = user_speech_s <= agent_speech_s + EPS
+            due = user_speech_s >= self.yield_microturns * dt - EPS
             if started_over_us and due:
                 return Decision(Action.YIELD, Reason.USER_BARGE_IN)
-            return Decision(Action.CONTINUE, Reason.SPEAKING)
-        if context.agent_remaining_s > EPS:
-            return Decision(Action.CONTINUE, Reason.SPEAKING)
+            return _SPEAKING
+        if agent_remaining_s > EPS:
+            return _SPEAKING
         return None
+
+    def _while_speaking(self, context: Context) -> Decision | None:
+        return self.speaking(context.user_speaking, context.user_speech_s, context.agent_speech_s,
+                             context.agent_remaining_s, context.dt)
 
     def _after_cut(self, context: Context) -> Decision | None:
         """Right after the user stops, a short sound that cut us off was a false interruption."""
@@ -303,6 +311,7 @@ class Policy:
         return Decision(Action.SPEAK, reason or Reason.TURN_END, confidence, content, length)
 
 
+_SPEAKING = Decision(Action.CONTINUE, Reason.SPEAKING)
 _IDLE_SPEAKING = Decision.silent(Reason.USER_SPEAKING)
 _IDLE_QUIET = Decision.silent(Reason.NOTHING_TO_SAY)
 

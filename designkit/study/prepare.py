@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,11 +56,11 @@ class Prepared:
         return self
 
 
-def session_rows(policy: Decider, sessions: Sequence[Prepared], *,
-                 weights: Mapping[str, float] | None = None) -> list[dict[str, float]]:
-    """Every session metric of `policy` over each prepared session: THE loop compare, the runner,
-    the explorer and publish share."""
-    return [session_metrics(timeline_of(s.run(policy)), s.truth, weights=weights) for s in sessions]
+def session_rows(policy: Decider, sessions: Sequence[Prepared], *, weights: Mapping[str, float] | None = None,
+                 only: Collection[str] | None = None) -> list[dict[str, float]]:
+    """Every session metric of `policy` over each prepared session (or `only` these): THE loop
+    compare, the runner, the explorer and publish share."""
+    return [session_metrics(timeline_of(s.run(policy)), s.truth, weights=weights, only=only) for s in sessions]
 
 
 def moments_of(truth: SessionTruth) -> list[Moment]:

@@ -17,7 +17,7 @@ from designkit.study.prepare import prepare_truth, session_rows
 def metric_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mapping[str, float] | None,
                 metrics: Sequence[str]) -> list[list[float]]:
     """One row of metric values per prepared session, for the policy `spec` (a dict: it crosses processes)."""
-    rows = session_rows(Policy.from_dict(dict(spec)), prepared, weights=weights)
+    rows = session_rows(Policy.from_dict(dict(spec)), prepared, weights=weights, only=metrics)
     return [[float(values.get(m, math.nan)) for m in metrics] for values in rows]
 
 
