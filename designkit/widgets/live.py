@@ -46,7 +46,7 @@ from designkit.log import LogWriter, make_header
 from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
 from designkit.study.colours import colour_table
-from designkit.widgets import interrupt
+from designkit.widgets import interrupt, quiet_busy
 from designkit.widgets.clocks import ClockEstimator
 from designkit.widgets.engines import close_perceivers, resolve_agent
 from designkit.widgets.jpeg import decode_jpeg
@@ -116,12 +116,9 @@ class LiveSession(anywidget.AnyWidget):
         if self.engine.state.next_index != 0:
             raise InputError("live engine", expected="a fresh engine (next microturn 0)",
                              got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
-        super().__init__(
-            camera=camera or agent.camera,
-            dt=self.engine.dt, colours=colour_table(), title=title or agent.title,
-            listening=listening or agent.listening, intro=agent.intro,
-            capture=capture,
-        )
+        super().__init__(camera=camera or agent.camera, dt=self.engine.dt, colours=colour_table(),
+                         title=title or agent.title, listening=listening or agent.listening, intro=agent.intro,
+                         capture=capture)
         self.name = name if name != "live" else agent.name
         self.log_dir = Path(log_dir) if log_dir is not None else cache_dir("live")
         self.idle_close_s = idle_close_s
@@ -233,6 +230,7 @@ class LiveSession(anywidget.AnyWidget):
             finally:
                 self._closed.set()
                 release_host(self.engine)
+                quiet_busy.loud(self.comm.comm_id if self.comm is not None else None)
                 self.path = self.log_writer.close()
                 assert self.recording is not None
                 facts = {"name": self.name, "dt": self.engine.dt, "ended": why,
@@ -306,6 +304,7 @@ class LiveSession(anywidget.AnyWidget):
         self._watchdog = threading.Thread(target=self._watch, name="designkit-live-watchdog", daemon=True)
         self._watchdog.start()
         interrupt.on_interrupt(self._on_kernel_interrupt, is_active=lambda: not self._closed.is_set())
+        quiet_busy.quiet(self.comm.comm_id if self.comm is not None else None)  # no busy flash per chunk
 
     def _on_revoke(self) -> None:
         with self._lock:
