@@ -119,7 +119,7 @@ def replay_x_realtime(host: Host, sessions: list[Session], runs: int) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        host.replay_many(sessions, Policy(), proposer=TurnTakingProposer)  # 32 a batch, 2 model threads
+        host.replay_many(sessions, Policy(), proposer=TurnTakingProposer)  # 16 a batch, 2 model threads
         times.append(time.perf_counter() - started)
     return total / statistics.median(times)
 

@@ -229,7 +229,7 @@ class Host:
 
     # -- replay -----------------------------------------------------------------------------
     def replay_many(self, sessions: Sequence[Session], policy: Decider, *,
-                    proposer: Callable[[], Proposer] | None = None, batch: int = 32, workers: int = 2,
+                    proposer: Callable[[], Proposer] | None = None, batch: int = 16, workers: int = 2,
                     block_s: float = 8.0) -> list[list[StepRecord]]:
         """Replay whole sessions through the model in batches of `batch` rows; records per session.
 
