@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -166,11 +167,12 @@ def test_replaying_cached_inputs_equals_the_engine(seed: int, style: str, initia
                     cues=(CueSpeak("x"),) if rules == "both" else ())
     quality = ModelQuality(false_alarms_per_min=5)
     proposer = SimulatedProposer(moments, duration_s=40.0, quality=quality, seed=seed)
-    microturns = turns(40.0, events)
+    gaps = {int(k) for k in rng.integers(0, 200, size=3)}  # nothing received there: forced silent
+    microturns = [replace(m, coverage=0.0) if m.index in gaps else m for m in turns(40.0, events)]
     vad = TruthVAD(user)
     records = Engine([vad], policy, proposer=proposer).replay(microturns)
     inputs = CachedInputs.make(vad.replay(microturns), proposer.proposals(len(microturns)), dt=DT,
-                               events={m.index: m.events for m in microturns})
+                               events={m.index: m.events for m in microturns}, forced=dict.fromkeys(gaps, Reason.GAP))
     fast = Engine((), policy, dt=DT).replay_cached(inputs)
     assert [r.decision for r in records] == list(fast.decisions)
     assert [r.agent_speaking for r in records] == fast.agent_speaking.tolist()

@@ -201,9 +201,15 @@ class Engine:
         rows = inputs.rows
         idle = getattr(self.policy, "idle", None)
         speaking = getattr(self.policy, "speaking", None)
+        # Where an idle decision stays the same until something happens, a quiet stretch is
+        # decided at once, up to the next microturn with a proposal, an event, a forced silence
+        # or a change of the user's speaking.
+        next_mark = _next_marks(inputs, user) if getattr(self.policy, "idle_is_timeless", False) else None
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
         agent_flags = [False] * n
-        for k in range(n):
+        k = -1
+        while k + 1 < n:
+            k += 1
             start = k * dt
             user_speaking = user[k]
             track_user(state, user_speaking, start)
@@ -217,6 +223,10 @@ class Engine:
                 quiet = idle(user_speaking, start + dt, dt)
                 if quiet is not None:  # nothing can happen this microturn: no context needed
                     decisions[k] = quiet
+                    if next_mark is not None and next_mark[k] > k + 1:
+                        stop = next_mark[k]
+                        decisions[k + 1 : stop] = [quiet] * (stop - k - 1)
+                        k = stop - 1  # the user's state is the same throughout: nothing to track
                     continue
             elif speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced:
                 end = start + dt
@@ -317,6 +327,18 @@ class Engine:
         voice = VoiceTimeline(state.agent_onset, state.agent_until, state.cut_remaining_s, state.cut_at)
         state.agent_onset, state.agent_until, state.cut_remaining_s, state.cut_at = voice_after(
             voice, decision, agent_speaking, end)
+
+
+def _next_marks(inputs: CachedInputs, user: list[bool]) -> list[int]:
+    """For each microturn, the next one after it with a proposal, an event, a forced silence or
+    a change of the user's speaking (`len(inputs)` when none)."""
+    n = len(inputs)
+    marks = np.fromiter((p is not NOTHING for p in inputs.proposals), dtype=bool, count=n)
+    marks[[k for k in (*inputs.events, *inputs.forced) if 0 <= k < n]] = True
+    speaking = np.asarray(user, dtype=bool)
+    marks[1:] |= speaking[1:] != speaking[:-1]
+    found = np.append(np.flatnonzero(marks), n)
+    return found[np.searchsorted(found[:-1], np.arange(n), side="right")].tolist()
 
 
 def _perceive_one(

@@ -234,6 +234,12 @@ class Policy:
         return self._shape(proposal.action, None, proposal.content, proposal.duration_s,
                            proposal.confidence, context, interrupt=self.style is Style.BARGE_IN)
 
+    @property
+    def idle_is_timeless(self) -> bool:
+        """True when `idle` depends only on whether the user speaks (no schedules, no cue rules),
+        so a replay may decide a quiet stretch at once."""
+        return not self.cues and not self.schedules
+
     def speaking(self, user_speaking: bool, user_speech_s: float, agent_speech_s: float,
                  agent_remaining_s: float, dt: float) -> Decision | None:
         """What `decide` returns while the agent speaks, whatever the proposal (go on, or yield to
