@@ -47,7 +47,7 @@ class Context(NamedTuple):
     assignments cost four times as much (the explorer's redraw is mostly this).
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # the microturn; shadows tuple.index, which nothing here uses
     t: float
     dt: float
     signals: Mapping[str, float]

@@ -338,7 +338,8 @@ def _next_marks(inputs: CachedInputs, user: list[bool]) -> list[int]:
     speaking = np.asarray(user, dtype=bool)
     marks[1:] |= speaking[1:] != speaking[:-1]
     found = np.append(np.flatnonzero(marks), n)
-    return found[np.searchsorted(found[:-1], np.arange(n), side="right")].tolist()
+    after: list[int] = found[np.searchsorted(found[:-1], np.arange(n), side="right")].tolist()
+    return after
 
 
 def _perceive_one(
