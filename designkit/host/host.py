@@ -244,8 +244,9 @@ class Host:
         if batch < 1 or workers < 1:
             raise InputError("replay batch and workers", expected="at least 1 each", got=(batch, workers))
         groups = [sessions[i : i + batch] for i in range(0, len(sessions), batch)]
-        free: Queue[AudioStack] = Queue()
-        for _ in range(min(workers, len(groups))):
+        threads = max(1, min(workers, len(groups)))
+        free: Queue[AudioStack] = Queue()  # one set of state rows per model thread
+        for _ in range(threads):
             free.put(self.stack.sibling(batch))
 
         def model_table(group: Sequence[Session]) -> tuple[npt.NDArray[np.float64], list[int]]:
@@ -256,7 +257,7 @@ class Host:
                 free.put(stack)
 
         out: list[list[StepRecord]] = []
-        with ThreadPoolExecutor(max(1, free.qsize()), thread_name_prefix="designkit-host-replay") as pool:
+        with ThreadPoolExecutor(threads, thread_name_prefix="designkit-host-replay") as pool:
             for group, (table, counts) in zip(groups, pool.map(model_table, groups), strict=True):
                 out.extend(self._decide_group(table, counts, group, policy, proposer))
         return out

@@ -112,7 +112,7 @@ def _groups(keys: Sequence[Any], present: Sequence[bool]) -> npt.NDArray[np.int6
     """Proposal group of each microturn (-1 where none): a group is a run of microturns holding
     the same proposal (equal keys)."""
     flags = np.asarray(present, dtype=bool)
-    if len(keys) and all(isinstance(key, int) for key in keys[:1]):  # ids: compare as one array
+    if len(keys) and isinstance(keys[0], int):  # proposal ids: compare as one array
         codes = np.asarray(keys, dtype=np.int64)
         same = np.concatenate([[False], (codes[1:] == codes[:-1]) & flags[:-1]])
     else:

@@ -18,21 +18,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from designkit.widgets.running_kernel import running_kernel
+
 log = logging.getLogger(__name__)
-
-
-def _kernel() -> Any:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    return getattr(shell, "kernel", None)
 
 
 def _install(handler: Any) -> None:
     signal.signal(signal.SIGINT, handler)
-    kernel = _kernel()
+    kernel = running_kernel()
     if kernel is not None and hasattr(kernel, "saved_sigint_handler"):
         # ipykernel restores this one after each message it handles (post_handler_hook).
         kernel.saved_sigint_handler = handler
@@ -50,7 +43,7 @@ def on_interrupt(callback: Callable[[], None], *, is_active: Callable[[], bool])
     False where none can be installed (no kernel main loop to reach, no signals)."""
     if threading.current_thread() is threading.main_thread():
         return _arm(callback, is_active)
-    loop = getattr(_kernel(), "io_loop", None)
+    loop = getattr(running_kernel(), "io_loop", None)
     if loop is None:
         log.debug("interrupt handler not installed: not on the main thread and no kernel loop")
         return False
@@ -79,7 +72,7 @@ def interrupted_in_handler(callback: Callable[[], None]) -> None:
     """An interrupt raised KeyboardInterrupt inside a widget message handler: stop this session
     the same way, and every other live session through the installed handlers."""
     _stop_soon(callback)
-    kernel = _kernel()
+    kernel = running_kernel()
     chain = getattr(kernel, "saved_sigint_handler", None) if kernel is not None else None
     if callable(chain) and chain is not signal.default_int_handler:
         chain(signal.SIGINT, None)

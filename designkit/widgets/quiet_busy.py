@@ -18,18 +18,12 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from designkit.widgets.running_kernel import running_kernel
+
 log = logging.getLogger(__name__)
 
 _QUIET: set[str] = set()  # comm ids of open live sessions
 _MARK = "_designkit_quiet_busy"
-
-
-def _kernel() -> Any:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    return getattr(get_ipython(), "kernel", None)
 
 
 def is_quiet(status: str, channel: str, parent: Mapping[str, Any] | None) -> bool:
@@ -57,7 +51,7 @@ def _filtered(kernel: Any) -> Callable[..., Any]:
 
 def quiet(comm_id: str | None, kernel: Any = None) -> bool:
     """Skip "busy" for the messages of comm `comm_id` from now on; False where that cannot be done."""
-    kernel = kernel if kernel is not None else _kernel()
+    kernel = kernel if kernel is not None else running_kernel()
     if not comm_id or kernel is None or not callable(getattr(kernel, "_publish_status", None)) \
             or not callable(getattr(kernel, "get_parent", None)):
         return False
