@@ -154,15 +154,18 @@ def test_raising_the_confidence_threshold_never_adds_interventions(seed: int, st
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), style=st.sampled_from(["barge_in", "wait_for_pause", "ask_first"]),
        initiative=st.floats(0, 1), after=st.sampled_from(["resume", "drop"]),
-       rules=st.sampled_from(["none", "schedule", "both"]))
+       rules=st.sampled_from(["none", "schedule", "both"]), context=st.sampled_from(["focused", "stressed", "public"]),
+       budget=st.sampled_from([(12.0, 1.0), (3.0, 4.0)]), sure=st.sampled_from([None, 0.7]))
 def test_replaying_cached_inputs_equals_the_engine(seed: int, style: str, initiative: float, after: str,
-                                              rules: str) -> None:
+                                              rules: str, context: str, budget: tuple[float, float],
+                                              sure: float | None) -> None:
     rng = np.random.default_rng(seed)
     user = random_turns(40.0, rng)
     moments = [Moment(e + 0.2) for _, e in user] + [Moment(s + 0.5, Action.BACKCHANNEL, duration_s=0.4) for s, _ in user]
     events = [Event(t=float(rng.uniform(0, 40)), kind="wizard", data={"action": a})
               for a in ("speak", "silent", "stop", "backchannel")] + [Event(t=15.0, kind="cue", data={"name": "x"})]
-    policy = Policy(style=style, initiative=initiative, after_false_interruption=after,
+    policy = Policy(style=style, initiative=initiative, after_false_interruption=after, context=context,
+                    budget_per_min=budget[0], min_gap_s=budget[1], sure_confidence=sure,
                     schedules=(TimeSpeak.parse("every 7 s"),) if rules != "none" else (),
                     cues=(CueSpeak("x"),) if rules == "both" else ())
     quality = ModelQuality(false_alarms_per_min=5)

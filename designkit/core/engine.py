@@ -25,6 +25,7 @@ from designkit.core.microturns import Microturn
 from designkit.core.protocols import Decider, Perceiver, Proposer, RecordSink
 from designkit.core.session import OFFLINE_CONSENT, Consent, Session
 from designkit.core.state import (
+    INF,
     EngineState,
     drop_old_interventions,
     event_times_after,
@@ -188,7 +189,9 @@ class Engine:
         `replay`'s for the same inputs. A policy's `idle(user_speaking, end, dt)` and
         `speaking(user_speaking, user_speech_s, agent_speech_s, agent_remaining_s, dt)`, when it
         has them, let a microturn whose decision cannot depend on the proposal (nothing can
-        happen; the agent goes on or yields) skip building a context.
+        happen; the agent goes on or yields) skip building a context; a policy `without_targets`
+        that has `after_cut(...)` and `answer(...)` (`Policy`) decides for a silent agent without
+        one too.
         """
         self.reset()
         state = self.state
@@ -201,10 +204,14 @@ class Engine:
         rows = inputs.rows
         idle = getattr(self.policy, "idle", None)
         speaking = getattr(self.policy, "speaking", None)
-        # Where an idle decision stays the same until something happens, a quiet stretch is
-        # decided at once, up to the next microturn with a proposal, an event, a forced silence
-        # or a change of the user's speaking.
-        next_mark = _next_marks(inputs, user) if getattr(self.policy, "idle_is_timeless", False) else None
+        # Without schedules and cue rules, an idle decision stays the same until something happens
+        # (a quiet stretch is decided at once, up to the next microturn with a proposal, an event,
+        # a forced silence or a change of the user's speaking), and a proposal to a silent agent
+        # is answered from the user's turn and the budget alone.
+        plain = getattr(self.policy, "without_targets", False)
+        next_mark = _next_marks(inputs, user) if plain else None
+        after_cut = getattr(self.policy, "after_cut", None)
+        answer = getattr(self.policy, "answer", None) if plain and after_cut is not None else None
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
         agent_flags = [False] * n
         k = -1
@@ -212,7 +219,8 @@ class Engine:
             k += 1
             start = k * dt
             user_speaking = user[k]
-            track_user(state, user_speaking, start)
+            if user_speaking or state.user_speaking:  # (silence after silence changes nothing)
+                track_user(state, user_speaking, start)
             agent_speaking = state.agent_until > start + 1e-9
             proposal = proposals[k]
             happening = events.get(k, ())
@@ -228,6 +236,25 @@ class Engine:
                         decisions[k + 1 : stop] = [quiet] * (stop - k - 1)
                         k = stop - 1  # the user's state is the same throughout: nothing to track
                     continue
+            elif answer is not None and not agent_speaking and not state.wizard_silent_until and k not in forced:
+                # The agent is silent: what `decide` does then, from the user's turn, the last cut
+                # and the budget, without a context.
+                # (Durations are measured to `start + dt`, as `make_context` does; the decision
+                # takes effect at `(k + 1) * dt`, as in `_decide`: the same floats either way.)
+                end = start + dt
+                silence = end - state.user_offset if state.user_offset is not None else INF
+                decision = None
+                if state.cut_remaining_s and not user_speaking and after_cut is not None:
+                    decision = after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
+                                         state.user_last_speech_s, state.cut_remaining_s, dt)
+                if decision is None:
+                    drop_old_interventions(state, (k + 1) * dt)
+                    done = state.interventions
+                    decision = answer(proposal, user_speaking, silence, len(done), end - done[-1] if done else INF)
+                decisions[k] = decision
+                if not keeps_voice(decision, False):
+                    self._apply(decision, False, (k + 1) * dt)
+                continue
             elif speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced:
                 end = start + dt
                 held = speaking(user_speaking,
@@ -237,7 +264,8 @@ class Engine:
                 if held is not None:  # the agent goes on or yields, whatever was proposed
                     decisions[k] = held
                     agent_flags[k] = True
-                    self._apply(held, True, end)
+                    if not keeps_voice(held, True):
+                        self._apply(held, True, (k + 1) * dt)
                     continue
             reason = forced.get(k)
             decisions[k] = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, reason, [])[1]

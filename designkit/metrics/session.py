@@ -133,8 +133,8 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *, weights: Mapping
 
     duration = max(timeline.duration_s, 1e-9)
     minutes = duration / 60.0
-    agent = timeline.agent_speech()
-    turns = timeline.agent_speech(turns_only=True)
+    agent, began_as_backchannel = timeline.voice()
+    turns = agent[~began_as_backchannel]
     user = truth.user_speech if len(truth.user_speech) else timeline.user_speech()
     times, kinds = timeline.interventions()
     out: dict[str, float] = {
@@ -175,7 +175,7 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *, weights: Mapping
             out["silence_regret_per_min"] = outcome.silence_regret_per_min
     if len(truth.targets) and want("timespeak_hit_rate", "timespeak_mae_s", "timespeak_p90_s", "false_starts_per_min"):
         onsets = agent[:, 0] if len(agent) else np.zeros(0)
-        ts = timespeak(targets=truth.targets, onsets=_all_onsets(timeline, onsets), duration_s=duration)
+        ts = timespeak(targets=truth.targets, onsets=_all_onsets(times, kinds, onsets), duration_s=duration)
         out.update({"timespeak_hit_rate": ts.hit_rate, "timespeak_mae_s": ts.mean_abs_error_s,
                     "timespeak_p90_s": ts.p90_abs_error_s, "false_starts_per_min": ts.false_starts_per_min})
     if len(truth.cues) and want("cue_precision", "cue_recall", "cue_f1", "cue_latency_s", "rude_hits"):
@@ -212,9 +212,8 @@ def _task_success(truth: SessionTruth, user: FloatArray, turns: FloatArray, time
                         answers=np.sort(np.concatenate([onsets, captions]))).rate
 
 
-def _all_onsets(timeline: Timeline, voiced_onsets: FloatArray) -> FloatArray:
-    """Voiced onsets plus caption times: a caption answers a schedule too."""
-    times, kinds = timeline.interventions()
+def _all_onsets(times: FloatArray, kinds: tuple[str, ...], voiced_onsets: FloatArray) -> FloatArray:
+    """Voiced onsets plus intervention `times` that are captions: a caption answers a schedule too."""
     captions = times[[k == Action.CAPTION.value for k in kinds]] if len(times) else np.zeros(0)
     return np.sort(np.concatenate([voiced_onsets, captions]))
 

@@ -8,7 +8,8 @@ speaks stops it at that microturn's end), so logs and replays give the same inte
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,16 @@ from designkit.core.decisions import Action, Reason
 from designkit.errors import InputError
 from designkit.metrics.intervals import FloatArray
 
-_INTERVENTIONS = frozenset(a.value for a in Action if a.is_intervention)
-_VOICED = frozenset(a.value for a in Action if a.is_voiced)
 _ACTION_VALUE = {a: a.value for a in Action}
+# Actions as small integers (the last code: a name the kit does not know), so "which microturns
+# intervened / were voiced" is one table lookup over an array instead of string comparisons.
+_CODE = {a.value: i for i, a in enumerate(Action)}
+_ACTION_CODE = {a: i for i, a in enumerate(Action)}
+_OTHER = len(_CODE)
+_IS_INTERVENTION = np.array([a.is_intervention for a in Action] + [False])
+_IS_VOICED = np.array([a.is_voiced for a in Action] + [False])
+_CONTINUE = _CODE[Action.CONTINUE.value]
+_BACKCHANNEL = _CODE[Action.BACKCHANNEL.value]
 _REASON_VALUE = {r: r.value for r in Reason}
 
 
@@ -37,6 +45,18 @@ class Timeline:
     proposal_group: npt.NDArray[np.int64]  # consecutive microturns holding the same proposal; -1 none
     user_speaking: npt.NDArray[np.bool_]
     name: str = ""
+    # `actions` as `_CODE`s; derived from `actions` unless given (a replay computes both at once).
+    codes: npt.NDArray[np.int8] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.codes is None:
+            codes = np.fromiter((_CODE.get(a, _OTHER) for a in self.actions), dtype=np.int8, count=len(self.actions))
+            object.__setattr__(self, "codes", codes)
+
+    @property
+    def _codes(self) -> npt.NDArray[np.int8]:
+        assert self.codes is not None  # set in __post_init__
+        return self.codes
 
     @property
     def n(self) -> int:
@@ -46,40 +66,44 @@ class Timeline:
     def duration_s(self) -> float:
         return self.n * self.dt
 
-    def _indices(self, kinds: frozenset[str]) -> npt.NDArray[np.int64]:
-        return np.flatnonzero(np.isin(np.asarray(self.actions, dtype=object), list(kinds)))
-
     def interventions(self) -> tuple[FloatArray, tuple[str, ...]]:
         """Times (end of the deciding microturn, when it takes effect) and kinds of interventions."""
-        idx = self._indices(_INTERVENTIONS)
+        idx = np.flatnonzero(_IS_INTERVENTION[self._codes])
         return (idx.astype(np.float64) + 1.0) * self.dt, tuple(self.actions[k] for k in idx.tolist())
 
     def agent_speech(self, *, turns_only: bool = False) -> FloatArray:
         """Voiced agent intervals (seconds), by the engine's rules; `turns_only` leaves out
         stretches that began as a backchannel."""
+        spans, backchannel = self.voice()
+        return spans[~backchannel] if turns_only else spans
+
+    def voice(self) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+        """Voiced agent intervals (seconds) by the engine's rules, and which began as a backchannel."""
         dt = self.dt
-        codes = np.asarray(self.actions, dtype=object)
-        is_voiced = np.isin(codes, list(_VOICED))
+        codes = self._codes
+        is_voiced = _IS_VOICED[codes]
         voiced = np.flatnonzero(is_voiced)
         # Microturns that are neither CONTINUE nor voiced stop the voice if it is still on; only
         # the first one after a voiced microturn can matter (after it the voice is off).
-        stops = np.append(np.flatnonzero((codes != Action.CONTINUE.value) & ~is_voiced), len(codes))
+        stops = np.append(np.flatnonzero((codes != _CONTINUE) & ~is_voiced), len(codes))
         next_stop = stops[np.searchsorted(stops, voiced, side="right")].tolist()
+        kinds = codes[voiced].tolist()
+        durations = self.durations[voiced].tolist()
         out: list[list[float]] = []
         backchannel: list[bool] = []
         until = 0.0
-        for i, k in enumerate(voiced.tolist()):
+        at = voiced.tolist()
+        for i, k in enumerate(at):
             start, end = k * dt, (k + 1) * dt
             if not until > start + 1e-9:
                 out.append([end, end])
-                backchannel.append(self.actions[k] == Action.BACKCHANNEL.value)
-            until = end + float(self.durations[k])
+                backchannel.append(kinds[i] == _BACKCHANNEL)
+            until = end + durations[i]
             stop = next_stop[i]
-            if stop < len(codes) and (i + 1 == len(next_stop) or stop < voiced[i + 1]) and until > stop * dt + 1e-9:
+            if stop < len(codes) and (i + 1 == len(at) or stop < at[i + 1]) and until > stop * dt + 1e-9:
                 until = min(until, (stop + 1) * dt)
             out[-1][1] = until
-        spans = np.asarray(out, dtype=np.float64).reshape(-1, 2)
-        return spans[~np.asarray(backchannel, dtype=bool)] if turns_only and len(spans) else spans
+        return np.asarray(out, dtype=np.float64).reshape(-1, 2), np.asarray(backchannel, dtype=bool)
 
     def user_speech(self) -> FloatArray:
         """User intervals as the engine saw them (microturn resolution)."""
@@ -95,7 +119,7 @@ class Timeline:
         first = np.full(n_groups, len(groups), dtype=np.int64)
         np.minimum.at(first, groups[held], held)
         acted = np.zeros(n_groups, dtype=bool)
-        moved = self._indices(_INTERVENTIONS)
+        moved = np.flatnonzero(_IS_INTERVENTION[self._codes])
         moved = moved[groups[moved] >= 0]
         acted[groups[moved]] = True
         return first.astype(np.float64) * self.dt, ~acted
@@ -112,13 +136,32 @@ def _groups(keys: Sequence[Any], present: Sequence[bool]) -> npt.NDArray[np.int6
     """Proposal group of each microturn (-1 where none): a group is a run of microturns holding
     the same proposal (equal keys)."""
     flags = np.asarray(present, dtype=bool)
-    if len(keys) and isinstance(keys[0], int):  # proposal ids: compare as one array
-        codes = np.asarray(keys, dtype=np.int64)
-        same = np.concatenate([[False], (codes[1:] == codes[:-1]) & flags[:-1]])
-    else:
-        same = np.array([k > 0 and flags[k - 1] and keys[k] == keys[k - 1] for k in range(len(keys))], dtype=bool)
+    if len(keys) and isinstance(keys[0], int):  # integer keys: compare as one array
+        codes = np.asarray(keys)
+        return _runs_of_same(codes[1:] == codes[:-1], flags)
+    return _runs_of_same(np.array([a == b for a, b in pairwise(keys)], dtype=bool), flags)
+
+
+def _runs_of_same(same_as_previous: npt.NDArray[np.bool_], flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Group numbers for `_groups`: `same_as_previous[k]` compares microturns k and k + 1."""
+    if len(flags) == 0:
+        return np.zeros(0, dtype=np.int64)
+    same = np.concatenate([[False], same_as_previous.reshape(-1) & flags[:-1]])
     starts = flags & ~same
     return np.where(flags, np.cumsum(starts) - 1, -1).astype(np.int64)
+
+
+def _from_replay(source: Any, name: str) -> Timeline:
+    decisions, proposals = source.decisions, source.proposals
+    actions = [d.action for d in decisions]
+    silent = Action.SILENT
+    present = np.array([p.action is not silent for p in proposals], dtype=bool)
+    return Timeline(float(source.dt), tuple(map(_ACTION_VALUE.__getitem__, actions)),
+                    tuple([_REASON_VALUE[d.reason] for d in decisions]),
+                    np.array([d.duration_s for d in decisions], dtype=np.float64), present,
+                    _runs_of_same(np.array([a is b for a, b in pairwise(proposals)], dtype=bool), present),
+                    np.asarray(source.user_speaking, dtype=bool), name,
+                    np.array(list(map(_ACTION_CODE.__getitem__, actions)), dtype=np.int8).reshape(-1))
 
 
 def timeline_of(source: Any, *, name: str = "") -> Timeline:
@@ -127,13 +170,7 @@ def timeline_of(source: Any, *, name: str = "") -> Timeline:
     if isinstance(source, Timeline):
         return source
     if hasattr(source, "decisions") and hasattr(source, "proposals"):
-        decisions, proposals = source.decisions, source.proposals
-        present = [not p.is_empty for p in proposals]
-        return Timeline(float(source.dt), tuple([_ACTION_VALUE[d.action] for d in decisions]),
-                        tuple([_REASON_VALUE[d.reason] for d in decisions]),
-                        np.array([d.duration_s for d in decisions], dtype=np.float64),
-                        np.array(present, dtype=bool), _groups([id(p) for p in proposals], present),
-                        np.asarray(source.user_speaking, dtype=bool), name)
+        return _from_replay(source, name)
     if isinstance(source, Sequence) and (len(source) == 0 or isinstance(source[0], StepRecord)):
         records: Sequence[StepRecord] = source
         if not records:

@@ -213,31 +213,43 @@ class Policy:
             if held is not None:
                 return held
         if context.cut_remaining_s > 0 and not context.user_speaking:
-            after = self._after_cut(context)
+            after = self.after_cut(context.user_silence_s, context.since_cut_s, context.user_last_speech_s,
+                                   context.cut_remaining_s, context.dt)
             if after is not None:
                 return after
         target = self._target(proposal, context)
         if target is not None:
             return target
+        return self.answer(proposal, context.user_speaking, context.user_silence_s,
+                           context.interventions_last_minute, context.since_intervention_s)
+
+    def answer(self, proposal: Proposal, user_speaking: bool, user_silence_s: float,
+               interventions_last_minute: int, since_intervention_s: float) -> Decision:
+        """What the model's `proposal` becomes once the agent's voice, a cut-off utterance and the
+        designer's schedules and cue rules had their say (`decide`'s last step): withheld with its
+        reason, or shaped by the style and the context mode. Replays of a policy `without_targets`
+        call it directly for a silent agent, without building a context."""
         if proposal.action is Action.SILENT:
-            return Decision.silent(Reason.USER_SPEAKING if context.user_speaking else Reason.NOTHING_TO_SAY)
+            return _IDLE_SPEAKING if user_speaking else _IDLE_QUIET
         if self.initiative <= 0.0:
-            return Decision.silent(Reason.LOW_INITIATIVE)
+            return _LOW_INITIATIVE
         if not self._effect.model_initiated:
-            return Decision.silent(Reason.QUIET_MODE)
+            return _QUIET_MODE
         if proposal.confidence < self._threshold - EPS:
-            return Decision.silent(Reason.BELOW_CONFIDENCE)
-        blocked = self._budget.blocks(interventions_last_minute=context.interventions_last_minute,
-                                      since_intervention_s=context.since_intervention_s)
+            return _BELOW_CONFIDENCE
+        blocked = self._budget.blocks(interventions_last_minute=interventions_last_minute,
+                                      since_intervention_s=since_intervention_s)
         if blocked is not None:
             return Decision.silent(blocked)
         return self._shape(proposal.action, None, proposal.content, proposal.duration_s,
-                           proposal.confidence, context, interrupt=self.style is Style.BARGE_IN)
+                           proposal.confidence, user_speaking, user_silence_s, interrupt=self.style is Style.BARGE_IN)
 
     @property
-    def idle_is_timeless(self) -> bool:
-        """True when `idle` depends only on whether the user speaks (no schedules, no cue rules),
-        so a replay may decide a quiet stretch at once."""
+    def without_targets(self) -> bool:
+        """True when no schedule or cue rule of the designer's can act: `idle` then depends only on
+        whether the user speaks, and for a silent agent `decide` is `after_cut` (when something was
+        cut off and the user is silent) and then `answer`. Replays use it to decide a quiet
+        stretch at once and to answer proposals without a context."""
         return not self.cues and not self.schedules
 
     def speaking(self, user_speaking: bool, user_speech_s: float, agent_speech_s: float,
@@ -260,22 +272,25 @@ class Policy:
         return self.speaking(context.user_speaking, context.user_speech_s, context.agent_speech_s,
                              context.agent_remaining_s, context.dt)
 
-    def _after_cut(self, context: Context) -> Decision | None:
-        """Right after the user stops, a short sound that cut us off was a false interruption."""
-        just_stopped = context.user_silence_s <= context.dt + EPS
-        after_cut = context.user_silence_s <= context.since_cut_s + EPS
-        short = context.user_last_speech_s < self.false_interruption_s - EPS
+    def after_cut(self, user_silence_s: float, since_cut_s: float, user_last_speech_s: float,
+                  cut_remaining_s: float, dt: float) -> Decision | None:
+        """Right after the user stops, a short sound that cut us off was a false interruption:
+        resume or drop what was cut off (`cut_remaining_s` seconds of it); None otherwise.
+        `decide` asks it while the user is silent and something was cut off; so do replays."""
+        just_stopped = user_silence_s <= dt + EPS
+        after_cut = user_silence_s <= since_cut_s + EPS
+        short = user_last_speech_s < self.false_interruption_s - EPS
         if not (just_stopped and after_cut and short):
             return None
         if self.after_false_interruption is AfterFalseInterruption.DROP:
             return Decision.silent(Reason.DROPPED)
-        return Decision(Action.SPEAK, Reason.RESUME, 1.0, "", context.cut_remaining_s)
+        return Decision(Action.SPEAK, Reason.RESUME, 1.0, "", cut_remaining_s)
 
     def _target(self, proposal: Proposal, context: Context) -> Decision | None:
         for schedule in self.schedules:
             if schedule.target(context) is not None:
                 decision = self._shape(schedule.action, Reason.SCHEDULE, schedule.content,
-                                       schedule.duration_s, 1.0, context,
+                                       schedule.duration_s, 1.0, context.user_speaking, context.user_silence_s,
                                        interrupt=self.style is Style.BARGE_IN)
                 if decision.action.is_intervention:
                     return decision
@@ -283,13 +298,13 @@ class Policy:
             if rule.onset(proposal, context, self._threshold) is not None:
                 decision = self._shape(rule.action, Reason.CUE, rule.content, rule.duration_s,
                                        proposal.confidence if proposal.source == rule.key else 1.0,
-                                       context, interrupt=rule.interrupt or self.style is Style.BARGE_IN)
+                                       context.user_speaking, context.user_silence_s, interrupt=rule.interrupt or self.style is Style.BARGE_IN)
                 if decision.action.is_intervention:
                     return decision
         return None
 
     def _shape(self, wish: Action, reason: Reason | None, content: str, duration_s: float,
-               confidence: float, context: Context, *, interrupt: bool) -> Decision:
+               confidence: float, user_speaking: bool, user_silence_s: float, *, interrupt: bool) -> Decision:
         """What a wish to act becomes under the style and the context mode."""
         effect = self._effect
         if wish is Action.BACKCHANNEL:
@@ -304,14 +319,14 @@ class Policy:
             return Decision.silent(Reason.STYLE_FORBIDS)
         if self.style is Style.CAPTION_ONLY or not effect.voice or wish is Action.CAPTION:
             return Decision(Action.CAPTION, reason or Reason.CAPTION_INSTEAD, confidence, content, length)
-        if context.user_speaking:
+        if user_speaking:
             if interrupt:
                 return Decision(Action.INTERRUPT, reason or Reason.BARGE_IN, confidence, content, length)
             return Decision.silent(Reason.USER_SPEAKING)
         if reason is None and self.style in (Style.WAIT_FOR_PAUSE, Style.ASK_FIRST):
             sure = self.sure_confidence is not None and confidence >= self.sure_confidence - EPS
-            if context.user_silence_s < (self._sure_pause if sure else self._pause) - EPS:
-                return Decision.silent(Reason.WAITING_FOR_PAUSE)
+            if user_silence_s < (self._sure_pause if sure else self._pause) - EPS:
+                return _WAITING_FOR_PAUSE
             if self.style is Style.ASK_FIRST:
                 return Decision(Action.ASK, Reason.ASK_FIRST, confidence, self.ask_content, ASK_S)
         return Decision(Action.SPEAK, reason or Reason.TURN_END, confidence, content, length)
@@ -320,6 +335,10 @@ class Policy:
 _SPEAKING = Decision(Action.CONTINUE, Reason.SPEAKING)
 _IDLE_SPEAKING = Decision.silent(Reason.USER_SPEAKING)
 _IDLE_QUIET = Decision.silent(Reason.NOTHING_TO_SAY)
+_LOW_INITIATIVE = Decision.silent(Reason.LOW_INITIATIVE)
+_QUIET_MODE = Decision.silent(Reason.QUIET_MODE)
+_BELOW_CONFIDENCE = Decision.silent(Reason.BELOW_CONFIDENCE)
+_WAITING_FOR_PAUSE = Decision.silent(Reason.WAITING_FOR_PAUSE)
 
 
 def dial(initiative: float, base: Policy | None = None) -> Policy:
