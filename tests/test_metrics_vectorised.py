@@ -1,5 +1,5 @@
-"""The array forms of task success, the agent's voice and proposal groups equal their one-at-a-time
-definitions (the explorer redraws with the array forms; the definitions are the readable rule)."""
+"""The array forms of task success, response latencies, interval merging and overlap, the agent's
+voice and proposal groups equal their one-at-a-time definitions (the explorer redraws with the array forms; the definitions are the readable rule)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import math
 import numpy as np
 
 from designkit.core.decisions import Action
+from designkit.metrics.intervals import merge, overlap_seconds
 from designkit.metrics.session import session_metrics
-from designkit.metrics.task_success import task_success
+from designkit.metrics.task_success import task_success, turn_end_latencies
 from designkit.metrics.timeline import Timeline, _groups, timeline_of
 from designkit.policy import Policy
 from designkit.study.prepare import prepare, synthetic_dialogues
@@ -108,3 +109,68 @@ def test_only_some_metrics_gives_the_same_values_as_all_of_them() -> None:
     some = session_metrics(timeline, prepared.truth, only=wanted)
     assert set(wanted) <= set(some) and len(some) < len(everything)
     np.testing.assert_equal({k: some[k] for k in wanted}, {k: everything[k] for k in wanted})
+
+
+def merge_one_by_one(intervals):  # type: ignore[no-untyped-def]
+    """Sorted intervals joined where they overlap or touch, one after another."""
+    out: list[list[float]] = []
+    for start, end in intervals.tolist():
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return np.asarray(out, dtype=float).reshape(-1, 2)
+
+
+def overlap_walked(a, b):  # type: ignore[no-untyped-def]
+    """Seconds both sets are active: two pointers over the merged sets, summed as they meet."""
+    a, b = merge_one_by_one(a), merge_one_by_one(b)
+    i = j = 0
+    out = 0.0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i, 0], b[j, 0]), min(a[i, 1], b[j, 1])
+        if end > start:
+            out += end - start
+        if a[i, 1] < b[j, 1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def latencies_by_turn(ends, user, agent):  # type: ignore[no-untyped-def]
+    """The first agent onset at or after each turn end and before the user's next onset, minus it."""
+    onsets = np.sort(np.asarray([s for s, _ in user], dtype=float))
+    out = []
+    for e in np.sort(ends).tolist():
+        later = onsets[onsets > e + 1e-9]
+        after = np.sort(agent)[np.sort(agent) >= e - 1e-9]
+        if len(after) and (not len(later) or after[0] < later[0]):
+            out.append(float(after[0]) - e)
+    return out
+
+
+def random_intervals(rng: np.random.Generator, count: int) -> np.ndarray:
+    grid = np.round(np.arange(0, 20, 0.2), 1)
+    starts = np.sort(rng.choice(grid, size=count))
+    return np.column_stack([starts, starts + rng.choice([0.0, 0.2, 0.4, 1.0, 3.0], size=count)])
+
+
+def test_merged_intervals_and_their_overlap_equal_the_walk_one_by_one() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(1500):
+        a = random_intervals(rng, int(rng.integers(0, 9)))
+        b = random_intervals(rng, int(rng.integers(0, 9)))
+        np.testing.assert_array_equal(merge(a), merge_one_by_one(a) if len(a) else a)
+        assert overlap_seconds(a, b) == overlap_walked(a, b)  # the same sum, to the last bit
+
+
+def test_response_latencies_equal_the_turn_by_turn_rule() -> None:
+    rng = np.random.default_rng(5)
+    grid = np.round(np.arange(0, 32, 0.2), 1)
+    for _ in range(1500):
+        user = random_intervals(rng, int(rng.integers(0, 8)))
+        ends = rng.choice(grid, size=int(rng.integers(0, 6)), replace=False)
+        agent = rng.choice(grid, size=int(rng.integers(0, 8)))
+        found = turn_end_latencies(turn_ends=ends, user_speech=user, voiced_onsets=agent)
+        assert found.tolist() == latencies_by_turn(ends, [tuple(r) for r in user.tolist()], agent)

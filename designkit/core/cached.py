@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.decisions import Decision, Proposal, Reason
+from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
 from designkit.core.streams import Event
 from designkit.errors import InputError
 
@@ -40,7 +40,8 @@ class CachedInputs:
 
     `signals`: one array per column; `proposals`: what the model proposed; `events`: per
     microturn index (wizard, cue and consent events); `forced`: microturns the engine silenced
-    before any policy had a say (a perception fault, a gap, no consent), with that reason.
+    before any policy had a say (a perception fault, a gap, no consent), with that reason;
+    `proposed`: where the model proposed anything (replays decide the rest in stretches).
     """
 
     signals: Mapping[str, npt.NDArray[np.float64]]
@@ -49,6 +50,7 @@ class CachedInputs:
     events: Mapping[int, tuple[Event, ...]] = field(default_factory=dict)
     forced: Mapping[int, Reason] = field(default_factory=dict)
     rows: tuple[Mapping[str, float], ...] = ()
+    proposed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))  # not NOTHING
 
     @classmethod
     def make(cls, signals: Mapping[str, npt.ArrayLike], proposals: Sequence[Proposal], *, dt: float = 0.2,
@@ -64,8 +66,9 @@ class CachedInputs:
         # Python floats up front, as `Engine.replay` does: the values `step` would see.
         values = zip(*(columns[c].tolist() for c in names), strict=True) if names else (() for _ in range(n))
         rows = tuple(dict(zip(names, r, strict=True)) for r in values)
+        proposed = np.fromiter((p is not NOTHING for p in proposals), dtype=bool, count=n)
         return cls(columns, tuple(proposals), float(dt), {int(k): tuple(v) for k, v in (events or {}).items() if v},
-                   {int(k): Reason(r) for k, r in (forced or {}).items()}, rows)
+                   {int(k): Reason(r) for k, r in (forced or {}).items()}, rows, proposed)
 
     def __len__(self) -> int:
         return len(self.proposals)

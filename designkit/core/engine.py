@@ -20,7 +20,7 @@ import numpy as np
 from designkit.core.cached import CachedInputs, Replayed
 from designkit.core.clock import Clock, VirtualClock
 from designkit.core.context import Context, EventKind, StepRecord
-from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
+from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
 from designkit.core.microturns import Microturn
 from designkit.core.protocols import Decider, Perceiver, Proposer, RecordSink
 from designkit.core.session import OFFLINE_CONSENT, Consent, Session
@@ -37,6 +37,8 @@ from designkit.core.streams import Event
 from designkit.core.voice import VoiceTimeline, keeps_voice, voice_after
 from designkit.core.wizard import wizard_override
 from designkit.errors import InputError
+
+SILENT, CONTINUE = Action.SILENT, Action.CONTINUE
 
 __all__ = ["CachedInputs", "Context", "Engine", "EngineState", "Replayed", "StepRecord", "describe", "signals_of"]
 
@@ -248,11 +250,12 @@ class Engine:
                     decision = after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
                                          state.user_last_speech_s, state.cut_remaining_s, dt)
                 if decision is None:
-                    drop_old_interventions(state, (k + 1) * dt)
                     done = state.interventions
+                    if done and done[0] <= (k + 1) * dt - 60.0:
+                        drop_old_interventions(state, (k + 1) * dt)
                     decision = answer(proposal, user_speaking, silence, len(done), end - done[-1] if done else INF)
                 decisions[k] = decision
-                if not keeps_voice(decision, False):
+                if decision.action is not SILENT:  # (a silence leaves a silent agent as it was)
                     self._apply(decision, False, (k + 1) * dt)
                 continue
             elif speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced:
@@ -264,7 +267,7 @@ class Engine:
                 if held is not None:  # the agent goes on or yields, whatever was proposed
                     decisions[k] = held
                     agent_flags[k] = True
-                    if not keeps_voice(held, True):
+                    if held.action is not CONTINUE:  # (going on leaves the voice as it was)
                         self._apply(held, True, (k + 1) * dt)
                     continue
             reason = forced.get(k)
@@ -361,7 +364,7 @@ def _next_marks(inputs: CachedInputs, user: list[bool]) -> list[int]:
     """For each microturn, the next one after it with a proposal, an event, a forced silence or
     a change of the user's speaking (`len(inputs)` when none)."""
     n = len(inputs)
-    marks = np.fromiter((p is not NOTHING for p in inputs.proposals), dtype=bool, count=n)
+    marks = inputs.proposed.copy()
     marks[[k for k in (*inputs.events, *inputs.forced) if 0 <= k < n]] = True
     speaking = np.asarray(user, dtype=bool)
     marks[1:] |= speaking[1:] != speaking[:-1]

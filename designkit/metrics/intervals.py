@@ -51,13 +51,11 @@ def merge(intervals: FloatArray) -> FloatArray:
     """Overlapping or touching intervals joined (input sorted by start)."""
     if len(intervals) == 0:
         return intervals
-    out = [list(intervals[0])]
-    for start, end in intervals[1:]:
-        if start <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return np.asarray(out, dtype=np.float64)
+    starts = intervals[:, 0]
+    reach = np.maximum.accumulate(intervals[:, 1])  # the end of everything so far
+    first = np.flatnonzero(np.concatenate([[True], starts[1:] > reach[:-1]]))  # a gap before it
+    last = np.append(first[1:] - 1, len(intervals) - 1)
+    return np.column_stack([starts[first], reach[last]]).astype(np.float64)
 
 
 def total(intervals: FloatArray) -> float:
@@ -68,18 +66,16 @@ def total(intervals: FloatArray) -> float:
 def overlap_seconds(a: FloatArray, b: FloatArray) -> float:
     """Seconds during which both interval sets are active."""
     a, b = merge(a), merge(b)
-    i = j = 0
-    out = 0.0
-    while i < len(a) and j < len(b):
-        start = max(a[i, 0], b[j, 0])
-        end = min(a[i, 1], b[j, 1])
-        if end > start:
-            out += end - start
-        if a[i, 1] < b[j, 1]:
-            i += 1
-        else:
-            j += 1
-    return out
+    if len(a) == 0 or len(b) == 0:
+        return 0.0
+    # Each interval of `a` meets a run of `b`'s (both sets are sorted and disjoint): from the first
+    # that ends after it starts to the last that starts before it ends. Pairs in time order.
+    lo = np.searchsorted(b[:, 1], a[:, 0], side="right")
+    count = np.maximum(np.searchsorted(b[:, 0], a[:, 1], side="left") - lo, 0)
+    i = np.repeat(np.arange(len(a)), count)
+    j = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count - lo, count)
+    both = np.minimum(a[i, 1], b[j, 1]) - np.maximum(a[i, 0], b[j, 0])
+    return float(sum(both[both > 0].tolist()))  # summed in time order, one after another
 
 
 def inside(times: FloatArray, intervals: FloatArray) -> npt.NDArray[np.bool_]:

@@ -77,11 +77,9 @@ def turn_end_latencies(*, turn_ends: TimesLike, user_speech: IntervalsLike, voic
     ends = as_times("turn_ends", turn_ends)
     onsets = as_intervals("user_speech", user_speech)[:, 0]
     agent = as_times("voiced_onsets", voiced_onsets)
-    out: list[float] = []
-    for e in ends.tolist():
-        k = int(np.searchsorted(onsets, e + 1e-9, side="left"))
-        nxt = float(onsets[k]) if k < len(onsets) else math.inf
-        j = int(np.searchsorted(agent, e - 1e-9, side="left"))
-        if j < len(agent) and agent[j] < nxt:
-            out.append(float(agent[j]) - e)
-    return np.asarray(out, dtype=np.float64)
+    # All turn ends at once (every array is sorted): the user's next onset after each, and the
+    # agent's first onset at or after it.
+    nxt = np.append(onsets, math.inf)[np.searchsorted(onsets, ends + 1e-9, side="left")]
+    first = np.append(agent, math.inf)[np.searchsorted(agent, ends - 1e-9, side="left")]
+    answered = first < nxt
+    return (first[answered] - ends[answered]).astype(np.float64)
