@@ -40,7 +40,7 @@ def test_the_anchors_catch_the_old_task_success(monkeypatch: pytest.MonkeyPatch)
     """Counting every user segment (holds included) as a turn to answer fails the oracle anchor."""
     scenario = scenarios.get("dialogue-basic", n=1, progress=False)[0]
 
-    def per_segment(truth, user, turns, times, kinds):  # the definition before truth-based turns
+    def per_segment(truth, user, turns, captions):  # the definition before truth-based turns
         return response_success_rate(user_speech=user, agent_speech=turns)
 
     monkeypatch.setattr(importlib.import_module("designkit.metrics.session"), "_task_success", per_segment)

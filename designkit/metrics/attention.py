@@ -36,11 +36,10 @@ def attention_cost(*, interventions: Sequence[str | Action], overlap_s: float, i
         raise InputError("duration_s", expected="seconds > 0", got=duration_s)
     if overlap_s < 0 or interruptions < 0:
         raise InputError("overlap_s / interruptions", expected="values >= 0", got=(overlap_s, interruptions))
-    cost = 0.0
-    for kind in interventions:
-        key = kind.value if isinstance(kind, Action) else str(kind)
-        if key not in table:
-            raise InputError("intervention kind", expected=f"one of {sorted(table)}", got=repr(key))
-        cost += table[key]
+    keys = [kind.value if isinstance(kind, Action) else str(kind) for kind in interventions]
+    unknown = [key for key in dict.fromkeys(keys) if key not in table]
+    if unknown:
+        raise InputError("intervention kind", expected=f"one of {sorted(table)}", got=repr(unknown[0]))
+    cost = float(sum(map(table.__getitem__, keys)))  # one after another, as they happened
     cost += overlap_weight * overlap_s + interrupt_weight * interruptions
     return cost / (duration_s / 60.0)

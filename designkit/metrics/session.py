@@ -137,13 +137,16 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *, weights: Mapping
     turns = agent[~began_as_backchannel]
     user = truth.user_speech if len(truth.user_speech) else timeline.user_speech()
     times, kinds = timeline.interventions()
+    named = np.asarray(kinds, dtype=str)  # the same names, compared as one array
+    voiced = np.isin(named, _VOICED_NAMES)
+    captions = times[named == Action.CAPTION.value] if len(times) else np.zeros(0)
     out: dict[str, float] = {
         "interventions_per_min": len(times) / minutes,
-        "voiced_per_min": sum(k in _VOICED for k in kinds) / minutes,
-        "backchannels_per_min": sum(k == Action.BACKCHANNEL.value for k in kinds) / minutes,
+        "voiced_per_min": int(voiced.sum()) / minutes,
+        "backchannels_per_min": kinds.count(Action.BACKCHANNEL.value) / minutes,
     }
     if want("attention_cost"):
-        interrupted = inside(times, user) & np.array([k in _VOICED for k in kinds], dtype=bool)
+        interrupted = inside(times, user) & voiced
         out["attention_cost"] = attention_cost(interventions=kinds, overlap_s=overlap_seconds(user, agent),
                                                interruptions=int(interrupted.sum()), duration_s=duration,
                                                weights=weights)
@@ -159,7 +162,7 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *, weights: Mapping
     if want("early_interruption_rate"):
         out["early_interruption_rate"] = early_interruption_rate(user_speech=user, agent_speech=turns)
     if want("task_success"):
-        out["task_success"] = _task_success(truth, user, turns, times, kinds)
+        out["task_success"] = _task_success(truth, user, turns, captions)
     if only is None or any(n == "silent_share" or n.startswith("share:") for n in only):
         proposed = timeline.proposed
         shares = silence_reasons(proposed=proposed, reasons=timeline.reasons)
@@ -175,18 +178,17 @@ def session_metrics(timeline: Timeline, truth: SessionTruth, *, weights: Mapping
             out["silence_regret_per_min"] = outcome.silence_regret_per_min
     if len(truth.targets) and want("timespeak_hit_rate", "timespeak_mae_s", "timespeak_p90_s", "false_starts_per_min"):
         onsets = agent[:, 0] if len(agent) else np.zeros(0)
-        ts = timespeak(targets=truth.targets, onsets=_all_onsets(times, kinds, onsets), duration_s=duration)
+        ts = timespeak(targets=truth.targets, onsets=np.sort(np.concatenate([onsets, captions])), duration_s=duration)
         out.update({"timespeak_hit_rate": ts.hit_rate, "timespeak_mae_s": ts.mean_abs_error_s,
                     "timespeak_p90_s": ts.p90_abs_error_s, "false_starts_per_min": ts.false_starts_per_min})
     if len(truth.cues) and want("cue_precision", "cue_recall", "cue_f1", "cue_latency_s", "rude_hits"):
-        voiced = np.array([k in _VOICED for k in kinds], dtype=bool)
         cs = cuespeak(cues=truth.cues, interventions=times, user_speech=user, voiced=voiced)
         out.update({"cue_precision": cs.precision, "cue_recall": cs.recall, "cue_f1": cs.f1,
                     "cue_latency_s": cs.median_latency_s, "rude_hits": float(cs.rude_hits)})
     return out
 
 
-_VOICED = frozenset(a.value for a in Action if a.is_voiced)
+_VOICED_NAMES = [a.value for a in Action if a.is_voiced]
 
 
 def _needed(starts: FloatArray, truth: SessionTruth) -> np.ndarray:
@@ -201,21 +203,14 @@ def _needed(starts: FloatArray, truth: SessionTruth) -> np.ndarray:
     return near & ~inside(starts, truth.should_not_speak)
 
 
-def _task_success(truth: SessionTruth, user: FloatArray, turns: FloatArray, times: FloatArray,
-                  kinds: tuple[str, ...]) -> float:
-    """Answered real turn ends (the truth's `respond_at`) / all of them; a caption answers too."""
+def _task_success(truth: SessionTruth, user: FloatArray, turns: FloatArray, captions: FloatArray) -> float:
+    """Answered real turn ends (the truth's `respond_at`) / all of them; a caption answers too
+    (voiced onsets: the starts of `turns`; `captions`: when captions were shown)."""
     if len(truth.respond_at) == 0:
         return math.nan
     onsets = turns[:, 0] if len(turns) else np.zeros(0)
-    captions = times[[k == Action.CAPTION.value for k in kinds]] if len(times) else np.zeros(0)
     return task_success(turn_ends=truth.respond_at, user_speech=user, voiced_onsets=onsets,
                         answers=np.sort(np.concatenate([onsets, captions]))).rate
-
-
-def _all_onsets(times: FloatArray, kinds: tuple[str, ...], voiced_onsets: FloatArray) -> FloatArray:
-    """Voiced onsets plus intervention `times` that are captions: a caption answers a schedule too."""
-    captions = times[[k == Action.CAPTION.value for k in kinds]] if len(times) else np.zeros(0)
-    return np.sort(np.concatenate([voiced_onsets, captions]))
 
 
 def _near(times: FloatArray, moments: FloatArray, tol: float) -> np.ndarray:

@@ -78,32 +78,28 @@ class Timeline:
         return spans[~backchannel] if turns_only else spans
 
     def voice(self) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-        """Voiced agent intervals (seconds) by the engine's rules, and which began as a backchannel."""
+        """Voiced agent intervals (seconds) by the engine's rules, and which began as a backchannel.
+
+        Each voiced microturn k (re)starts the voice to `(k + 1) dt + duration`, cut at the end of
+        the first later microturn that is neither CONTINUE nor voiced, if that comes before the
+        next voiced one and the voice is still on there; a voiced microturn starts a new interval
+        when the voice before it was off by its start. All voiced microturns at once."""
         dt = self.dt
         codes = self._codes
         is_voiced = _IS_VOICED[codes]
-        voiced = np.flatnonzero(is_voiced)
-        # Microturns that are neither CONTINUE nor voiced stop the voice if it is still on; only
-        # the first one after a voiced microturn can matter (after it the voice is off).
+        at = np.flatnonzero(is_voiced)
+        if len(at) == 0:
+            return np.zeros((0, 2)), np.zeros(0, dtype=bool)
         stops = np.append(np.flatnonzero((codes != _CONTINUE) & ~is_voiced), len(codes))
-        next_stop = stops[np.searchsorted(stops, voiced, side="right")].tolist()
-        kinds = codes[voiced].tolist()
-        durations = self.durations[voiced].tolist()
-        out: list[list[float]] = []
-        backchannel: list[bool] = []
-        until = 0.0
-        at = voiced.tolist()
-        for i, k in enumerate(at):
-            start, end = k * dt, (k + 1) * dt
-            if not until > start + 1e-9:
-                out.append([end, end])
-                backchannel.append(kinds[i] == _BACKCHANNEL)
-            until = end + durations[i]
-            stop = next_stop[i]
-            if stop < len(codes) and (i + 1 == len(at) or stop < at[i + 1]) and until > stop * dt + 1e-9:
-                until = min(until, (stop + 1) * dt)
-            out[-1][1] = until
-        return np.asarray(out, dtype=np.float64).reshape(-1, 2), np.asarray(backchannel, dtype=bool)
+        stop = stops[np.searchsorted(stops, at, side="right")]
+        start, end = at * dt, (at + 1) * dt
+        until = end + self.durations[at]
+        following = np.append(at[1:], len(codes))
+        cut = (stop < len(codes)) & (stop < following) & (until > stop * dt + 1e-9)
+        until = np.where(cut, np.minimum(until, (stop + 1) * dt), until)
+        first = np.flatnonzero(np.concatenate([[True], ~(until[:-1] > start[1:] + 1e-9)]))
+        last = np.append(first[1:] - 1, len(at) - 1)
+        return np.column_stack([end[first], until[last]]).astype(np.float64), codes[at[first]] == _BACKCHANNEL
 
     def user_speech(self) -> FloatArray:
         """User intervals as the engine saw them (microturn resolution)."""
