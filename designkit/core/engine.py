@@ -212,6 +212,11 @@ class Engine:
         # is answered from the user's turn and the budget alone.
         plain = getattr(self.policy, "without_targets", False)
         next_mark = _next_marks(inputs, user) if plain else None
+        # Where `speaking` with the user silent goes on for any time left once it goes on for
+        # less, a stretch of the agent's utterance is decided at once, up to the next event,
+        # forced silence or change of the user's speaking.
+        next_change = (_next_marks(inputs, user, proposals_too=False)
+                       if getattr(self.policy, "silent_user_speaking_is_monotone", False) else None)
         after_cut = getattr(self.policy, "after_cut", None)
         answer = getattr(self.policy, "answer", None) if plain and after_cut is not None else None
         decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
@@ -228,8 +233,9 @@ class Engine:
             happening = events.get(k, ())
             if happening:
                 state.event_times = event_times_after(state.event_times, happening)
-            elif (idle is not None and not agent_speaking and proposal is NOTHING and not state.cut_remaining_s
-                  and k not in forced):
+            elif (idle is not None and not agent_speaking and proposal is NOTHING and k not in forced
+                  and (not state.cut_remaining_s or user_speaking or state.user_offset != start)):
+                # (What was cut off matters only right after the user stops: `after_cut`.)
                 quiet = idle(user_speaking, start + dt, dt)
                 if quiet is not None:  # nothing can happen this microturn: no context needed
                     decisions[k] = quiet
@@ -269,6 +275,12 @@ class Engine:
                     agent_flags[k] = True
                     if held.action is not CONTINUE:  # (going on leaves the voice as it was)
                         self._apply(held, True, (k + 1) * dt)
+                    elif next_change is not None and not user_speaking:
+                        last = self._goes_on_until(k, min(next_change[k], n) - 1, held, speaking, dt)
+                        if last > k:
+                            decisions[k + 1 : last + 1] = [held] * (last - k)
+                            agent_flags[k + 1 : last + 1] = [True] * (last - k)
+                            k = last  # the user stays silent, the voice goes on: nothing to track
                     continue
             reason = forced.get(k)
             decisions[k] = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, reason, [])[1]
@@ -276,6 +288,24 @@ class Engine:
         state.next_index = n
         return Replayed(dt, tuple(decisions), proposals, np.array(agent_flags, dtype=bool),
                         np.array(user, dtype=bool))
+
+    def _goes_on_until(self, k: int, bound: int, held: Decision, speaking: Any, dt: float) -> int:
+        """The last microturn up to `bound` through which the agent's utterance goes on (`held`)
+        with the user silent, for a `speaking` that is monotone in the time left (k: none)."""
+        state = self.state
+        # The last microturn the voice still fills by the engine's rule (agent_until > start).
+        last = min(bound, math.ceil((state.agent_until - 1e-9) / dt) - 1)
+        while last > k and not state.agent_until > last * dt + 1e-9:
+            last -= 1
+        for candidate in (last, last - 1):  # the utterance's last microturn may end it instead
+            if candidate <= k:
+                return k
+            end = candidate * dt + dt
+            at = speaking(False, 0.0, end - state.agent_onset if state.agent_onset is not None else 0.0,
+                          max(0.0, state.agent_until - end), dt)
+            if at is held:
+                return candidate
+        return k
 
     # -- the shared path ------------------------------------------------------------------
     def _advance(self, turn: Microturn, signals: dict[str, float], faults: list[str],
@@ -360,11 +390,11 @@ class Engine:
             voice, decision, agent_speaking, end)
 
 
-def _next_marks(inputs: CachedInputs, user: list[bool]) -> list[int]:
-    """For each microturn, the next one after it with a proposal, an event, a forced silence or
-    a change of the user's speaking (`len(inputs)` when none)."""
+def _next_marks(inputs: CachedInputs, user: list[bool], *, proposals_too: bool = True) -> list[int]:
+    """For each microturn, the next one after it with a proposal (unless not `proposals_too`),
+    an event, a forced silence or a change of the user's speaking (`len(inputs)` when none)."""
     n = len(inputs)
-    marks = inputs.proposed.copy()
+    marks = inputs.proposed.copy() if proposals_too else np.zeros(n, dtype=bool)
     marks[[k for k in (*inputs.events, *inputs.forced) if 0 <= k < n]] = True
     speaking = np.asarray(user, dtype=bool)
     marks[1:] |= speaking[1:] != speaking[:-1]

@@ -196,7 +196,7 @@ class Policy:
     # -- deciding -------------------------------------------------------------------------
     def idle(self, user_speaking: bool, end: float, dt: float) -> Decision | None:
         """What `decide` returns for an empty proposal in the microturn ending at `end` while the
-        agent is silent, nothing was cut off and no events arrived; None when it might act anyway
+        agent is silent, `after_cut` cannot act and no events arrived; None when it might act anyway
         (a schedule due, cue rules, event-relative schedules). Replays use it to skip building a
         context; it never changes a decision."""
         if self.cues:
@@ -256,7 +256,11 @@ class Policy:
                  agent_remaining_s: float, dt: float) -> Decision | None:
         """What `decide` returns while the agent speaks, whatever the proposal (go on, or yield to
         a barge-in); None when the utterance ends this microturn and the proposal decides.
-        Replays call it to skip building a context; `decide` uses it too."""
+        Replays call it to skip building a context; `decide` uses it too.
+
+        With the user silent it depends only on `agent_remaining_s`, and goes on for any time left
+        once it goes on for less (`silent_user_speaking_is_monotone`): replays decide such a
+        stretch of the agent's utterance at once."""
         if user_speaking:
             # The user started over us (not: we started over the user, as barge_in does).
             started_over_us = user_speech_s <= agent_speech_s + EPS
@@ -268,6 +272,11 @@ class Policy:
             return _SPEAKING
         return None
 
+    @property
+    def silent_user_speaking_is_monotone(self) -> bool:
+        """See `speaking`: True for every `Policy`."""
+        return True
+
     def _while_speaking(self, context: Context) -> Decision | None:
         return self.speaking(context.user_speaking, context.user_speech_s, context.agent_speech_s,
                              context.agent_remaining_s, context.dt)
@@ -275,7 +284,8 @@ class Policy:
     def after_cut(self, user_silence_s: float, since_cut_s: float, user_last_speech_s: float,
                   cut_remaining_s: float, dt: float) -> Decision | None:
         """Right after the user stops, a short sound that cut us off was a false interruption:
-        resume or drop what was cut off (`cut_remaining_s` seconds of it); None otherwise.
+        resume or drop what was cut off (`cut_remaining_s` seconds of it); None otherwise, and
+        always None later than the microturn right after the user stops (replays rely on it).
         `decide` asks it while the user is silent and something was cut off; so do replays."""
         just_stopped = user_silence_s <= dt + EPS
         after_cut = user_silence_s <= since_cut_s + EPS
