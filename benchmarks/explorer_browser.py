@@ -37,6 +37,17 @@ OBSERVE = """() => {
 }"""
 
 
+WAIT_DRAWN = """s => new Promise((resolve, reject) => {
+  const root = document.querySelector('.dk-explorer');
+  const done = () => window.__dkDraws.length > 0 &&
+    document.querySelector('.dk-explorer-status').innerText !== s;
+  if (done()) { resolve(); return; }
+  const watch = new MutationObserver(() => { if (done()) { watch.disconnect(); resolve(); } });
+  watch.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+  setTimeout(() => { watch.disconnect(); reject(new Error('the chart did not redraw in 60 s')); }, 60000);
+})"""
+
+
 def _notebook(path: Path, source: str) -> Path:
     nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "explorer", "metadata": {},
                      "outputs": [], "source": source}],
@@ -90,9 +101,9 @@ def _move(page: Any, handle: Any, key: str) -> tuple[float, float]:
     start = page.evaluate("() => { window.__dkDraws = []; return performance.now(); }")
     handle.press(key)
     # Done when the chart changed and the status names the new value (the last draw of this move).
-    page.wait_for_function("s => window.__dkDraws.length > 0 && "
-                           "document.querySelector('.dk-explorer-status').innerText !== s", arg=status,
-                           timeout=60_000, polling="raf")
+    # Waited for on the page's own mutations, not by polling each animation frame (which keeps
+    # headless Chromium drawing frames, on the same two cores as the kernel, for the whole move).
+    page.evaluate(WAIT_DRAWN, status)
     page.wait_for_timeout(50)  # a second draw of the same move, if any, lands here and counts
     draws = page.evaluate("() => window.__dkDraws")
     kernel = float(page.get_attribute(".dk-explorer-status", "data-decide-ms") or "nan")

@@ -174,3 +174,14 @@ def test_response_latencies_equal_the_turn_by_turn_rule() -> None:
         agent = rng.choice(grid, size=int(rng.integers(0, 8)))
         found = turn_end_latencies(turn_ends=ends, user_speech=user, voiced_onsets=agent)
         assert found.tolist() == latencies_by_turn(ends, [tuple(r) for r in user.tolist()], agent)
+
+
+def test_held_proposals_from_the_cached_inputs_are_the_proposal_groups() -> None:
+    truth = synthetic_dialogues(1, duration_s=300.0, seed=6)[0]
+    prepared = prepare(truth, seed=6)
+    proposals = prepared.inputs.proposals
+    present = [not p.is_empty for p in proposals]
+    timeline = timeline_of(prepared.run(Policy(confidence=0.5)))
+    assert timeline.proposal_group.tolist() == _groups([id(p) for p in proposals], present).tolist()
+    assert timeline.proposed.tolist() == present
+    assert timeline.proposal_group.max() > 20  # many proposals, each held a few microturns

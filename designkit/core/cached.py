@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.decisions import NOTHING, Decision, Proposal, Reason
+from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
 from designkit.core.streams import Event
 from designkit.errors import InputError
 
@@ -28,6 +29,7 @@ class Replayed:
     proposals: tuple[Proposal, ...]
     agent_speaking: npt.NDArray[np.bool_]
     user_speaking: npt.NDArray[np.bool_]
+    holds: npt.NDArray[np.int64] | None = None  # CachedInputs.holds, when replayed from them
 
     @property
     def duration_s(self) -> float:
@@ -41,7 +43,10 @@ class CachedInputs:
     `signals`: one array per column; `proposals`: what the model proposed; `events`: per
     microturn index (wizard, cue and consent events); `forced`: microturns the engine silenced
     before any policy had a say (a perception fault, a gap, no consent), with that reason;
-    `proposed`: where the model proposed anything (replays decide the rest in stretches).
+    `proposed`: where the model proposed anything (replays decide the rest in stretches);
+    `holds`: which proposal the model holds in each microturn, numbered from 0 (consecutive
+    microturns with the same proposal object share a number; -1 where it proposes to stay silent).
+    Every policy's replay shares these; the metrics group proposals by them.
     """
 
     signals: Mapping[str, npt.NDArray[np.float64]]
@@ -51,6 +56,7 @@ class CachedInputs:
     forced: Mapping[int, Reason] = field(default_factory=dict)
     rows: tuple[Mapping[str, float], ...] = ()
     proposed: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))  # not NOTHING
+    holds: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
     def make(cls, signals: Mapping[str, npt.ArrayLike], proposals: Sequence[Proposal], *, dt: float = 0.2,
@@ -68,7 +74,7 @@ class CachedInputs:
         rows = tuple(dict(zip(names, r, strict=True)) for r in values)
         proposed = np.fromiter((p is not NOTHING for p in proposals), dtype=bool, count=n)
         return cls(columns, tuple(proposals), float(dt), {int(k): tuple(v) for k, v in (events or {}).items() if v},
-                   {int(k): Reason(r) for k, r in (forced or {}).items()}, rows, proposed)
+                   {int(k): Reason(r) for k, r in (forced or {}).items()}, rows, proposed, holds_of(proposals))
 
     def __len__(self) -> int:
         return len(self.proposals)
@@ -77,3 +83,14 @@ class CachedInputs:
         """Where the user speaks, as the engine sees it: `signals[vad_signal] >= threshold`."""
         vad = self.signals.get(vad_signal)
         return np.zeros(len(self), dtype=bool) if vad is None else vad >= threshold
+
+
+def holds_of(proposals: Sequence[Proposal]) -> npt.NDArray[np.int64]:
+    """Which proposal is held in each microturn (`CachedInputs.holds`): a new number wherever a
+    proposal to act is not the very object of the microturn before; -1 where there is none."""
+    acting = np.fromiter((p.action is not Action.SILENT for p in proposals), dtype=bool, count=len(proposals))
+    if len(proposals) == 0:
+        return np.zeros(0, dtype=np.int64)
+    same = np.fromiter((a is b for a, b in pairwise(proposals)), dtype=bool, count=len(proposals) - 1)
+    starts = acting & ~np.concatenate([[False], same & acting[:-1]])
+    return np.where(acting, np.cumsum(starts) - 1, -1).astype(np.int64)

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from designkit.core.cached import CachedInputs, Replayed
 from designkit.core.clock import Clock, VirtualClock
@@ -211,11 +212,11 @@ class Engine:
         # a forced silence or a change of the user's speaking), and a proposal to a silent agent
         # is answered from the user's turn and the budget alone.
         plain = getattr(self.policy, "without_targets", False)
-        next_mark = _next_marks(inputs, user) if plain else None
+        next_mark = _next_marks(inputs, user, inputs.proposed) if plain else None
         # Where `speaking` with the user silent goes on for any time left once it goes on for
         # less, a stretch of the agent's utterance is decided at once, up to the next event,
         # forced silence or change of the user's speaking.
-        next_change = (_next_marks(inputs, user, proposals_too=False)
+        next_change = (_next_marks(inputs, user, np.zeros(n, dtype=bool))
                        if getattr(self.policy, "silent_user_speaking_is_monotone", False) else None)
         after_cut = getattr(self.policy, "after_cut", None)
         answer = getattr(self.policy, "answer", None) if plain and after_cut is not None else None
@@ -287,7 +288,7 @@ class Engine:
             agent_flags[k] = agent_speaking
         state.next_index = n
         return Replayed(dt, tuple(decisions), proposals, np.array(agent_flags, dtype=bool),
-                        np.array(user, dtype=bool))
+                        np.array(user, dtype=bool), inputs.holds if len(inputs.holds) == n else None)
 
     def _goes_on_until(self, k: int, bound: int, held: Decision, speaking: Any, dt: float) -> int:
         """The last microturn up to `bound` through which the agent's utterance goes on (`held`)
@@ -390,11 +391,11 @@ class Engine:
             voice, decision, agent_speaking, end)
 
 
-def _next_marks(inputs: CachedInputs, user: list[bool], *, proposals_too: bool = True) -> list[int]:
-    """For each microturn, the next one after it with a proposal (unless not `proposals_too`),
-    an event, a forced silence or a change of the user's speaking (`len(inputs)` when none)."""
+def _next_marks(inputs: CachedInputs, user: list[bool], marked: npt.NDArray[np.bool_]) -> list[int]:
+    """For each microturn, the next one after it that is `marked`, has an event or a forced
+    silence, or where the user starts or stops speaking (`len(inputs)` when none)."""
     n = len(inputs)
-    marks = inputs.proposed.copy() if proposals_too else np.zeros(n, dtype=bool)
+    marks = np.array(marked, dtype=bool)
     marks[[k for k in (*inputs.events, *inputs.forced) if 0 <= k < n]] = True
     speaking = np.asarray(user, dtype=bool)
     marks[1:] |= speaking[1:] != speaking[:-1]

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.cached import holds_of
 from designkit.core.context import StepRecord
 from designkit.core.decisions import Action, Reason
 from designkit.errors import InputError
@@ -148,14 +149,14 @@ def _runs_of_same(same_as_previous: npt.NDArray[np.bool_], flags: npt.NDArray[np
 
 
 def _from_replay(source: Any, name: str) -> Timeline:
-    decisions, proposals = source.decisions, source.proposals
+    decisions = source.decisions
     actions = [d.action for d in decisions]
-    silent = Action.SILENT
-    present = np.array([p.action is not silent for p in proposals], dtype=bool)
+    holds = getattr(source, "holds", None)  # the proposals' groups, computed once for every policy
+    if holds is None:
+        holds = holds_of(source.proposals)
     return Timeline(float(source.dt), tuple(map(_ACTION_VALUE.__getitem__, actions)),
                     tuple([_REASON_VALUE[d.reason] for d in decisions]),
-                    np.array([d.duration_s for d in decisions], dtype=np.float64), present,
-                    _runs_of_same(np.array([a is b for a, b in pairwise(proposals)], dtype=bool), present),
+                    np.array([d.duration_s for d in decisions], dtype=np.float64), holds >= 0, holds,
                     np.asarray(source.user_speaking, dtype=bool), name,
                     np.array(list(map(_ACTION_CODE.__getitem__, actions)), dtype=np.int8).reshape(-1))
 

@@ -89,7 +89,7 @@ def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], h
 def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                  voila_app: Callable[[Path], harness.Server],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch, goto_timeout_ms=30_000)
+    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch, goto_timeout_ms=120_000)
     try:
         page.wait_for_selector(f"{CHART} svg", timeout=240_000)
     except Exception as exc:
