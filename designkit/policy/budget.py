@@ -27,7 +27,7 @@ class Budget:
         if not isinstance(self.min_gap_s, (int, float)) or not math.isfinite(self.min_gap_s) or self.min_gap_s < 0:
             raise InputError("min_gap_s", expected="seconds >= 0", got=self.min_gap_s)
 
-    def blocks(self, *, interventions_last_minute: int, since_intervention_s: float) -> Reason | None:
+    def blocks(self, interventions_last_minute: int, since_intervention_s: float) -> Reason | None:
         """The silence reason if one more intervention now would break the budget, else None."""
         if interventions_last_minute + 1 > self.per_min + 1e-9:
             return Reason.BUDGET_EXHAUSTED
