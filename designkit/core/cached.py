@@ -89,8 +89,15 @@ def holds_of(proposals: Sequence[Proposal]) -> npt.NDArray[np.int64]:
     """Which proposal is held in each microturn (`CachedInputs.holds`): a new number wherever a
     proposal to act is not the very object of the microturn before; -1 where there is none."""
     acting = np.fromiter((p.action is not Action.SILENT for p in proposals), dtype=bool, count=len(proposals))
-    if len(proposals) == 0:
+    same = np.fromiter((a is b for a, b in pairwise(proposals)), dtype=bool, count=max(0, len(proposals) - 1))
+    return numbered_runs(same, acting)
+
+
+def numbered_runs(same_as_previous: npt.NDArray[np.bool_], flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """Runs of flagged items numbered from 0, -1 where not flagged; a flagged item starts a new run
+    unless it is the same as the flagged one before it (`same_as_previous[k]` compares items k
+    and k + 1)."""
+    if len(flags) == 0:
         return np.zeros(0, dtype=np.int64)
-    same = np.fromiter((a is b for a, b in pairwise(proposals)), dtype=bool, count=len(proposals) - 1)
-    starts = acting & ~np.concatenate([[False], same & acting[:-1]])
-    return np.where(acting, np.cumsum(starts) - 1, -1).astype(np.int64)
+    starts = flags & ~np.concatenate([[False], same_as_previous.reshape(-1) & flags[:-1]])
+    return np.where(flags, np.cumsum(starts) - 1, -1).astype(np.int64)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from designkit.core.cached import holds_of
+from designkit.core.cached import holds_of, numbered_runs
 from designkit.core.context import StepRecord
 from designkit.core.decisions import Action, Reason
 from designkit.errors import InputError
@@ -24,8 +24,7 @@ from designkit.metrics.intervals import FloatArray
 _ACTION_VALUE = {a: a.value for a in Action}
 # Actions as small integers (the last code: a name the kit does not know), so "which microturns
 # intervened / were voiced" is one table lookup over an array instead of string comparisons.
-_CODE = {a.value: i for i, a in enumerate(Action)}
-_ACTION_CODE = {a: i for i, a in enumerate(Action)}
+_CODE = {a.value: i for i, a in enumerate(Action)}  # (an Action member finds its value's code too)
 _OTHER = len(_CODE)
 _IS_INTERVENTION = np.array([a.is_intervention for a in Action] + [False])
 _IS_VOICED = np.array([a.is_voiced for a in Action] + [False])
@@ -132,20 +131,7 @@ def runs(flags: npt.NDArray[np.bool_], dt: float) -> FloatArray:
 def _groups(keys: Sequence[Any], present: Sequence[bool]) -> npt.NDArray[np.int64]:
     """Proposal group of each microturn (-1 where none): a group is a run of microturns holding
     the same proposal (equal keys)."""
-    flags = np.asarray(present, dtype=bool)
-    if len(keys) and isinstance(keys[0], int):  # integer keys: compare as one array
-        codes = np.asarray(keys)
-        return _runs_of_same(codes[1:] == codes[:-1], flags)
-    return _runs_of_same(np.array([a == b for a, b in pairwise(keys)], dtype=bool), flags)
-
-
-def _runs_of_same(same_as_previous: npt.NDArray[np.bool_], flags: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-    """Group numbers for `_groups`: `same_as_previous[k]` compares microturns k and k + 1."""
-    if len(flags) == 0:
-        return np.zeros(0, dtype=np.int64)
-    same = np.concatenate([[False], same_as_previous.reshape(-1) & flags[:-1]])
-    starts = flags & ~same
-    return np.where(flags, np.cumsum(starts) - 1, -1).astype(np.int64)
+    return numbered_runs(np.array([a == b for a, b in pairwise(keys)], dtype=bool), np.asarray(present, dtype=bool))
 
 
 def _from_replay(source: Any, name: str) -> Timeline:
@@ -158,7 +144,7 @@ def _from_replay(source: Any, name: str) -> Timeline:
                     tuple([_REASON_VALUE[d.reason] for d in decisions]),
                     np.array([d.duration_s for d in decisions], dtype=np.float64), holds >= 0, holds,
                     np.asarray(source.user_speaking, dtype=bool), name,
-                    np.array(list(map(_ACTION_CODE.__getitem__, actions)), dtype=np.int8).reshape(-1))
+                    np.array(list(map(_CODE.__getitem__, actions)), dtype=np.int8).reshape(-1))
 
 
 def timeline_of(source: Any, *, name: str = "") -> Timeline:
