@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from designkit.core.clock import Clock, VirtualClock
 from designkit.core.context import Context, EventKind, StepRecord
 from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
 from designkit.core.microturns import Microturn
+from designkit.core.perceive_session import perceive_session
 from designkit.core.protocols import Decider, Perceiver, Proposer, RecordSink
 from designkit.core.session import OFFLINE_CONSENT, Consent, Session
 from designkit.core.state import (
@@ -144,7 +144,7 @@ class Engine:
         """Offline: a whole session from a fresh state, signals batched per perceiver."""
         turns = list(session.microturns() if isinstance(session, Session) else session)
         self.reset()
-        columns, faults = self._perceive_batch(turns)
+        columns, faults = perceive_session(self.perceivers, turns, self.replay_workers)
         names = self.columns
         # Python floats up front: the same values `step` sees, without a numpy scalar per lookup.
         rows = zip(*(columns[c].tolist() for c in names), strict=True) if names else ([] for _ in turns)
@@ -159,29 +159,6 @@ class Engine:
             assert self.last_record is not None
             records.append(self.last_record)
         return records
-
-    def _perceive_batch(
-        self, turns: Sequence[Microturn]
-    ) -> tuple[dict[str, np.ndarray], dict[int, list[str]]]:
-        """Every perceiver's columns for the whole session.
-
-        Perceivers are independent of each other, so with `replay_workers` > 1 they run side by
-        side in threads (model runtimes release the GIL): a replay takes as long as its slowest
-        perceiver, not their sum. Results do not depend on the order they finish in.
-        """
-        workers = min(self.replay_workers, len(self.perceivers))
-        if workers > 1:
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="designkit-replay") as pool:
-                results = list(pool.map(lambda p: _perceive_one(p, turns), self.perceivers))
-        else:
-            results = [_perceive_one(p, turns) for p in self.perceivers]
-        columns: dict[str, np.ndarray] = {}
-        faults: dict[int, list[str]] = {}
-        for out, found in results:
-            columns.update(out)
-            for i, messages in found.items():
-                faults.setdefault(i, []).extend(messages)
-        return columns, faults
 
     def replay_cached(self, inputs: CachedInputs) -> Replayed:
         """Offline, perception done: re-decide a session whose signals and proposals were computed
@@ -402,37 +379,6 @@ def _next_marks(inputs: CachedInputs, user: list[bool], marked: npt.NDArray[np.b
     found = np.append(np.flatnonzero(marks), n)
     after: list[int] = found[np.searchsorted(found[:-1], np.arange(n), side="right")].tolist()
     return after
-
-
-def _perceive_one(
-    perceiver: Perceiver, turns: Sequence[Microturn]
-) -> tuple[dict[str, np.ndarray], dict[int, list[str]]]:
-    """One perceiver over a whole session: its batch `replay`, or, when that fails anywhere,
-    step by step so faults land on the same microturns as they would live."""
-    try:
-        values = perceiver.replay(turns)
-        columns: dict[str, np.ndarray] = {}
-        for c in perceiver.columns:
-            array = np.asarray(values[c], dtype=np.float64)
-            if array.shape != (len(turns),):
-                raise ValueError(f"column {c} has shape {array.shape}")
-            columns[c] = array
-        return columns, {}
-    except Exception:
-        pass
-    perceiver.reset()
-    out = {c: np.full(len(turns), np.nan) for c in perceiver.columns}
-    faults: dict[int, list[str]] = {}
-    for i, turn in enumerate(turns):
-        try:
-            stepped = perceiver.step(turn)
-            for c in perceiver.columns:
-                out[c][i] = float(stepped[c])
-        except Exception as exc:
-            for c in perceiver.columns:
-                out[c][i] = np.nan
-            faults.setdefault(i, []).append(f"{perceiver.name}: {exc!r}")
-    return out, faults
 
 
 def signals_of(records: Sequence[StepRecord], column: str) -> np.ndarray:
