@@ -4,7 +4,8 @@ Moshi keeps every streaming module's state batched and can reset single rows (`r
 pause rows (`exec_mask`), so one `step` advances every active session by one 80 ms frame: Mimi
 encodes all rows, `LMGen.step` runs once for the batch, Mimi decodes all rows. A session joins
 by resetting its row; rows without a frame this tick are paused, not disturbed. On one H100 a
-Moshi-size model stepped 32 such rows in p95 39.6 ms per 80 ms frame (DESIGN.md).
+Moshi-size model stepped 32 such rows in p95 39.6 ms per 80 ms frame (docs/design.md,
+"Measured sizes").
 
     slots = MoshiSlots(mimi, lm, capacity=32)
     slots.open(3)                                  # a new conversation in row 3

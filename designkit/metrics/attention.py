@@ -27,7 +27,7 @@ def attention_cost(*, interventions: Sequence[str | Action], overlap_s: float, i
                    overlap_weight: float = DEFAULT_OVERLAP_WEIGHT,
                    interrupt_weight: float = DEFAULT_INTERRUPT_WEIGHT) -> float:
     """Per minute: sum of w(kind) over interventions + w_overlap * overlap seconds +
-    w_interrupt * interruptions of user speech (DESIGN.md). Lower is better; plot it against
+    w_interrupt * interruptions of user speech (docs/design.md, "Attention cost"). Lower is better; plot it against
     task success, never alone. Weights default to `DEFAULT_WEIGHTS` (speak 1, interrupt 1,
     ask 0.6, caption 0.4, backchannel 0.2), 0.5 per overlap second, 2 per interruption.
     """

@@ -27,7 +27,7 @@ class CueSpeakResult:
 
 def cuespeak(*, cues: TimesLike, interventions: IntervalsLike | TimesLike, user_speech: IntervalsLike = (),
              window: float = 3.0, voiced: Sequence[bool] | npt.NDArray[np.bool_] | None = None) -> CueSpeakResult:
-    """Intervening at the right moment (designkit DESIGN.md, "CueSpeak").
+    """Intervening at the right moment (docs/design.md, "CueSpeak").
 
     For cue times C_i and interventions I_j (start times, or `(start, end)` intervals), a hit is
     the first intervention starting in [C_i, C_i + window] (default 3 s). precision = hits /

@@ -5,7 +5,8 @@ agent it ends the turn once the silence has lasted `X` (the endpointing delay) a
 says "done". Inside a turn (a hold: the user pauses and goes on) that is a *false cut-off*: the
 agent takes the floor from someone who was not finished. eot-bench reports the false cut-off
 rate at 300 ms and 600 ms of silence, and the delay a detector needs to get down to 5 % and 10 %
-false cut-offs (lower is better for both); a plain silence timeout is the baseline.
+false cut-offs (lower is better for both); a plain silence timeout is the baseline (docs/design.md,
+"End of turn, eot-bench").
 
 Inputs are per-microturn arrays; pure numpy.
 """

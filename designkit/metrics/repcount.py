@@ -1,4 +1,5 @@
-"""Repetition counting, scored as in RepCount-A (Hu et al., TransRAC, CVPR 2022)."""
+"""Repetition counting, scored as in RepCount-A (Hu et al., TransRAC, CVPR 2022; docs/design.md,
+"RepCount")."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from designkit.errors import InputError
 
 
 def silence_reasons(*, proposed: Sequence[bool] | npt.NDArray[np.bool_], reasons: Sequence[str]) -> dict[str, float]:
-    """Share of microturns with a proposal whose decision was silent, split by reason (DESIGN.md).
+    """Share of microturns with a proposal whose decision was silent, split by reason (docs/design.md,
+    "Silence as an outcome").
 
     `proposed[k]` says a proposal existed in microturn k; `reasons[k]` is the decision's reason
     code (silent ones start with "silent:"). Shares are over all microturns with a proposal, so

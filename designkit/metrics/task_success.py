@@ -35,7 +35,7 @@ class TaskSuccess:
 def task_success(*, turn_ends: TimesLike, user_speech: IntervalsLike, voiced_onsets: TimesLike,
                  answers: TimesLike | None = None, max_latency_s: float = ANSWER_WINDOW_S,
                  margin_s: float = ANTICIPATION_S) -> TaskSuccess:
-    """How many of the truth's turn ends the agent answered (designkit DESIGN.md, "Sanity anchors").
+    """How many of the truth's turn ends the agent answered (docs/design.md, "Sanity anchors").
 
     A turn end `e` (from the truth) is answered when an answer starts in
     `[e - margin_s, e + max_latency_s]` and before the user speaks again, and the agent did not cut
@@ -71,7 +71,8 @@ def task_success(*, turn_ends: TimesLike, user_speech: IntervalsLike, voiced_ons
 
 
 def turn_end_latencies(*, turn_ends: TimesLike, user_speech: IntervalsLike, voiced_onsets: TimesLike) -> FloatArray:
-    """Response latency at each real turn end the agent answered (DESIGN.md): the first agent
+    """Response latency at each real turn end the agent answered (docs/design.md, "Turn-taking, on interval
+    timelines"): the first agent
     onset at or after the turn end `e` and before the user speaks again, minus `e`. Turn ends come
     from the truth, so a pause inside a turn is never mistaken for one."""
     ends = as_times("turn_ends", turn_ends)

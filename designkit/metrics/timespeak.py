@@ -22,7 +22,7 @@ class TimeSpeakResult:
 
 
 def timespeak(*, targets: TimesLike, onsets: TimesLike, duration_s: float, tol: float = 0.5) -> TimeSpeakResult:
-    """Speaking at user-set times (designkit DESIGN.md, "TimeSpeak").
+    """Speaking at user-set times (docs/design.md, "TimeSpeak").
 
     Targets T_i and agent speech onsets O_j are matched greedily in time order within `tol`
     (default 0.5 s): each target takes the earliest unmatched onset with |O - T| <= tol.

@@ -30,7 +30,8 @@ EARLY_MARGIN_S = 0.5
 
 
 def response_latencies(*, user_speech: IntervalsLike, agent_speech: IntervalsLike) -> FloatArray:
-    """Agent onset - user offset at each user turn end the agent answered (DESIGN.md).
+    """Agent onset - user offset at each user turn end the agent answered (docs/design.md,
+    "Turn-taking, on interval timelines").
 
     An answer is the first agent onset at or after the user's offset and before the user's next
     onset; turn ends with no answer contribute nothing.

@@ -1,6 +1,6 @@
 """Anchor policies: the three agents whose scores every metric must get right.
 
-A metric is trusted once it scores these as its definition says (DESIGN.md, "Sanity anchors"):
+A metric is trusted once it scores these as its definition says (docs/design.md, "Sanity anchors"):
 
 - `FollowProposals` takes every proposal as it comes. Fed the truth (`designkit.sanity.
   OracleProposer`), it is the oracle: it answers every real turn end, meets every target and cue.

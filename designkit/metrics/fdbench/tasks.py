@@ -4,7 +4,7 @@ The `fdb_*` functions reproduce the Full-Duplex-Bench evaluation
 (github.com/DanielLin94144/Full-Duplex-Bench, `v1_v1.5/evaluation`: `eval_pause_handling.py`,
 `eval_smooth_turn_taking.py`, `eval_user_interruption.py`, `eval_backchannel.py`,
 `get_timing.py`) number for number, their quirks included; where their scripts would crash,
-these return NaN and warn.
+these return NaN and warn (docs/design.md, "Turn-taking, Full-Duplex-Bench v1").
 """
 
 from __future__ import annotations
