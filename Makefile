@@ -30,7 +30,7 @@ lab: setup  ## open JupyterLab on notebooks/ (127.0.0.1)
 lint:
 	$(BIN)/ruff check designkit tests benchmarks
 
-imports:  ## the layering in DESIGN.md and no import cycles (import-linter, contracts in pyproject.toml)
+imports:  ## the layering in docs/design.md ("Layout") and no import cycles (import-linter, contracts in pyproject.toml)
 	$(BIN)/lint-imports
 
 typecheck:
