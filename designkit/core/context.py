@@ -34,6 +34,7 @@ class EventKind(str, Enum):
     SESSION = "session"   # the live session ended (data: {"end": why})
     SCRIPT = "script"     # an agent's lines were edited (data: {"lines": {intent: [...]}})
     ARRIVAL = "arrival"   # a result from beside the loop landed (data: describes, arrived, perceiver)
+    MARKER = "marker"     # a think-aloud marker: a participant or facilitator key (data: note, by)
 
 
 class Context(NamedTuple):

@@ -25,6 +25,7 @@ from designkit.errors import InputError
 from designkit.metrics import METRICS
 from designkit.policy.spec import Policy
 from designkit.proposers.simulated import ModelQuality
+from designkit.study.people.spec import People
 from designkit.study.recordings import KEY, RecordingSet
 
 # What `designkit.metrics.session.session_metrics` reports (NaN where a metric does not apply).
@@ -158,6 +159,8 @@ class Study:
     - `targets_from`: the truth times scored as TimeSpeak targets (`"targets"`, or e.g. `"reps"`).
     - `saved`: named policies run as they are, after the others (not crossed with the grid): the
       knobs a person saved from the explorer.
+    - `people`: sessions with participants (`designkit.study.people.spec.People`): which of these
+      policies they meet, the tasks, the questionnaire and the order; None for a study without people.
     """
 
     name: str
@@ -176,6 +179,7 @@ class Study:
     model_moments: tuple[str, ...] = DEFAULT_MOMENTS
     targets_from: str = "targets"
     saved: tuple[tuple[str, Policy], ...] = ()
+    people: People | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -230,6 +234,11 @@ class Study:
         names = list(self.policies())  # builds every variant: a bad knob value fails here
         if len(set(names)) != len(names):
             raise InputError("policy variant names", expected="unique names", got=names)
+        if isinstance(self.people, Mapping):
+            set_(self, "people", People.from_dict(self.people))
+        if self.people is not None and set(self.people.conditions) - set(names):
+            raise InputError("people conditions", expected=f"names of the study's policies {names}",
+                             got=sorted(set(self.people.conditions) - set(names)))
 
     # -- what the study runs -------------------------------------------------------------------
     def policies(self) -> dict[str, Policy]:
@@ -269,6 +278,7 @@ class Study:
             "repetitions": self.repetitions, "seed": self.seed, "weights": dict(self.weights), "dt": self.dt,
             "model_moments": list(self.model_moments), "targets_from": self.targets_from,
             **({"saved": [{"name": n, "policy": p.to_dict()} for n, p in self.saved]} if self.saved else {}),
+            **({"people": self.people.to_dict()} if self.people is not None else {}),
         }
 
     @classmethod
@@ -301,6 +311,8 @@ class Study:
             data["weights"] = tuple(dict(data["weights"]).items())
         if "model_moments" in data:
             data["model_moments"] = tuple(data["model_moments"])
+        if data.get("people") is not None:
+            data["people"] = People.from_dict(data["people"])
         return cls(**data)
 
     def to_json(self) -> str:
