@@ -12,6 +12,8 @@ setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idemp
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	@# The kit was installed as `designkit` before it had a name of its own on the package index.
+	@$(BIN)/python -m pip uninstall -q -y designkit 2>/dev/null || true
 	$(BIN)/python -m pip install -q -e '.[all]'
 	@# mediapipe (extra `pose`) pulls the GUI OpenCV builds, which overwrite cv2/ and need libGL:
 	@# give cv2/ back to the headless build every install (designkit itself never imports cv2).

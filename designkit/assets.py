@@ -20,4 +20,4 @@ def widget_asset(name: str) -> Path:
     if local.is_file():
         return local
     raise InputError("widget asset", expected=f"widgets/{name} in the package or source tree",
-                     got="not found", fix="reinstall designkit (`pip install designkit[live]`)")
+                     got="not found", fix="reinstall designkit (`pip install duplex-designkit[live]`)")

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import TypeVar
 
+from designkit import install_line
+
 
 class DesignkitError(Exception):
     """Base class of every error designkit raises on purpose."""
@@ -44,7 +46,7 @@ class MissingExtraError(DesignkitError, ImportError):
     def __init__(self, package: str, extra: str) -> None:
         super().__init__(
             f"this needs the '{package}' package, which comes with designkit's '{extra}' extra: "
-            f"pip install 'designkit[{extra}]'"
+            f"{install_line(extra)}"
         )
         self.package = package
         self.extra = extra

@@ -46,7 +46,7 @@ def audio_models_installed() -> bool:
 
 
 def missing_models_hint() -> str:
-    return "install designkit[realtime] and silero-vad (pip install --no-deps silero-vad) for the models"
+    return "install duplex-designkit[realtime] and silero-vad (pip install --no-deps silero-vad) for the models"
 
 
 def agent_speaker() -> Any:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 NO_SYSTEM_ENV = "DESIGNKIT_NO_SYSTEM_TOOLS"
 ESPEAK_ENV = "DESIGNKIT_ESPEAK_LIBRARY"  # an explicit libespeak-ng to use (e.g. a Homebrew one)
-INSTALL_HINT = 'pip install "designkit[sound]" (part of designkit[all])'
+INSTALL_HINT = 'pip install "duplex-designkit[sound]" (part of duplex-designkit[all])'
 
 
 class ToolMissing(LookupError):

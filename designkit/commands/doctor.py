@@ -24,6 +24,8 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from designkit import install_line
+
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 MARKS = {OK: "✔", WARN: "!", FAIL: "✘", SKIP: "–"}
 
@@ -58,7 +60,7 @@ def check_notebook_tools() -> Check:
     missing = [d for d, v in found.items() if v is None]
     detail = ", ".join(f"{d} {v}" for d, v in found.items() if v)
     if missing:
-        return Check("notebooks", FAIL, f"missing {', '.join(missing)}", 'pip install "designkit[all]"')
+        return Check("notebooks", FAIL, f"missing {', '.join(missing)}", install_line("all"))
     return Check("notebooks", OK, detail)
 
 
@@ -80,7 +82,7 @@ def check_models() -> Check:
         (found if importlib.util.find_spec(module) else missing).append(label)
     if missing:
         return Check("models", FAIL if not found else WARN, f"present: {', '.join(found) or 'none'}; "
-                     f"missing: {', '.join(missing)}", 'pip install "designkit[all]"')
+                     f"missing: {', '.join(missing)}", install_line("all"))
     return Check("models", OK, ", ".join(found))
 
 
@@ -94,7 +96,7 @@ def check_voice() -> Check:
         ms = (time.perf_counter() - started) * 1000
         engine = tts._espeak()
     except DesignkitError as exc:
-        return Check("voice (TTS)", FAIL, str(exc), 'pip install "designkit[sound]"')
+        return Check("voice (TTS)", FAIL, str(exc), install_line("sound"))
     where = "the wheel" if engine.source == "wheel" else f"the {engine.source}"
     return Check("voice (TTS)", OK, f"espeak-ng {engine.version} from {where}; a sentence of "
                  f"{speech.duration:.1f} s in {ms:.0f} ms")
@@ -110,7 +112,7 @@ def check_ffmpeg() -> Check:
         out = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True, timeout=30).stdout
     except (ToolMissing, OSError, subprocess.SubprocessError) as exc:
         return Check("ffmpeg", WARN, f"not usable ({exc}); only WAV recordings can be read",
-                     'pip install "designkit[sound]"')
+                     install_line("sound"))
     version = out.split()[2] if out.startswith("ffmpeg version") else "?"
     return Check("ffmpeg", OK, f"ffmpeg {version} ({'wheel' if 'imageio_ffmpeg' in exe else exe})")
 

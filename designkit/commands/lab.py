@@ -16,6 +16,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from designkit import DISTRIBUTION, install_line
 from designkit.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def workspace(target: str | os.PathLike[str] | None) -> Path:
     source = packaged_material()
     if source is None:
         raise InputError("notebooks", expected="the notebooks inside the designkit package", got="not found",
-                         fix='reinstall it: pip install --force-reinstall "designkit[all]"')
+                         fix=f'reinstall it: pip install --force-reinstall "{DISTRIBUTION}[all]"')
     folder.mkdir(parents=True, exist_ok=True)
     for name in COPIED:
         if (source / name).is_dir():
@@ -80,7 +81,7 @@ def lab_command(folder: Path, *, port: int | None, browser: bool) -> list[str]:
 def _lab(args: argparse.Namespace) -> int:
     if not _has_jupyterlab():
         raise InputError("JupyterLab", expected="the `live` extra", got="not installed",
-                         fix='pip install "designkit[all]"')
+                         fix=install_line("all"))
     from designkit.study.serving import run_server
 
     folder = workspace(args.dir)

@@ -8,7 +8,7 @@ piece (not padding, ids 0 and 3) means it wants the floor. `ModelTurns` resample
 
 Install (the `moshi` package pins torch<2.10 and numpy<2.3, which the kit's own torch pin
 contradicts; moshi 0.2.13 runs under the kit's torch, tested here, so it is installed without its
-pins): `pip install 'designkit[moshi]' && pip install --no-deps moshi==0.2.13` (`make setup`
+pins): `pip install 'duplex-designkit[moshi]' && pip install --no-deps moshi==0.2.13` (`make setup`
 does both). Real weights, once downloaded by the user
 (`huggingface-cli download kyutai/moshiko-pytorch-bf16`): `MoshiModel.pretrained()`. Tests and
 benchmarks build a tiny random-weight configuration offline with `tiny_moshi()`, as moshi's own

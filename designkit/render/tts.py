@@ -71,7 +71,7 @@ class Speech:
 
 
 _MISSING = InputError("espeak-ng", expected="the espeak-ng library (wheel espeakng-loader, or a system espeak-ng)",
-                      got="not installed", fix='pip install "designkit[sound]", or on Debian `apt-get install espeak-ng`')
+                      got="not installed", fix='pip install "duplex-designkit[sound]", or on Debian `apt-get install espeak-ng`')
 
 
 def _unknown_voice(name: str) -> InputError:

