@@ -128,6 +128,7 @@ class Beside:
         self._thread: threading.Thread | None = None
         self._landed: list[Arrival] = []
         self._index = 0
+        self._busy = False
         self.skipped = 0
         # After `replay`: the arrival events per microturn, as live would have logged them.
         self.replayed_arrivals: dict[int, list[Event]] = {}
@@ -155,6 +156,7 @@ class Beside:
                 while not self._pending:
                     self._wake.wait()
                 index, job = self._pending.pop(0)
+                self._busy = True
             if job is _STOP:
                 return
             started = time.perf_counter()
@@ -165,6 +167,8 @@ class Beside:
                 result = exc
             with self._lock:
                 self._done.append((index, result, (time.perf_counter() - started) * 1000))
+                self._busy = False
+                self._wake.notify_all()
 
     def step(self, microturn: Microturn) -> Mapping[str, float]:
         index = microturn.index
@@ -177,7 +181,7 @@ class Beside:
                 while len(self._pending) > self.max_pending:
                     self._pending.pop(0)
                     self.skipped += 1
-                self._wake.notify()
+                self._wake.notify_all()
         with self._lock:
             done, self._done = self._done, []
         encode = getattr(self.slow, "encode", None)
@@ -189,6 +193,14 @@ class Beside:
             self._landed.append(Arrival(self.name, describes, index, work_ms, logged))
         return self.slow.values()
 
+    def wait(self, timeout_s: float) -> bool:
+        """Block until the worker has finished every job given so far (True), or `timeout_s` passed.
+
+        For tests and benchmarks that step faster than real time and want "the worker kept up";
+        a live loop never calls it."""
+        with self._wake:
+            return self._wake.wait_for(lambda: not self._pending and not self._busy, timeout_s)
+
     def drain_arrivals(self, t: float) -> tuple[Event, ...]:
         """The arrival events of the last `step` (the engine logs them with that microturn)."""
         landed, self._landed = self._landed, []
@@ -198,7 +210,7 @@ class Beside:
         if self._thread is not None and self._thread.is_alive():
             with self._wake:
                 self._pending.append((-1, _STOP))
-                self._wake.notify()
+                self._wake.notify_all()
 
     # -- replay ----------------------------------------------------------------------------
     def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:

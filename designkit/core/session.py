@@ -15,7 +15,8 @@ from designkit.core.microturns import DEFAULT_DT, Microturn, frame_session
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
 
-KEEPABLE = ("signals", "audio", "video", "text")
+# `transcript`: the words heard and the prompts the agent answered (talk-back); `text`: other text.
+KEEPABLE = ("signals", "audio", "video", "text", "transcript")
 
 
 @dataclass(frozen=True, slots=True)
