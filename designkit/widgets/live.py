@@ -201,6 +201,11 @@ class LiveSession(anywidget.AnyWidget):
                 data["duration_s"] = round(self._voice.prepare(content).duration_s, 3)
             self._push_event(Event(t=self._event_time(), kind=EventKind.WIZARD, data={"action": action, **data}))
 
+    def mark(self, note: str = "", *, by: str = "participant") -> None:
+        """A think-aloud marker (an event of kind `marker`) in the microturn being filled now."""
+        with self._lock:
+            self._push_event(Event(t=self._event_time(), kind=EventKind.MARKER, data={"note": str(note), "by": str(by)}))
+
     def summary(self) -> dict[str, Any]:
         """Counts, clock estimate and where the log went."""
         with self._lock:
