@@ -171,3 +171,20 @@ def test_wizard_buttons_override_the_policy_and_replay_identically() -> None:
     assert records[10].decision.action is Action.YIELD
     assert not records[11].agent_speaking
     assert [r.decision for r in live(session, engine)] == [r.decision for r in records]
+
+
+def test_an_unknown_operator_action_is_a_fault_and_later_microturns_decide_normally() -> None:
+    """A recording whose events hold an operator action the engine does not know (a newer or a
+    hand-edited file): that microturn is silent with a fault, and the session goes on."""
+    events = [Event(t=0.5, kind="wizard", data={"action": "dance"}),
+              Event(t=2.1, kind="wizard", data={"action": "speak", "content": "Hello!"})]
+    session = scripted_session([(3.0, 4.0)], 7.0, events=events)
+    engine = Engine([EnergyVAD()], SpeakAfterSilence())
+    records = engine.replay(session)
+    assert len(records) == 35 and engine.state.next_index == 35
+    bad = records[2]
+    assert bad.decision.reason is Reason.FAULT and "wizard" in bad.faults[0] and "dance" in bad.faults[0]
+    assert records[10].decision.action is Action.SPEAK and records[10].decision.reason is Reason.WIZARD
+    assert any(r.decision.reason is Reason.TURN_END for r in records[20:])  # the policy decides again
+    assert not any(r.faults for r in records[3:])
+    assert [(r.decision, r.faults) for r in live(session, engine)] == [(r.decision, r.faults) for r in records]

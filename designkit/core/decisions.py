@@ -133,6 +133,11 @@ def reason_label(code: str) -> str:
         return code
 
 
+# How long an utterance lasts when nothing says otherwise (a proposal's or a button's `duration_s` of 0).
+TURN_S = 1.5
+BACKCHANNEL_S = 0.4
+
+
 def _check_unit(what: str, value: float) -> float:
     if not isinstance(value, (int, float)) or not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise InputError(what, expected="a number in [0, 1]", got=value)

@@ -350,8 +350,12 @@ class Engine:
                 faults.append(f"policy: {exc!r}")
                 decision = Decision.silent(Reason.FAULT)
         if events or state.wizard_silent_until:  # without either, no operator override applies
-            decision, state.wizard_silent_until = wizard_override(
-                events, decision, agent_speaking, end, state.wizard_silent_until)
+            try:
+                decision, state.wizard_silent_until = wizard_override(
+                    events, decision, agent_speaking, end, state.wizard_silent_until)
+            except Exception as exc:  # fail silent: an operator event the engine cannot read
+                faults.append(f"wizard: {exc!r}")
+                decision = Decision.silent(Reason.FAULT)
         self._apply(decision, agent_speaking, end)
         return wish, decision
 

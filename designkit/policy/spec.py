@@ -17,17 +17,16 @@ from enum import Enum
 from typing import Any
 
 from designkit.core.context import Context
-from designkit.core.decisions import Action, Decision, Proposal, Reason
+from designkit.core.decisions import BACKCHANNEL_S, TURN_S, Action, Decision, Proposal, Reason
 from designkit.errors import InputError
 from designkit.policy.budget import Budget
 from designkit.policy.cues import CueSpeak, check_rules
+from designkit.policy.knobs import Control, Knob, choices, knob, knobs_of
 from designkit.policy.modes import EFFECTS, Mode, ModeEffect
 from designkit.policy.schedules import TimeSpeak
 from designkit.policy.styles import Style
 
 EPS = 1e-9
-TURN_S = 1.5
-BACKCHANNEL_S = 0.4
 ASK_S = 1.0
 # How far the initiative dial moves each knob when it goes from 1 down to 0 (documented on Policy).
 INITIATIVE_GAP_S = 10.0
@@ -59,7 +58,9 @@ def _seconds(what: str, value: float) -> float:
 class Policy:
     """When the agent may take the floor, and why it stays silent.
 
-    Knobs (all validated; a wrong name in `replace`/`from_dict` lists the valid ones):
+    Knobs (all validated; a wrong name in `replace`/`from_dict` lists the valid ones). Each field
+    declares how a person turns it (`knob(...)`: control, range, step, unit, plain label, hint and
+    glossary entry; all of them in `KNOBS`):
 
     - `style`: `barge_in`, `wait_for_pause`, `backchannel_only`, `caption_only`, `ask_first`
       (see `designkit.policy.styles.Style`).
@@ -82,20 +83,52 @@ class Policy:
       initiative and budget, but follow the style and the context mode.
     """
 
-    style: Style = Style.WAIT_FOR_PAUSE
-    confidence: float = 0.6
-    budget_per_min: float = 12.0
-    min_gap_s: float = 1.0
-    context: Mode = Mode.FOCUSED
-    initiative: float = 1.0
-    yield_microturns: int = 1
-    false_interruption_s: float = 0.6
-    after_false_interruption: AfterFalseInterruption = AfterFalseInterruption.RESUME
-    pause_s: float = 0.6
-    sure_confidence: float | None = None
-    schedules: tuple[TimeSpeak, ...] = ()
-    cues: tuple[CueSpeak, ...] = ()
-    ask_content: str = "May I add something?"
+    style: Style = field(default=Style.WAIT_FOR_PAUSE, metadata=knob(
+        "interruption style", "How the agent may take the floor.", glossary="style", control=Control.CHOICE,
+        choices=choices(Style, {Style.BARGE_IN: "may interrupt", Style.WAIT_FOR_PAUSE: "waits for a pause",
+                                Style.BACKCHANNEL_ONLY: "only backchannels", Style.CAPTION_ONLY: "captions only",
+                                Style.ASK_FIRST: "asks first"})))
+    confidence: float = field(default=0.6, metadata=knob(
+        "confidence threshold", "Proposals less sure than this are withheld.", glossary="confidence threshold",
+        unit="0–1", low=0.0, high=1.0, step=0.05))
+    budget_per_min: float = field(default=12.0, metadata=knob(
+        "attention budget", "The most interventions the agent may make in any minute.",
+        glossary="attention budget", unit="per minute", low=0.5, high=30.0, step=0.5))
+    min_gap_s: float = field(default=1.0, metadata=knob(
+        "gap between interventions", "The least time between two interventions.", glossary="attention budget",
+        unit="s", low=0.0, high=20.0, step=0.5))
+    context: Mode = field(default=Mode.FOCUSED, metadata=knob(
+        "context mode", "The person's situation, which shifts the other knobs.", glossary="context mode",
+        control=Control.CHOICE,
+        choices=choices(Mode, {Mode.FOCUSED: "focused", Mode.STRESSED: "stressed", Mode.PUBLIC: "in public",
+                               Mode.DO_NOT_DISTURB: "do not disturb"})))
+    initiative: float = field(default=1.0, metadata=knob(
+        "initiative", "How much the agent acts on its own (0: only what the person asked for).",
+        glossary="initiative", unit="0–1", low=0.0, high=1.0, step=0.05))
+    yield_microturns: int = field(default=1, metadata=knob(
+        "yield within", "How fast the agent stops when the person talks over it.", glossary="yield rule",
+        control=Control.WHOLE, unit="microturns", low=1, high=5, step=1))
+    false_interruption_s: float = field(default=0.6, metadata=knob(
+        "false interruption under", "A sound that cut the agent off and lasted less than this was not meant.",
+        glossary="false interruption", unit="s", low=0.0, high=2.0, step=0.1))
+    after_false_interruption: AfterFalseInterruption = field(default=AfterFalseInterruption.RESUME, metadata=knob(
+        "after a false interruption", "Whether the agent picks up what was cut off.",
+        glossary="false interruption", control=Control.CHOICE,
+        choices=choices(AfterFalseInterruption, {AfterFalseInterruption.RESUME: "resume what was cut off",
+                                                 AfterFalseInterruption.DROP: "drop it"})))
+    pause_s: float = field(default=0.6, metadata=knob(
+        "pause before a turn", "The silence the agent waits for before taking a turn.", glossary="pause",
+        unit="s", low=0.0, high=2.0, step=0.1))
+    sure_confidence: float | None = field(default=None, metadata=knob(
+        "sure turn end from", f"A turn end at least this sure waits only {SURE_PAUSE_S:g} s of silence.",
+        glossary="pause", unit="0–1", low=0.0, high=1.0, step=0.05, off="off: every turn end waits the pause"))
+    schedules: tuple[TimeSpeak, ...] = field(default=(), metadata=knob(
+        "schedules", "Times the person asked the agent to speak at ('every 6 s').", glossary="TimeSpeak",
+        control=Control.RULES))
+    cues: tuple[CueSpeak, ...] = field(default=(), metadata=knob(
+        "cue rules", "What the agent does when a cue is seen or heard.", glossary="CueSpeak", control=Control.RULES))
+    ask_content: str = field(default="May I add something?", metadata=knob(
+        "the ask-first question", "What `ask_first` says before it speaks.", glossary="ask", control=Control.TEXT))
     # Effective values, derived once (not part of the spec).
     _effect: ModeEffect = field(init=False, repr=False, compare=False)
     _threshold: float = field(init=False, repr=False, compare=False)
@@ -356,6 +389,10 @@ _BELOW_CONFIDENCE = Decision.silent(Reason.BELOW_CONFIDENCE)
 _WAITING_FOR_PAUSE = Decision.silent(Reason.WAITING_FOR_PAUSE)
 _STYLE_FORBIDS = Decision.silent(Reason.STYLE_FORBIDS)
 _WAITS_FOR_PAUSE = frozenset({Style.WAIT_FOR_PAUSE, Style.ASK_FIRST})
+
+
+# Every knob of `Policy` as a person turns it (read by the live controls, the explorer and the glossary test).
+KNOBS: dict[str, Knob] = knobs_of(Policy)
 
 
 def dial(initiative: float, base: Policy | None = None) -> Policy:

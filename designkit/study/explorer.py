@@ -23,7 +23,6 @@ import math
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,11 +31,10 @@ import pandas as pd
 from designkit.errors import InputError
 from designkit.metrics import METRICS
 from designkit.metrics.stats import bootstrap_ci
-from designkit.policy.modes import Mode
 from designkit.policy.spec import Policy
-from designkit.policy.styles import Style
 from designkit.proposers.simulated import ModelQuality
 from designkit.study.charts import _altair, to_svg
+from designkit.study.knob_controls import TURNABLE, knob_control, turnable
 from designkit.study.runner import scenario_truths
 from designkit.study.shards import Shards, metric_rows, prepare_all
 from designkit.study.spec import DEFAULT_MOMENTS
@@ -46,29 +44,6 @@ log = logging.getLogger(__name__)
 DATASET = "explorer"
 CURRENT = "your policy"
 PARALLEL_MICROTURNS = 30_000
-
-
-@dataclass(frozen=True, slots=True)
-class Knob:
-    """One control: a policy field with its range (numbers) or choices (names)."""
-
-    name: str
-    low: float = 0.0
-    high: float = 1.0
-    step: float = 0.05
-    choices: tuple[str, ...] = ()
-
-
-KNOBS: dict[str, Knob] = {
-    "confidence": Knob("confidence", 0.0, 1.0, 0.05),
-    "initiative": Knob("initiative", 0.0, 1.0, 0.05),
-    "pause_s": Knob("pause_s", 0.0, 2.0, 0.1),
-    "min_gap_s": Knob("min_gap_s", 0.0, 20.0, 0.5),
-    "budget_per_min": Knob("budget_per_min", 0.5, 30.0, 0.5),
-    "false_interruption_s": Knob("false_interruption_s", 0.0, 2.0, 0.1),
-    "style": Knob("style", choices=tuple(s.value for s in Style)),
-    "context": Knob("context", choices=tuple(m.value for m in Mode)),
-}
 
 
 class Explorer:
@@ -85,16 +60,13 @@ class Explorer:
                  seeds: Sequence[int] | None = None, weights: Mapping[str, float] | None = None,
                  dt: float = 0.2, workers: int | None = None, title: str = "",
                  model_moments: Sequence[str] | None = None, targets_from: str = "targets") -> None:
-        unknown = [k for k in knobs if k not in KNOBS]
-        if unknown:
-            raise InputError("explorer knob", expected=f"names from {list(KNOBS)}", got=unknown)
         bad = [m for m in metrics if m not in METRICS]
         if bad:
             raise InputError("metric", expected=f"names from {list(METRICS)}", got=bad)
         if not truths:
             raise InputError("explorer sessions", expected="at least one truth", got=0)
         self.base = base or Policy()
-        self.knobs = tuple(knobs)
+        self.knobs = turnable(knobs, "explorer knob")
         self.metrics = tuple(metrics)
         self.weights = dict(weights) if weights else None
         self.title = title
@@ -137,7 +109,7 @@ class Explorer:
         if base is not None and base not in variants:
             raise InputError("explorer base variant", expected=f"one of {list(variants)}", got=repr(base))
         first = variants[base] if base is not None else next(iter(variants.values()))
-        chosen = knobs or tuple(k for k, _ in study.grid if k in KNOBS) or ("confidence", "initiative", "style")
+        chosen = knobs or tuple(k for k, _ in study.grid if k in TURNABLE) or ("confidence", "initiative", "style")
         explorer = cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
                        reference=reference, quality=study.quality(name),
                        seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
@@ -273,13 +245,7 @@ class Explorer:
 
         self._controls: dict[str, Any] = {}
         for name in self.knobs:
-            knob = KNOBS[name]
-            value = getattr(self.policy, name)
-            if knob.choices:
-                control = w.Dropdown(options=list(knob.choices), value=_show(value), description=name)
-            else:
-                control = w.FloatSlider(value=float(value), min=knob.low, max=knob.high, step=knob.step,
-                                        description=name, continuous_update=False, readout_format=".2f")
+            control = knob_control(name, getattr(self.policy, name), continuous_update=False)
             control.add_class(f"dk-knob-{name}")
             control.observe(self._on_change, names="value")
             self._controls[name] = control

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from designkit.policy import Mode, Policy, Style
+from designkit.core.wizard import OperatorAction
+from designkit.policy import Policy
+from designkit.study.knob_controls import knob_control
 
 if TYPE_CHECKING:
     from designkit.widgets.live import LiveSession
 
-WIZARD_ACTIONS = ("speak", "silent", "backchannel", "stop")
+# The knobs a designer turns while talking, in the order shown (ranges and labels: `Policy.KNOBS`).
+LIVE_KNOBS = ("initiative", "style", "confidence", "context")
 
 
 class Controls(w.VBox):  # type: ignore[misc]
@@ -25,19 +28,12 @@ class Controls(w.VBox):  # type: ignore[misc]
     def __init__(self, session: LiveSession, **kwargs: Any) -> None:
         self.session = session
         policy = session.policy if isinstance(session.policy, Policy) else Policy()
-        layout = w.Layout(width="320px")
-        style = {"description_width": "110px"}
-        self.initiative = w.FloatSlider(value=policy.initiative, min=0.0, max=1.0, step=0.05,
-                                        description="initiative", layout=layout, style=style)
-        self.style = w.Dropdown(options=[s.value for s in Style], value=policy.style.value,
-                                description="interruption", layout=layout, style=style)
-        self.confidence = w.FloatSlider(value=policy.confidence, min=0.0, max=1.0, step=0.05,
-                                        description="confidence", layout=layout, style=style)
-        self.context = w.Dropdown(options=[m.value for m in Mode], value=policy.context.value,
-                                  description="context", layout=layout, style=style)
-        for control, knob in ((self.initiative, "initiative"), (self.style, "style"),
-                              (self.confidence, "confidence"), (self.context, "context")):
+        layout = w.Layout(width="360px")
+        self.knobs = {name: knob_control(name, getattr(policy, name), layout=layout) for name in LIVE_KNOBS}
+        for knob, control in self.knobs.items():
             control.observe(lambda change, knob=knob: session.set_knob(knob, change["new"]), "value")
+        self.initiative, self.style = self.knobs["initiative"], self.knobs["style"]
+        self.confidence, self.context = self.knobs["confidence"], self.knobs["context"]
         self.mute = w.ToggleButton(description="mute mic", icon="microphone-slash")
         self.quiet = w.ToggleButton(description="quiet mode", icon="moon")
         self.ptt = w.ToggleButton(description="push-to-talk", icon="hand-paper")
@@ -46,16 +42,15 @@ class Controls(w.VBox):  # type: ignore[misc]
         self.ptt.observe(lambda c: session.set_control("push_to_talk", c["new"]), "value")
         self.line = w.Text(value="Let me think about that for a moment.", description="says",
                            layout=w.Layout(width="420px"), style={"description_width": "40px"})
-        labels = {"speak": "speak now", "silent": "stay silent", "backchannel": "backchannel", "stop": "stop"}
         self.wizard = {}
-        for action in WIZARD_ACTIONS:
-            button = w.Button(description=labels[action], tooltip=f"Wizard-of-Oz: {labels[action]}")
-            button.add_class(f"dk-wizard-{action}")
+        for action in OperatorAction:
+            button = w.Button(description=action.label, tooltip=f"Wizard-of-Oz: {action.label}")
+            button.add_class(f"dk-wizard-{action.value}")
             button.on_click(lambda _b, action=action: self._wizard(action))
-            self.wizard[action] = button
+            self.wizard[action.value] = button
         self.script = script_editor(session)
         super().__init__(
-            [w.HTML("<b>policy</b>"), self.initiative, self.style, self.confidence, self.context,
+            [w.HTML("<b>policy</b>"), *self.knobs.values(),
              w.HBox([self.mute, self.quiet, self.ptt]),
              w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values())), self.line,
              *([w.HTML("<b>what the agent says</b> (one line per row, said in turn; {said} = the model's words)"),
@@ -64,8 +59,8 @@ class Controls(w.VBox):  # type: ignore[misc]
         )
         self.add_class("dk-controls")
 
-    def _wizard(self, action: str) -> None:
-        if action == "speak" and self.line.value.strip():
+    def _wizard(self, action: OperatorAction) -> None:
+        if action is OperatorAction.SPEAK and self.line.value.strip():
             self.session.wizard(action, content=self.line.value.strip())
         else:
             self.session.wizard(action)

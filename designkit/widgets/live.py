@@ -40,6 +40,7 @@ from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn, MicroturnFramer
 from designkit.core.session import KEEPABLE, Consent
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
+from designkit.core.wizard import OperatorAction
 from designkit.errors import InputError
 from designkit.host.remote import release_host
 from designkit.log import LogWriter, make_header
@@ -190,16 +191,16 @@ class LiveSession(anywidget.AnyWidget):
                 probe.prepare()
             self._push_event(Event(t=self._event_time(), kind=SCRIPT_KIND, data={"lines": script.to_dict()}))
 
-    def wizard(self, action: str, **data: Any) -> None:
-        """An operator button: "speak", "silent", "backchannel" or "stop", at the next microturn."""
-        if action not in ("speak", "silent", "backchannel", "stop"):
-            raise InputError("wizard action", expected="speak, silent, backchannel or stop", got=repr(action))
+    def wizard(self, action: OperatorAction | str, **data: Any) -> None:
+        """An operator button (`OperatorAction`: "speak", "silent", "backchannel" or "stop"), at the
+        next microturn."""
+        action = OperatorAction.parse(action)
         with self._lock:
             content = str(data.get("content", ""))
-            if action == "speak" and content and "duration_s" not in data and self._voice is not None:
+            if action is OperatorAction.SPEAK and content and "duration_s" not in data and self._voice is not None:
                 # Render now, so the decision knows how long the line lasts.
                 data["duration_s"] = round(self._voice.prepare(content).duration_s, 3)
-            self._push_event(Event(t=self._event_time(), kind=EventKind.WIZARD, data={"action": action, **data}))
+            self._push_event(Event(t=self._event_time(), kind=EventKind.WIZARD, data={"action": action.value, **data}))
 
     def mark(self, note: str = "", *, by: str = "participant") -> None:
         """A think-aloud marker (an event of kind `marker`) in the microturn being filled now."""
