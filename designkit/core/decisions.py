@@ -55,12 +55,15 @@ class Reason(str, Enum):
     MIN_GAP = "silent:min_gap"
     LOW_INITIATIVE = "silent:low_initiative"
     DROPPED = "silent:dropped_after_false_interruption"
+    THINKING = "silent:thinking"
     # taking the floor
     TURN_END = "speak:turn_end"
     SCHEDULE = "speak:schedule"
     CUE = "speak:cue"
     RESUME = "speak:resume"
     BACKCHANNEL_OPPORTUNITY = "backchannel:opportunity"
+    THINKING_FILLER = "backchannel:thinking"
+    THINKING_LINE = "speak:thinking"
     BARGE_IN = "interrupt:barge_in"
     CAPTION_INSTEAD = "caption:instead_of_voice"
     ASK_FIRST = "ask:first"
@@ -98,11 +101,14 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.MIN_GAP: "quiet: too soon after the last time",
     Reason.LOW_INITIATIVE: "quiet: leaving the lead to the person",
     Reason.DROPPED: "quiet: dropped after a false interruption",
+    Reason.THINKING: "quiet: thinking of an answer",
     Reason.TURN_END: "speaks: the person finished",
     Reason.SCHEDULE: "speaks: it is time (schedule)",
     Reason.CUE: "speaks: a cue was seen or heard",
     Reason.RESUME: "speaks: picks up where it stopped",
     Reason.BACKCHANNEL_OPPORTUNITY: "backchannel: a short 'mm-hm'",
+    Reason.THINKING_FILLER: "thinks aloud with a filler ('hmm')",
+    Reason.THINKING_LINE: "thinks aloud with a holding line",
     Reason.BARGE_IN: "interrupts the person",
     Reason.CAPTION_INSTEAD: "shows a caption instead of speaking",
     Reason.ASK_FIRST: "asks before speaking",

@@ -25,6 +25,7 @@ from designkit.policy.knobs import Control, Knob, choices, knob, knobs_of
 from designkit.policy.modes import EFFECTS, Mode, ModeEffect
 from designkit.policy.schedules import TimeSpeak
 from designkit.policy.styles import Style
+from designkit.policy.thinking import ANSWER_SOURCE, THINKING_SOURCE, Thinking, ThinkingMode, same_turn
 
 EPS = 1e-9
 ASK_S = 1.0
@@ -129,12 +130,22 @@ class Policy:
         "cue rules", "What the agent does when a cue is seen or heard.", glossary="CueSpeak", control=Control.RULES))
     ask_content: str = field(default="May I add something?", metadata=knob(
         "the ask-first question", "What `ask_first` says before it speaks.", glossary="ask", control=Control.TEXT))
+    thinking: ThinkingMode = field(default=ThinkingMode.SILENT, metadata=knob(
+        "while thinking", "What the agent does while its answer is being written.", glossary="thinking",
+        control=Control.CHOICE,
+        choices=choices(ThinkingMode, {ThinkingMode.SILENT: "stays silent", ThinkingMode.FILLER: "says 'hmm'",
+                                       ThinkingMode.BACKCHANNEL: "says 'mm-hm'",
+                                       ThinkingMode.HOLDING_LINE: "says a holding line"})))
+    thinking_after_s: float = field(default=0.4, metadata=knob(
+        "thinking sound after", "How late an answer may be before the thinking sound.", glossary="thinking",
+        unit="s", low=0.0, high=3.0, step=0.1))
     # Effective values, derived once (not part of the spec).
     _effect: ModeEffect = field(init=False, repr=False, compare=False)
     _threshold: float = field(init=False, repr=False, compare=False)
     _budget: Budget = field(init=False, repr=False, compare=False)
     _pause: float = field(init=False, repr=False, compare=False)
     _sure_pause: float = field(init=False, repr=False, compare=False)
+    _thinking: Thinking = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -146,6 +157,9 @@ class Policy:
             raise InputError("yield_microturns", expected="a whole number >= 1", got=self.yield_microturns)
         set_(self, "false_interruption_s", _seconds("false_interruption_s", self.false_interruption_s))
         set_(self, "pause_s", _seconds("pause_s", self.pause_s))
+        set_(self, "_thinking", Thinking(self.thinking, self.thinking_after_s))
+        set_(self, "thinking", self._thinking.mode)
+        set_(self, "thinking_after_s", self._thinking.after_s)
         if self.sure_confidence is not None:
             set_(self, "sure_confidence", _unit("sure_confidence", self.sure_confidence))
         try:
@@ -270,11 +284,19 @@ class Policy:
             return _QUIET_MODE
         if proposal.confidence < self._threshold - EPS:
             return _BELOW_CONFIDENCE
-        blocked = self._budget.blocks(interventions_last_minute, since_intervention_s)
-        if blocked is not None:
-            return Decision.silent(blocked)
-        return self._shape(proposal.action, None, proposal.content, proposal.duration_s,
-                           proposal.confidence, user_speaking, user_silence_s, interrupt=self.style is _BARGE_IN)
+        source = proposal.source
+        talk = source == THINKING_SOURCE or source == ANSWER_SOURCE  # (an answer in words: `thinking`)
+        # The answer after a thinking sound belongs to the same turn: the minimum gap does not hold it.
+        if not (talk and same_turn(since_intervention_s, user_silence_s)):
+            blocked = self._budget.blocks(interventions_last_minute, since_intervention_s)
+            if blocked is not None:
+                return Decision.silent(blocked)
+        decision = self._shape(proposal.action, None, proposal.content, proposal.duration_s,
+                               proposal.confidence, user_speaking, user_silence_s, interrupt=self.style is _BARGE_IN)
+        if source == THINKING_SOURCE and decision.action.is_intervention:
+            # The policy would answer now, but the words are not ready: the `thinking` knob decides.
+            return self._thinking.while_thinking(user_silence_s, since_intervention_s, interventions_last_minute)
+        return decision
 
     @property
     def without_targets(self) -> bool:

@@ -1,0 +1,58 @@
+"""From a stream of text pieces to sentences the voice can say, and answers a person can hear.
+
+The voice starts on the first whole sentence, so the first words play before the rest exists;
+`sentences` cuts the stream at each sentence end. `tidy` makes a model's sentence speakable (no
+markdown, emoji or stray quotes) and `is_boilerplate` spots assistant boilerplate ("as an AI",
+"I'm sorry") that a persona should not produce where nothing went wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+# A sentence ends at . ! or ? followed by a space (or the end); "e.g." and decimals do not end one.
+_END = re.compile(r"(?<!\b[A-Za-z]\.[A-Za-z])(?<!\be\.g)(?<!\bi\.e)(?<![0-9])[.!?]+[\"')\]]*(?=\s|$)")
+_UNSPEAKABLE = re.compile(r"[*_#`~<>|\[\]{}]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+BOILERPLATE = ("as an ai", "language model", "i'm sorry", "i am sorry", "i apologize", "i cannot",
+               "i can't help", "as a virtual", "i'm just an", "i do not have personal", "i don't have personal")
+
+
+def tidy(text: str) -> str:
+    """A sentence as the voice should say it: no markup or emoji, single spaces, no wrapping quotes."""
+    clean = _UNSPEAKABLE.sub("", text)
+    clean = re.sub(r"\s+", " ", clean).strip().strip('"').strip()
+    clean = re.sub(r"\s+([.,!?;:])", r"\1", clean)
+    return clean
+
+
+def sentences(pieces: Iterable[str]) -> Iterator[str]:
+    """Whole sentences as soon as each one ends in the stream (the rest at the end, if any)."""
+    buffer = ""
+    for piece in pieces:
+        buffer += piece
+        while True:
+            match = _END.search(buffer)
+            if match is None:
+                break
+            sentence, buffer = tidy(buffer[: match.end()]), buffer[match.end():]
+            if sentence:
+                yield sentence
+    rest = tidy(buffer)
+    if rest:
+        yield rest
+
+
+def first_sentence(pieces: Iterable[str], *, max_words: int = 40) -> str:
+    """The first sentence of a stream (stops reading there), cut to `max_words` words."""
+    for sentence in sentences(pieces):
+        words = sentence.split()
+        if len(words) > max_words:
+            return " ".join(words[:max_words])
+        return sentence
+    return ""
+
+
+def is_boilerplate(text: str) -> bool:
+    lowered = text.lower().replace("\u2019", "'")
+    return any(phrase in lowered for phrase in BOILERPLATE)

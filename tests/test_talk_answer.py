@@ -1,0 +1,133 @@
+"""The agent talks back: it hears the question, answers with the model's words at the turn end, and
+what it does while the answer is being written is the designer's `thinking` knob (silence, or one
+filler when the answer is late). The transcript says what it heard, why it spoke and the prompt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from designkit.core import Engine, Session
+from designkit.core.beside import Beside, arrivals_in, results_in
+from designkit.core.decisions import Action, Reason
+from designkit.core.session import Consent
+from designkit.core.streams import SAMPLE_RATE
+from designkit.perception.audio.silero import SileroVAD
+from designkit.policy import Policy
+from designkit.proposers.answer import NOT_HEARD, AnswerProposer, AnswerWriter
+from designkit.proposers.llm.persona import Persona
+from designkit.proposers.llm.stub import StubModel
+from designkit.proposers.pause import PauseProposer
+from designkit.render import tts
+
+QUESTIONS = ("how long should I boil an egg", "what goes well with rice")
+ANSWERS = {"egg": "Boil an egg for about seven minutes.", "rice": "Beans and a little lime go well with rice."}
+KEEP_ALL = Consent(given_at=0.0, keep=frozenset({"signals", "transcript"}))
+
+
+class KnownWords:
+    """Hears a scripted question: the one whose spoken length is nearest the audio's (no model)."""
+
+    def __init__(self, texts: tuple[str, ...]) -> None:
+        self.lengths = {t: tts.synthesize(t).samples.size / SAMPLE_RATE for t in texts}
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        seconds = audio.size / SAMPLE_RATE - 0.6  # the pre-roll and the VAD's hangover
+        return min(self.lengths, key=lambda t: abs(self.lengths[t] - seconds))
+
+
+@pytest.fixture(scope="module")
+def asked() -> tuple[Session, KnownWords]:
+    pieces = [np.zeros(int(0.6 * SAMPLE_RATE), np.float32)]
+    for text in QUESTIONS:
+        pieces += [tts.synthesize(text).samples.astype(np.float32), np.zeros(5 * SAMPLE_RATE, np.float32)]
+    return Session.from_array(np.concatenate(pieces), chunk_s=0.2, name="asked"), KnownWords(QUESTIONS)
+
+
+def talk_engine(ears: KnownWords, policy: Policy, *, delay: int = 1, **beside: object) -> tuple[Engine, Beside]:
+    state: dict[str, Engine] = {}
+    writer = AnswerWriter(ears, StubModel(ANSWERS), SileroVAD(), persona=Persona("You are a cooking assistant."),
+                          consent=lambda: state["engine"].state.consent)
+    slow = Beside(writer, delay=delay, **beside)  # type: ignore[arg-type]
+    engine = Engine([SileroVAD(), slow], policy, proposer=AnswerProposer(writer, PauseProposer(sure_after_s=0.4)),
+                    consent=KEEP_ALL)
+    state["engine"] = engine
+    return engine, slow
+
+
+POLICY = Policy(confidence=0.5, pause_s=0.4, min_gap_s=1.0)
+
+
+def spoken(records: list) -> list[tuple[int, str, str]]:
+    return [(r.index, r.decision.reason.value, r.decision.content) for r in records if r.decision.action.is_voiced]
+
+
+def test_it_answers_each_question_with_the_models_words_at_the_turn_end(asked) -> None:
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY)
+    records = engine.replay(session)
+    said = spoken(records)
+    assert [content for _, _, content in said] == [ANSWERS["egg"], ANSWERS["rice"]]
+    assert {reason for _, reason, _ in said} == {Reason.TURN_END.value}
+    # Why did it say that: the logged answer holds what it heard and the prompt it answered.
+    logged = results_in([e for r in records for e in r.events], "answer")
+    first = logged[min(logged)]
+    assert first["heard"] == QUESTIONS[0] and first["text"] == ANSWERS["egg"]
+    assert first["prompt"].startswith("system: You are a cooking assistant.")
+    assert first["prompt"].splitlines()[-1] == f"user: {QUESTIONS[0]}"
+    second = logged[max(logged)]
+    assert f"user: {QUESTIONS[0]}" in second["prompt"] and f"assistant: {ANSWERS['egg']}" in second["prompt"]
+
+
+def test_silent_thinking_waits_quietly_for_a_late_answer(asked) -> None:
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY.replace(thinking="silent"), delay=6)
+    records = engine.replay(session)
+    said = spoken(records)
+    assert [content for _, _, content in said] == [ANSWERS["egg"], ANSWERS["rice"]]
+    thinking = [r.index for r in records if r.decision.reason is Reason.THINKING]
+    assert thinking and all(not r.agent_speaking for r in records if r.index in thinking)
+    assert said[0][0] == max(k for k in thinking if k < said[0][0] + 1) + 1  # it thinks until the answer
+
+
+def test_a_filler_after_400_ms_comes_before_every_late_answer_and_only_once(asked) -> None:
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY.replace(thinking="filler", thinking_after_s=0.4), delay=8)
+    records = engine.replay(session)
+    said = spoken(records)
+    reasons = [reason for _, reason, _ in said]
+    assert reasons == [Reason.THINKING_FILLER.value, Reason.TURN_END.value] * 2
+    assert [content for _, _, content in said][1::2] == [ANSWERS["egg"], ANSWERS["rice"]]
+    for _, _, word in said[0::2]:
+        assert word in ("hmm", "let me see")
+    # An answer that is ready in time needs no filler.
+    engine, _ = talk_engine(ears, POLICY.replace(thinking="filler", thinking_after_s=0.4), delay=1)
+    assert [reason for _, reason, _ in spoken(engine.replay(session))] == [Reason.TURN_END.value] * 2
+
+
+def test_live_with_a_worker_that_keeps_up_equals_the_replay_of_its_log(asked) -> None:
+    session, ears = asked
+    engine, slow = talk_engine(ears, POLICY.replace(thinking="filler", thinking_after_s=0.4))
+    live = []
+    for turn in session.microturns():
+        engine.step(turn)
+        live.append(engine.last_record)
+        slow.wait(10.0)
+    events = [e for r in live for e in r.events]
+    again, _ = talk_engine(ears, POLICY.replace(thinking="filler", thinking_after_s=0.4),
+                           arrivals=arrivals_in(events, "answer"), results=results_in(events, "answer"))
+    replayed = again.replay(session)
+    assert [r.decision for r in replayed] == [r.decision for r in live]
+    assert [c for _, _, c in spoken(live)] == [ANSWERS["egg"], ANSWERS["rice"]]
+
+
+def test_without_transcript_consent_the_log_keeps_no_words_and_silence_is_asked_again(asked) -> None:
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY)
+    engine._initial_consent = Consent(given_at=0.0, keep=frozenset({"signals"}))
+    records = engine.replay(session)
+    logged = results_in([e for r in records for e in r.events], "answer")
+    assert logged and all("heard" not in d and "prompt" not in d for d in logged.values())
+    assert NOT_HEARD.endswith("?")
+    assert spoken(records)[0][1] == Reason.TURN_END.value and all(
+        r.decision.action is not Action.INTERRUPT for r in records)

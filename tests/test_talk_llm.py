@@ -1,0 +1,121 @@
+"""Answers in words: any chat model streams its answer; the voice starts on the first whole sentence;
+a model behind an OpenAI-compatible URL is called at that URL and nowhere else; the local GGUF model
+answers from its wheel, offline."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from designkit.errors import InputError
+from designkit.proposers.llm.chat import Message
+from designkit.proposers.llm.endpoint import EndpointModel
+from designkit.proposers.llm.persona import Persona, prompt_text
+from designkit.proposers.llm.sentences import first_sentence, is_boilerplate, sentences, tidy
+from designkit.proposers.llm.stub import StubModel
+
+
+def test_sentences_come_out_as_soon_as_each_one_ends() -> None:
+    read: list[str] = []
+
+    def pieces() -> Iterator[str]:
+        for piece in ("Boil it ", "for 7.5 min", "utes. Then ", "cool it!", " Enjoy"):
+            read.append(piece)
+            yield piece
+
+    stream = sentences(pieces())
+    assert next(stream) == "Boil it for 7.5 minutes."
+    assert read == ["Boil it ", "for 7.5 min", "utes. Then "]  # nothing read past the first sentence
+    assert list(stream) == ["Then cool it!", "Enjoy"]
+
+
+def test_the_first_sentence_is_speakable_and_short() -> None:
+    assert first_sentence(iter(["**Try** a *pinch* of salt 🧂. More"])) == "Try a pinch of salt."
+    assert first_sentence(iter(["one two three four five six"]), max_words=4) == "one two three four"
+    assert tidy('  "Hello   there."  ') == "Hello there."
+    assert is_boilerplate("As an AI, I cannot cook.") and is_boilerplate("I\u2019m sorry to hear that.")
+    assert not is_boilerplate("Boil the egg for seven minutes.")
+
+
+def test_the_stub_model_answers_by_keyword_word_by_word() -> None:
+    model = StubModel({"egg": "Boil an egg for about seven minutes."})
+    asked = [Message("system", "You cook."), Message("user", "How long for an EGG?")]
+    assert list(model.stream(asked, max_tokens=3)) == ["Boil", " an", " egg"]
+    assert "".join(model.stream([Message("user", "hello")], max_tokens=40)) == model.fallback
+
+
+def test_the_persona_prompt_holds_examples_recent_history_and_what_was_heard() -> None:
+    cook = Persona("You are a cooking assistant.", history_turns=1)
+    messages = cook.messages(history=[("hi", "Hello!"), ("eggs?", "Seven minutes.")], heard="and rice?")
+    assert messages[0] == Message("system", cook.system) and cook.system.startswith("You are a cooking assistant.")
+    assert [m.content for m in messages[-3:]] == ["eggs?", "Seven minutes.", "and rice?"]
+    assert "hi" not in [m.content for m in messages]  # older than history_turns
+    assert prompt_text(messages).splitlines()[-1] == "user: and rice?"
+    assert Persona.from_dict(cook.to_dict()) == cook
+    with pytest.raises(InputError):
+        Message("robot", "beep")
+
+
+class _ChatServer:
+    """A local stand-in for llama.cpp's server: streams a fixed answer as server-sent events."""
+
+    def __init__(self, answer: list[str]) -> None:
+        self.requests: list[dict[str, Any]] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for piece in answer:
+                    event = {"choices": [{"delta": {"content": piece}}]}
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+
+            def log_message(self, *_: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_openai_compatible_endpoint_is_called_at_the_given_url_and_streams() -> None:
+    server = _ChatServer(["Rice and", " beans make", " a great chili.", " Also tacos."])
+    try:
+        model = EndpointModel(server.url + "/", model="smollm2", api_key="k")
+        messages = Persona("You are a cook.").messages(history=(), heard="rice and beans?")
+        assert first_sentence(model.stream(messages, max_tokens=32)) == "Rice and beans make a great chili."
+        request = server.requests[0]
+        assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer k"
+        assert request["body"]["stream"] is True and request["body"]["max_tokens"] == 32
+        assert request["body"]["messages"][-1] == {"role": "user", "content": "rice and beans?"}
+    finally:
+        server.close()
+    with pytest.raises(InputError, match="start the server"):
+        list(model.stream(messages, max_tokens=8))  # the server is gone: a clear error, no other address tried
+    with pytest.raises(InputError):
+        EndpointModel("localhost:8080")
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_the_packaged_smollm2_answers_one_sentence_offline() -> None:
+    from designkit.proposers.llm.local_gguf import GGUFModel
+
+    model = GGUFModel()
+    answer = first_sentence(model.stream(Persona("You are a cooking assistant.").messages(
+        history=(), heard="how long should I boil an egg"), max_tokens=32), max_words=25)
+    assert answer and len(answer.split()) <= 25 and model.name.startswith("SmolLM2-135M-Instruct")
