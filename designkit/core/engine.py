@@ -37,6 +37,7 @@ from designkit.core.state import (
 from designkit.core.streams import Event
 from designkit.core.voice import VoiceTimeline, keeps_voice, voice_after
 from designkit.core.wizard import wizard_override
+from designkit.core.wizard_modes import mode_gate
 from designkit.errors import InputError
 
 SILENT, CONTINUE = Action.SILENT, Action.CONTINUE
@@ -212,6 +213,7 @@ class Engine:
             if happening:
                 state.event_times = event_times_after(state.event_times, happening)
             elif (idle is not None and not agent_speaking and proposal is NOTHING and k not in forced
+                  and state.wizard_mode.policy_alone
                   and (not state.cut_remaining_s or user_speaking or state.user_offset != start)):
                 # (What was cut off matters only right after the user stops: `after_cut`.)
                 quiet = idle(user_speaking, start + dt, dt)
@@ -222,7 +224,8 @@ class Engine:
                         decisions[k + 1 : stop] = [quiet] * (stop - k - 1)
                         k = stop - 1  # the user's state is the same throughout: nothing to track
                     continue
-            elif answer is not None and not agent_speaking and not state.wizard_silent_until and k not in forced:
+            elif (answer is not None and not agent_speaking and not state.wizard_silent_until and k not in forced
+                  and state.wizard_mode.policy_alone):
                 # The agent is silent: what `decide` does then, from the user's turn, the last cut
                 # and the budget, without a context.
                 # (Durations are measured to `start + dt`, as `make_context` does; the decision
@@ -242,7 +245,8 @@ class Engine:
                 if decision.action is not SILENT:  # (a silence leaves a silent agent as it was)
                     self._apply(decision, False, (k + 1) * dt)
                 continue
-            elif speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced:
+            elif (speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced
+                  and state.wizard_mode.policy_alone):
                 end = start + dt
                 held = speaking(user_speaking,
                                 end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
@@ -349,8 +353,10 @@ class Engine:
             except Exception as exc:  # fail silent
                 faults.append(f"policy: {exc!r}")
                 decision = Decision.silent(Reason.FAULT)
-        if events or state.wizard_silent_until:  # without either, no operator override applies
+        if events or state.wizard_silent_until or not state.wizard_mode.policy_alone:
+            # (Without an event, a hold or a mode other than override, no operator rule applies.)
             try:
+                decision, state.wizard_mode = mode_gate(state.wizard_mode, events, decision, index, end)
                 decision, state.wizard_silent_until = wizard_override(
                     events, decision, agent_speaking, end, state.wizard_silent_until)
             except Exception as exc:  # fail silent: an operator event the engine cannot read

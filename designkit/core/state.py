@@ -16,6 +16,7 @@ from designkit.core.context import Context
 from designkit.core.decisions import Reason
 from designkit.core.session import OFFLINE_CONSENT, Consent
 from designkit.core.streams import Event
+from designkit.core.wizard_modes import OVERRIDE, ModeState
 
 INF = math.inf
 
@@ -32,6 +33,7 @@ class EngineState:
     agent_onset: float | None = None
     agent_until: float = 0.0
     wizard_silent_until: float = 0.0
+    wizard_mode: ModeState = OVERRIDE  # the operator's mode and the proposal waiting for an answer
     interventions: deque[float] = field(default_factory=deque)
     event_times: Mapping[str, float] = field(default_factory=dict)
     user_last_speech_s: float = 0.0
@@ -64,26 +66,26 @@ def make_context(state: EngineState, index: int, dt: float, signals: Mapping[str
     end = start + dt
     user_speaking = state.user_speaking
     last = state.interventions[-1] if state.interventions else None
-    return Context(  # positional: this runs for nearly every decision
-        index,
-        start,
-        dt,
-        signals,
-        events,
-        coverage,
-        user_speaking,
-        end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
-        (end - state.user_offset) if state.user_offset is not None else INF,
-        state.user_spoke_since_agent,
-        agent_speaking,
-        end - state.agent_onset if agent_speaking and state.agent_onset is not None else 0.0,
-        max(0.0, state.agent_until - end) if agent_speaking else 0.0,
-        end - last if last is not None else INF,
-        len(state.interventions),
-        state.event_times,
-        state.user_last_speech_s,
-        state.cut_remaining_s,
-        end - state.cut_at if state.cut_at is not None else INF,
+    return Context(
+        index=index,
+        t=start,
+        dt=dt,
+        signals=signals,
+        events=events,
+        coverage=coverage,
+        user_speaking=user_speaking,
+        user_speech_s=end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
+        user_silence_s=end - state.user_offset if state.user_offset is not None else INF,
+        user_spoke_since_agent=state.user_spoke_since_agent,
+        agent_speaking=agent_speaking,
+        agent_speech_s=end - state.agent_onset if agent_speaking and state.agent_onset is not None else 0.0,
+        agent_remaining_s=max(0.0, state.agent_until - end) if agent_speaking else 0.0,
+        since_intervention_s=end - last if last is not None else INF,
+        interventions_last_minute=len(state.interventions),
+        event_times=state.event_times,
+        user_last_speech_s=state.user_last_speech_s,
+        cut_remaining_s=state.cut_remaining_s,
+        since_cut_s=end - state.cut_at if state.cut_at is not None else INF,
     )
 
 
