@@ -38,7 +38,7 @@ def hand_table() -> pd.DataFrame:
             rows.append({"participant": pid, "condition": condition, "position": 1 if condition == first else 2,
                          "task": "chat", "kind": "item", "item": "interrupted", "instrument": "",
                          "reversed": True, "value": float(values[i]), "text": "",
-                         "interruptions_per_min": rates[i]})
+                         "false_interruptions_per_min": rates[i]})
     return pd.DataFrame(rows)
 
 
@@ -89,8 +89,8 @@ def test_order_effect_by_hand() -> None:
 
 def test_rating_against_metric_is_spearman_over_sessions_with_n() -> None:
     table = hand_table()
-    result = rating_vs_metric(table, "interrupted", "interruptions_per_min")
-    by_hand = spearmanr(table["value"], table["interruptions_per_min"])
+    result = rating_vs_metric(table, "interrupted", "false_interruptions_per_min")
+    by_hand = spearmanr(table["value"], table["false_interruptions_per_min"])
     assert result.rho == pytest.approx(by_hand.statistic) and result.p == pytest.approx(by_hand.pvalue)
     assert (result.n_sessions, result.n_participants) == (8, 4)
     assert "only 4 participants" in result.sentence()

@@ -35,6 +35,21 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forget(args: argparse.Namespace) -> int:
+    from designkit.study.people.storage import PeopleStore
+
+    study = Study.load(args.study)
+    if study.people is None:
+        print(f"{args.study}: this study has no sessions with people")
+        return 1
+    folder = Path(args.study)
+    removed = PeopleStore(folder if folder.is_dir() else folder.parent, study.people).forget(args.participant)
+    for path in removed:
+        print(f"removed: {path}")
+    print(f"{args.participant}: forgotten" if removed else f"{args.participant}: nothing kept under this id")
+    return 0
+
+
 def _publish(args: argparse.Namespace) -> int:
     from designkit.study.publish import publish
 
@@ -79,6 +94,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--out", default=None, help="results Parquet (default: <study>/results.parquet)")
     run.add_argument("--no-cache", action="store_true", help="compute every cell again")
     run.set_defaults(handler=_run)
+    forget = actions.add_parser("forget", help="delete everything kept about one participant",
+                                description="Remove PARTICIPANT's folder, their place in the order, their rows of "
+                                            "people.parquet, and the same in the published app.")
+    forget.add_argument("study", help="a study folder with a 'people' section")
+    forget.add_argument("participant", help="the participant's pseudonymous id, e.g. P07")
+    forget.set_defaults(handler=_forget)
 
     pub = sub.add_parser("publish", help="publish a study as a Voilà app, an HTML report and an audit",
                          description="Write <study>/published/: the Voilà app, report.html, audit.json.")

@@ -36,6 +36,7 @@ from designkit.log import audit_report, replay_to_log
 from designkit.metrics.session import truth_of
 from designkit.perception.truth_vad import TruthVAD
 from designkit.proposers.simulated import SimulatedProposer
+from designkit.study.people.storage import publish_people
 from designkit.study.prepare import moments_for
 from designkit.study.recordings import RecordingSet
 from designkit.study.runner import package_versions, run
@@ -260,6 +261,8 @@ def write_app(path: str | os.PathLike[str], target: str | os.PathLike[str]) -> P
     for name in APP_FILES:
         if (folder / name).is_file():
             shutil.copy2(folder / name, out / name)
+    if study.people is not None:  # the table, logs, ratings and markers; audio only where shared
+        publish_people(folder, study.people, out)
     for source in study.scenarios:  # own recordings travel with the app
         if isinstance(source, RecordingSet) and not Path(source.folder).is_absolute():
             shutil.copytree(source.path, out / source.folder, dirs_exist_ok=True)

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from designkit.core.context import EventKind
-from designkit.core.decisions import Action
 from designkit.errors import InputError
 from designkit.log import read_log
 from designkit.metrics.intervals import inside
@@ -59,7 +58,7 @@ PUBLISHED = "published"
 # The session metrics the table carries beside the ratings (from the session log alone: a live
 # session has no ground truth, so the user's speech is what the engine heard and a turn end is
 # the end of each stretch of it).
-SESSION_METRICS = ("interventions_per_min", "interruptions_per_min", "response_latency_s", "yield_latency_s",
+SESSION_METRICS = ("interventions_per_min", "false_interruptions_per_min", "response_latency_s", "yield_latency_s",
                    "overlap_ratio", "early_interruption_rate", "attention_cost", "silent_share")
 ROW_COLUMNS = ("participant", "condition", "position", "task", "kind", "item", "instrument", "reversed", "value",
                "text")
@@ -234,6 +233,57 @@ class PeopleStore:
         return removed
 
 
+def publish_people(study_folder: str | os.PathLike[str], people: People, target: str | os.PathLike[str]) -> Path:
+    """Copy what a published app shows into `target`: the tidy table, and per session its log,
+    ratings and markers; a session's audio only when its participant agreed to share it. The
+    copy is made afresh each time, so a forgotten participant never comes back."""
+    store = PeopleStore(study_folder, people)
+    out = Path(target)
+    if (out / PEOPLE_DIR).exists():
+        shutil.rmtree(out / PEOPLE_DIR)
+    table = store.write_table()
+    shutil.copy2(table, out / TABLE)
+    for folder, _ in store.sessions():
+        consent = store.consent(folder.participant)
+        dest = out / PEOPLE_DIR / folder.participant / folder.condition / folder.task
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in (RATINGS, MARKERS):
+            if (folder.path / name).is_file():
+                shutil.copy2(folder.path / name, dest / name)
+        log_path = folder.log_path()
+        if log_path is not None:
+            shutil.copy2(log_path, dest / "log.parquet")
+            audio = log_path.parent / "audio.wav"
+            if audio.is_file() and consent is not None and consent.share_audio:
+                shutil.copy2(audio, dest / "audio.wav")
+    return out / TABLE
+
+
+def published_sessions(app: str | os.PathLike[str]) -> list[tuple[SessionFolder, int]]:
+    """The sessions of a published app (`publish_people`'s layout), as `PeopleStore.sessions` gives
+    them in a study folder, so the same analysis runs on either."""
+    table = pd.read_parquet(Path(app) / TABLE)
+    found = table.drop_duplicates(["participant", "condition", "task"])
+    return [(PublishedSession(Path(app) / PEOPLE_DIR / p / c / t, p, c, t), int(pos))
+            for p, c, t, pos in zip(found["participant"], found["condition"], found["task"], found["position"],
+                                    strict=True)]
+
+
+def sessions_in(folder: str | os.PathLike[str], people: People) -> list[tuple[SessionFolder, int]]:
+    """The sessions of a study folder or of its published app, whichever `folder` is."""
+    if (Path(folder) / PEOPLE_DIR / "order.json").is_file():
+        return PeopleStore(folder, people).sessions()
+    return published_sessions(folder)
+
+
+class PublishedSession(SessionFolder):
+    """A session folder in a published app: its log sits in the folder itself."""
+
+    def log_path(self) -> Path | None:
+        path = self.path / "log.parquet"
+        return path if path.is_file() else None
+
+
 def markers_of(path: str | os.PathLike[str] | None) -> list[Marker]:
     """The marker events of a session log, each at the microturn it landed in."""
     if path is None:
@@ -253,18 +303,20 @@ def live_session_metrics(path: str | os.PathLike[str]) -> dict[str, float]:
     """The metrics of a live session from its log alone (see `SESSION_METRICS`).
 
     The user's speech is what the engine heard (microturn resolution) and every end of it is a
-    turn end to answer; `interruptions_per_min` counts voiced interventions that started while the
-    user was speaking, per minute (the count `attention_cost` weighs as interruptions).
+    turn end to answer; `false_interruptions_per_min` counts the agent's utterances (not
+    backchannels) that started while the user was speaking, or in a pause the user went on from
+    before the agent had finished (it took a pause for a turn end), per minute.
     """
     timeline = timeline_of(read_log(path))
     duration = max(len(timeline.actions) * timeline.dt, 1e-9)
     user = timeline.user_speech()
     truth = SessionTruth.make(duration_s=duration, user_speech=user, respond_at=user[:, 1] if len(user) else ())
     metrics = session_metrics(timeline, truth)
-    times, kinds = timeline.interventions()
-    voiced = np.array([Action(k).is_voiced for k in kinds], dtype=bool)
-    interruptions = int((inside(times, user) & voiced).sum()) if len(times) else 0
-    metrics["interruptions_per_min"] = interruptions / (duration / 60.0)
+    agent, began_as_backchannel = timeline.voice()
+    turns = agent[~began_as_backchannel]
+    resumed = np.array([bool(np.any((user[:, 0] > s) & (user[:, 0] < e))) for s, e in turns], dtype=bool)
+    false = (inside(turns[:, 0], user) | resumed) if len(turns) else np.zeros(0, dtype=bool)
+    metrics["false_interruptions_per_min"] = int(false.sum()) / (duration / 60.0)
     out = {name: float(metrics.get(name, math.nan)) for name in SESSION_METRICS}
     out["duration_s"] = duration
     return out
