@@ -74,8 +74,8 @@ def test_every_term_has_an_entry(term: str) -> None:
 def test_every_widget_legend_term_has_an_entry() -> None:
     from designkit.study.colours import colour_table
 
-    terms = [label for label, _ in colour_table()["legend"]]
-    assert len(terms) >= 8
+    terms = [label for label, _ in colour_table()["legend"]]  # the lanes; reasons join by their labels
+    assert len(terms) >= 2
     for term in terms:
         assert term.lower() in TERMS, f"the widget's legend shows '{term}' without a glossary entry"
 

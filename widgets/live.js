@@ -125,8 +125,14 @@ function render({ model, el }) {
   // One colour table for Python charts and this strip: widgets/colours.json, sent by the kernel.
   const table = model.get("colours");
   const colourOf = (key) => table.reasons[key] ?? table.lanes[key] ?? table.lanes.unknown;
-  for (const [label, key] of table.legend) {
-    legend.append(h("span", { class: "dk-key" }, h("i", { style: `background:${colourOf(key)}` }), label));
+  const keyOf = (label, key) => h("span", { class: "dk-key", "data-key": key }, h("i", { style: `background:${colourOf(key)}` }), label);
+  for (const [label, key] of table.legend) legend.append(keyOf(label, key));
+  // Every reason that occurs in the session joins the legend, by its plain label, once.
+  const shown = new Set();
+  function addToLegend(reason) {
+    if (shown.has(reason)) return;
+    shown.add(reason);
+    legend.append(keyOf((table.labels || {})[reason] ?? reason, reason));
   }
 
   function show() {
@@ -191,7 +197,7 @@ function render({ model, el }) {
     const x = (e.clientX - r.left) * (canvas.width / r.width);
     const p = state.decisions.find((d) => d._x !== undefined && x >= d._x && x <= d._x + d._w);
     if (!p) { tip.textContent = ""; return; }
-    tip.textContent = `${p.t.toFixed(1)} s · ${p.label ?? p.action} (${p.reason})` + (p.content ? ` · “${p.content}”` : "") +
+    tip.textContent = `${p.t.toFixed(1)} s · ${p.label ?? p.action}` + (p.content ? ` · “${p.content}”` : "") +
       (p.proposal !== "silent" ? ` · proposal ${p.proposal} (${p.confidence})` : "") + (p.gaps.length ? ` · gap: ${p.gaps.join(", ")}` : "");
   });
   canvas.addEventListener("mouseleave", () => { tip.textContent = ""; });
@@ -418,6 +424,7 @@ function render({ model, el }) {
       says.textContent = (p.action === "caption" ? "shows: " : "says: ") + "“" + p.content + "”";
     }
     state.decisions.push(msg.point);
+    addToLegend(p.gaps.length ? "silent:gap" : p.reason);
     const keepN = Math.ceil(model.get("window_s") / dt) + 5;
     if (state.decisions.length > keepN) state.decisions.splice(0, state.decisions.length - keepN);
     state.lastPoint = msg.point;

@@ -20,8 +20,10 @@ TABLE = "colours.json"
 @lru_cache(maxsize=1)
 def colour_table() -> dict[str, Any]:
     """The whole table: `reasons` (reason -> colour), `lanes` (lane -> colour), `legend`
-    ([label, reason or lane] pairs the live widget shows)."""
+    ([label, lane] pairs the live widget always shows) and `labels` (reason -> its plain label,
+    `Reason.label`): the live legend adds each reason, by its label, once it occurs."""
     table: dict[str, Any] = json.loads(widget_asset(TABLE).read_text(encoding="utf-8"))
+    table["labels"] = {r.value: r.label for r in Reason}
     return table
 
 
