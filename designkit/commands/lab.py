@@ -3,7 +3,9 @@ the browser lets the live widget use the microphone).
 
 From a checkout, the notebooks open in place. From a `pip install`, they come inside the wheel and
 are copied once into a folder of your own (`./designkit-notebooks` unless `--dir` says otherwise), so
-your edits are yours and an upgrade never overwrites them.
+your edits are yours. After an upgrade, a file you edited stays as it is and the kit's new version is
+written beside it (`01-live-microturns.new-0.2.0.ipynb`); a file you did not edit is updated in place;
+the command says which (designkit/commands/notebook_copy.py).
 """
 
 from __future__ import annotations
@@ -11,18 +13,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
 import sys
 from importlib import resources
 from pathlib import Path
 
-from designkit import DISTRIBUTION, install_line
+from designkit import DISTRIBUTION, __version__, install_line
+from designkit.commands.notebook_copy import MANIFEST, Upgrade, sync
 from designkit.errors import InputError
 
 log = logging.getLogger(__name__)
 
 FIRST_NOTEBOOK = "notebooks/00-start-here.ipynb"
-COPIED = ("notebooks", "studies", "docs")
 DEFAULT_DIR = "designkit-notebooks"
 _SOURCE_TREE = Path(__file__).resolve().parents[2]
 
@@ -38,31 +39,42 @@ def packaged_material() -> Path | None:
     return None
 
 
-def workspace(target: str | os.PathLike[str] | None) -> Path:
-    """Where JupyterLab opens: `target` (filled from the package when it has no notebooks yet); the
-    current folder when it already has the notebooks; else the checkout; else ./designkit-notebooks."""
+def open_workspace(target: str | os.PathLike[str] | None) -> tuple[Path, Upgrade | None]:
+    """Where JupyterLab opens, and what was copied or upgraded there (None when nothing was looked at).
+
+    `target` (filled from the package the first time, upgraded without overwriting your edits later);
+    the current folder when it already has the notebooks; else the checkout; else ./designkit-notebooks."""
     if target is None:
         here = Path.cwd()
         if (here / FIRST_NOTEBOOK).is_file():
-            return here
+            return here, _upgrade(here)
         source = packaged_material()
         if source is not None and source == _SOURCE_TREE:
-            return source
+            return source, None
         target = here / DEFAULT_DIR
     folder = Path(target).expanduser().resolve()
     if (folder / FIRST_NOTEBOOK).is_file():
-        return folder
+        return folder, _upgrade(folder)
     source = packaged_material()
     if source is None:
         raise InputError("notebooks", expected="the notebooks inside the designkit package", got="not found",
                          fix=f'reinstall it: pip install --force-reinstall "{DISTRIBUTION}[all]"')
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        if (source / name).is_dir():
-            shutil.copytree(source / name, folder / name, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns("published", "results.parquet", ".ipynb_checkpoints"))
-    log.info("copied the notebooks and studies to %s", folder)
-    return folder
+    upgrade = sync(folder, source, version=__version__)
+    log.info("%s", upgrade.summary())
+    return folder, upgrade
+
+
+def workspace(target: str | os.PathLike[str] | None) -> Path:
+    """The folder JupyterLab opens (see open_workspace)."""
+    return open_workspace(target)[0]
+
+
+def _upgrade(folder: Path) -> Upgrade | None:
+    """Bring a copy made by `designkit lab` (it has a manifest) up to the installed kit's notebooks."""
+    source = packaged_material()
+    if source is None or source == folder or not (folder / MANIFEST).is_file():
+        return None  # the checkout itself, or notebooks this command did not copy
+    return sync(folder, source, version=__version__)
 
 
 def lab_command(folder: Path, *, port: int | None, browser: bool) -> list[str]:
@@ -84,7 +96,9 @@ def _lab(args: argparse.Namespace) -> int:
                          fix=install_line("all"))
     from designkit.study.serving import run_server
 
-    folder = workspace(args.dir)
+    folder, upgrade = open_workspace(args.dir)
+    if upgrade is not None and upgrade.summary():
+        print(f"designkit lab: {upgrade.summary()}")
     print(f"designkit lab: opening {folder / FIRST_NOTEBOOK} on http://127.0.0.1 (Ctrl-C to stop)")
     return run_server(lab_command(folder, port=args.port, browser=not args.no_browser), cwd=folder)
 
