@@ -41,12 +41,11 @@ def test_a_session_replays_as_the_study_scored_it(study: Study) -> None:
     a = session_run(study, scenario=row["scenario"], policy="context=focused")
     from designkit.metrics.session import session_metrics
     from designkit.metrics.timeline import timeline_of
-    from designkit.study.runner import prepare_truth
+    from designkit.study.prepare import Preparation, prepare_truth
 
     assert a.duration_s == pytest.approx(60.0)
     assert a.frame["agent"].any() and a.frame["user"].any()
-    prepared = prepare_truth(study.scenarios[0].load()[0].truth, quality=study.qualities[0][1], seed=study.seed,
-                             dt=study.dt)
+    prepared = prepare_truth(study.scenarios[0].load()[0].truth, Preparation.of(study), seed=study.seed)
     metrics = session_metrics(timeline_of(prepared.run(study.policies()["context=focused"])), prepared.truth)
     assert metrics["task_success"] == pytest.approx(row["task_success"])
     # The audio a person hears: the user's voice plus the agent's where it spoke, as a WAV.

@@ -32,12 +32,11 @@ from designkit.errors import InputError
 from designkit.metrics import METRICS
 from designkit.metrics.stats import bootstrap_ci
 from designkit.policy.spec import Policy
-from designkit.proposers.simulated import ModelQuality
 from designkit.study.charts import _altair, to_svg
 from designkit.study.knob_controls import TURNABLE, knob_control, turnable
+from designkit.study.prepare import Preparation
 from designkit.study.runner import scenario_truths
 from designkit.study.shards import Shards, metric_rows, prepare_all
-from designkit.study.spec import DEFAULT_MOMENTS
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +55,9 @@ class Explorer:
     def __init__(self, truths: Sequence[Any], *, base: Policy | None = None,
                  knobs: Sequence[str] = ("confidence", "initiative", "style"),
                  metrics: Sequence[str] = ("task_success", "attention_cost", "response_latency_s"),
-                 reference: Mapping[str, Policy] | None = None, quality: ModelQuality | None = None,
+                 reference: Mapping[str, Policy] | None = None, preparation: Preparation | None = None,
                  seeds: Sequence[int] | None = None, weights: Mapping[str, float] | None = None,
-                 dt: float = 0.2, workers: int | None = None, title: str = "",
-                 model_moments: Sequence[str] | None = None, targets_from: str = "targets") -> None:
+                 workers: int | None = None, title: str = "") -> None:
         bad = [m for m in metrics if m not in METRICS]
         if bad:
             raise InputError("metric", expected=f"names from {list(METRICS)}", got=bad)
@@ -70,19 +68,17 @@ class Explorer:
         self.metrics = tuple(metrics)
         self.weights = dict(weights) if weights else None
         self.title = title
-        self.quality = quality or ModelQuality()
+        self.preparation = preparation = preparation or Preparation()
         seeds = list(seeds) if seeds is not None else list(range(len(truths)))
-        moments = {"model_moments": tuple(model_moments or DEFAULT_MOMENTS), "targets_from": targets_from}
         self._shards: Shards | None = None
         self._prepared: list[Any] = []
         if workers is None:  # worker processes pay off once a move re-decides many microturns
-            microturns = sum(_duration(t) for t in truths) / dt
+            microturns = sum(_duration(t) for t in truths) / preparation.dt
             workers = min(4, os.cpu_count() or 1) if microturns > PARALLEL_MICROTURNS else 1
         if workers > 1 and len(truths) > 1:
-            self._shards = Shards(truths, seeds, self.quality, dt, self.weights, self.metrics,
-                                   min(workers, len(truths)), moments)
+            self._shards = Shards(truths, seeds, preparation, self.weights, self.metrics, min(workers, len(truths)))
         else:
-            self._prepared = prepare_all(truths, seeds, self.quality, dt, moments)
+            self._prepared = prepare_all(truths, seeds, preparation)
         self.policy = self.base
         self._reference = self._records(dict(reference or {}), current=False)
         self._template = self._chart_template()
@@ -111,10 +107,9 @@ class Explorer:
         first = variants[base] if base is not None else next(iter(variants.values()))
         chosen = knobs or tuple(k for k, _ in study.grid if k in TURNABLE) or ("confidence", "initiative", "style")
         explorer = cls([t for *_, t in found], base=first, knobs=chosen, metrics=metrics or study.metrics,
-                       reference=reference, quality=study.quality(name),
+                       reference=reference, preparation=Preparation.of(study, name),
                        seeds=[study.seed + index for _, index, *_ in found], weights=dict(study.weights) or None,
-                       dt=study.dt, workers=workers, title=study.title or study.name,
-                       model_moments=study.model_moments, targets_from=study.targets_from)
+                       workers=workers, title=study.title or study.name)
         explorer.study_path = str(path) if path is not None else None
         return explorer
 

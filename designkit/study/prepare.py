@@ -13,14 +13,14 @@ import json
 import math
 import warnings
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from designkit.core.cached import CachedInputs, Replayed
 from designkit.core.context import EventKind
-from designkit.core.decisions import NOTHING, Action, Proposal, Reason
+from designkit.core.decisions import BACKCHANNEL_S, NOTHING, TURN_S, Action, Proposal, Reason
 from designkit.core.engine import Engine
 from designkit.core.microturns import speech_mask
 from designkit.core.protocols import Decider
@@ -35,6 +35,26 @@ from designkit.study.spec import DEFAULT_MOMENTS
 from designkit.testing import random_turns
 
 CUE_EVENT = EventKind.CUE.value  # cues without a kind of their own are named this
+MOMENT_S = 0.8  # how long the simulated model speaks at a target, rep or cue
+
+
+@dataclass(frozen=True, slots=True)
+class Preparation:
+    """How a study prepares each session for any policy, passed whole from the study to the
+    runner's jobs, the explorer and its worker processes: the simulated model's `quality` and the
+    truth times it proposes at (`model_moments`, see `Study.model_moments`), the truth times scored
+    as TimeSpeak targets (`targets_from`) and the microturn length `dt`."""
+
+    quality: ModelQuality = field(default_factory=ModelQuality)
+    model_moments: tuple[str, ...] = DEFAULT_MOMENTS
+    targets_from: str = "targets"
+    dt: float = 0.2
+
+    @classmethod
+    def of(cls, study: Any, quality: str | None = None) -> Preparation:
+        """A study's preparation with its model quality named `quality` (default: its first)."""
+        return cls(study.quality(quality or study.qualities[0][0]), tuple(study.model_moments), study.targets_from,
+                   study.dt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +85,8 @@ def session_rows(policy: Decider, sessions: Sequence[Prepared], *, weights: Mapp
 
 def moments_of(truth: SessionTruth) -> list[Moment]:
     """What the agent should do, from truth: speak at turn ends, backchannel at openings."""
-    return ([Moment(float(t), Action.SPEAK, duration_s=1.5, source="turn_end") for t in truth.respond_at]
-            + [Moment(float(t), Action.BACKCHANNEL, "mm-hm", 0.4, "backchannel") for t in truth.backchannel_at])
+    return ([Moment(float(t), Action.SPEAK, duration_s=TURN_S, source="turn_end") for t in truth.respond_at]
+            + [Moment(float(t), Action.BACKCHANNEL, "mm-hm", BACKCHANNEL_S, "backchannel") for t in truth.backchannel_at])
 
 
 def truth_times(truth: Any, name: str) -> list[float]:
@@ -89,9 +109,10 @@ def moments_for(truth: Any, names: Sequence[str] = DEFAULT_MOMENTS) -> list[Mome
     for name in names:
         for t in truth_times(truth, name):
             if name == "backchannel_opportunities":
-                moments.append(Moment(t, Action.BACKCHANNEL, "mm-hm", 0.4, "backchannel"))
+                moments.append(Moment(t, Action.BACKCHANNEL, "mm-hm", BACKCHANNEL_S, "backchannel"))
             else:
-                moments.append(Moment(t, Action.SPEAK, duration_s=1.5 if name == "turn_ends" else 0.8, source=name))
+                moments.append(Moment(t, Action.SPEAK, duration_s=TURN_S if name == "turn_ends" else MOMENT_S,
+                                      source=name))
     return moments
 
 
@@ -103,17 +124,16 @@ def study_truth(truth: Any, targets_from: str = "targets") -> SessionTruth:
     return session
 
 
-def prepare_truth(truth: Any, *, quality: ModelQuality, seed: int, dt: float,
-                  model_moments: Sequence[str] = DEFAULT_MOMENTS, targets_from: str = "targets") -> Prepared:
-    """A study's session ready for any policy: the simulated model proposes at `model_moments`,
-    and `targets_from` times are scored as TimeSpeak targets."""
-    session = study_truth(truth, targets_from)
-    if tuple(model_moments) == DEFAULT_MOMENTS:
+def prepare_truth(truth: Any, preparation: Preparation, *, seed: int) -> Prepared:
+    """A study's session ready for any policy, as `preparation` says: the simulated model proposes
+    at its model moments, and its `targets_from` times are scored as TimeSpeak targets."""
+    session = study_truth(truth, preparation.targets_from)
+    quality, dt = preparation.quality, preparation.dt
+    if preparation.model_moments == DEFAULT_MOMENTS:
         return prepare(session, quality=quality, seed=seed, dt=dt)
-    proposer = SimulatedProposer(moments_for(truth, model_moments), duration_s=session.duration_s, quality=quality,
-                                 dt=dt, seed=seed)
+    proposer = SimulatedProposer(moments_for(truth, preparation.model_moments), duration_s=session.duration_s,
+                                 quality=quality, dt=dt, seed=seed)
     return prepare(session, dt=dt, proposer=proposer)
-
 
 
 def prepare(truth: Any, *, quality: ModelQuality | None = None, seed: int = 0, dt: float = 0.2,

@@ -18,7 +18,7 @@ import math
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,8 @@ from designkit.cache import cache_dir as cache_dir_of
 from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.stats import bootstrap_ci
 from designkit.policy.spec import Policy
-from designkit.proposers.simulated import ModelQuality
-from designkit.study.prepare import prepare_truth, session_rows
-from designkit.study.spec import DEFAULT_MOMENTS, Study, quality_to_dict
+from designkit.study.prepare import Preparation, prepare_truth, session_rows
+from designkit.study.spec import Study, quality_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +59,19 @@ def package_versions() -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class SessionJob:
-    """One session to decide: a scenario's truth with one model quality and seed, and the policies
-    (with their cache keys) still to run on it."""
+    """One session to decide: a scenario's truth prepared with one model quality and seed, and the
+    policies (with their cache keys) still to run on it."""
 
     set: str
     scenario: str
     scenario_index: int
     quality_name: str
-    quality: ModelQuality
     repetition: int
     seed: int
     truth: Any
+    preparation: Preparation
     policies: tuple[tuple[str, str, Mapping[str, Any]], ...]  # (name, cache key, policy dict)
     weights: tuple[tuple[str, float], ...]
-    dt: float
-    model_moments: tuple[str, ...] = DEFAULT_MOMENTS
-    targets_from: str = "targets"
 
 
 def _hash(payload: Any) -> str:
@@ -99,23 +95,24 @@ def plan(study: Study, truths: Sequence[tuple[str, int, str, str, Any]] | None =
     jobs = []
     for set_name, index, scenario, digest, truth in truths:
         for quality_name, quality in study.qualities:
+            preparation = Preparation.of(study, quality_name)
             for rep in range(study.repetitions):
                 seed = study.seed + index + 10_007 * rep
                 keys = {name: _hash({"cell": CELL_VERSION, "scenario": digest, "quality": quality_to_dict(quality),
                                      "seed": seed, "policy": spec, "weights": dict(study.weights), "dt": study.dt,
                                      "moments": list(study.model_moments), "targets": study.targets_from})
                         for name, spec in policies.items()}
-                job = SessionJob(set_name, scenario, index, quality_name, quality, rep, seed, truth,
-                                 tuple((name, keys[name], policies[name]) for name in policies),
-                                 study.weights, study.dt, study.model_moments, study.targets_from)
+                job = SessionJob(set=set_name, scenario=scenario, scenario_index=index, quality_name=quality_name,
+                                 repetition=rep, seed=seed, truth=truth, preparation=preparation,
+                                 policies=tuple((name, keys[name], policies[name]) for name in policies),
+                                 weights=study.weights)
                 jobs.append((job, keys))
     return jobs
 
 
 def run_job(job: SessionJob) -> list[tuple[str, dict[str, float]]]:
     """(cache key, metrics) for each policy of one session: prepare once, re-decide per policy."""
-    prepared = prepare_truth(job.truth, quality=job.quality, seed=job.seed, dt=job.dt,
-                             model_moments=job.model_moments, targets_from=job.targets_from)
+    prepared = prepare_truth(job.truth, job.preparation, seed=job.seed)
     weights = dict(job.weights) or None
     out = []
     for _, key, spec in job.policies:
@@ -293,15 +290,13 @@ def run(study: Study, *, executor: str = "local", workers: int | None = None, cl
             else:
                 found[key] = cell
         if missing:
-            todo.append(SessionJob(job.set, job.scenario, job.scenario_index, job.quality_name, job.quality,
-                                   job.repetition, job.seed, job.truth, tuple(missing), job.weights, job.dt,
-                                   job.model_moments, job.targets_from))
+            todo.append(replace(job, policies=tuple(missing)))
     cells = sum(len(j.policies) for j in todo)
     log.info("study %s: %d cells cached, %d to compute", study.name, len(found), cells)
     if workers is not None:
         count = workers
     else:  # a small study runs faster here than it takes to start worker processes
-        size = sum(len(j.policies) * _duration(j.truth) / j.dt for j in todo)
+        size = sum(len(j.policies) * _duration(j.truth) / j.preparation.dt for j in todo)
         count = 1 if size < INLINE_MICROTURNS else (os.cpu_count() or 1)
     if todo:
         bar = tqdm(total=cells, desc=f"study {study.name}", unit="cell", disable=not progress)

@@ -133,7 +133,7 @@ def _scenario(study: Any, name: str | int) -> tuple[Any, int, Any]:
 def session_run(study: Any, *, scenario: str | int, policy: str, quality: str | None = None,
                 repetition: int = 0) -> SessionRun:
     """Replay one session of `study` with the variant named `policy`, as the runner scored it."""
-    from designkit.study.runner import prepare_truth
+    from designkit.study.prepare import Preparation, prepare_truth
 
     variants = study.policies()
     if policy not in variants:
@@ -144,8 +144,7 @@ def session_run(study: Any, *, scenario: str | int, policy: str, quality: str | 
         raise InputError("model quality", expected=f"one of {list(qualities)}", got=repr(quality))
     _, index, found = _scenario(study, scenario)
     seed = study.seed + index + 10_007 * repetition  # as runner.plan seeds each session
-    prepared = prepare_truth(found.truth, quality=qualities[quality_name], seed=seed, dt=study.dt,
-                             model_moments=study.model_moments, targets_from=study.targets_from)
+    prepared = prepare_truth(found.truth, Preparation.of(study, quality_name), seed=seed)
     replayed = prepared.run(variants[policy])
     return SessionRun(str(found.name or scenario), policy, quality_name, float(study.dt),
                       replay_frame(replayed), np.asarray(found.audio, dtype=np.float32))

@@ -10,8 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from designkit.policy.spec import Policy
-from designkit.proposers.simulated import ModelQuality
-from designkit.study.prepare import prepare_truth, session_rows
+from designkit.study.prepare import Preparation, prepare_truth, session_rows
 
 
 def metric_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mapping[str, float] | None,
@@ -21,15 +20,14 @@ def metric_rows(prepared: Sequence[Any], spec: Mapping[str, Any], weights: Mappi
     return [[float(values.get(m, math.nan)) for m in metrics] for values in rows]
 
 
-def prepare_all(truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
-                moments: Mapping[str, Any]) -> list[Any]:
+def prepare_all(truths: Sequence[Any], seeds: Sequence[int], preparation: Preparation) -> list[Any]:
     """Signals and simulated proposals of every session, prepared once (only decisions change later)."""
-    return [prepare_truth(t, quality=quality, seed=s, dt=dt, **moments) for t, s in zip(truths, seeds, strict=True)]
+    return [prepare_truth(t, preparation, seed=s) for t, s in zip(truths, seeds, strict=True)]
 
 
-def _worker(conn: Any, truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
-            weights: Mapping[str, float] | None, metrics: Sequence[str], moments: Mapping[str, Any]) -> None:
-    prepared = prepare_all(truths, seeds, quality, dt, moments)
+def _worker(conn: Any, truths: Sequence[Any], seeds: Sequence[int], preparation: Preparation,
+            weights: Mapping[str, float] | None, metrics: Sequence[str]) -> None:
+    prepared = prepare_all(truths, seeds, preparation)
     conn.send("ready")
     while True:
         spec = conn.recv()
@@ -42,17 +40,16 @@ def _worker(conn: Any, truths: Sequence[Any], seeds: Sequence[int], quality: Mod
 class Shards:
     """Worker processes, each holding its share of the sessions prepared."""
 
-    def __init__(self, truths: Sequence[Any], seeds: Sequence[int], quality: ModelQuality, dt: float,
-                 weights: Mapping[str, float] | None, metrics: Sequence[str], workers: int,
-                 moments: Mapping[str, Any]) -> None:
+    def __init__(self, truths: Sequence[Any], seeds: Sequence[int], preparation: Preparation,
+                 weights: Mapping[str, float] | None, metrics: Sequence[str], workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.pipes = []
         self.processes = []
         for i in range(workers):
             parent, child = context.Pipe()
             process = context.Process(target=_worker, daemon=True,
-                                      args=(child, list(truths[i::workers]), list(seeds[i::workers]), quality, dt,
-                                            weights, list(metrics), dict(moments)))
+                                      args=(child, list(truths[i::workers]), list(seeds[i::workers]), preparation,
+                                            weights, list(metrics)))
             process.start()
             self.pipes.append(parent)
             self.processes.append(process)
