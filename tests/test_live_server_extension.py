@@ -38,6 +38,10 @@ class _FakeServer:
         class App:
             def __init__(self) -> None:
                 self.settings: dict[str, Any] = {server_extension.SETTING: current}
+                self.handlers: list[Any] = []
+
+            def add_handlers(self, host: str, handlers: list[Any]) -> None:
+                self.handlers.extend(handlers)
 
         self.web_app = App()
         self.log = __import__("logging").getLogger("test")

@@ -1,8 +1,10 @@
-"""The knobs a designer turns while talking: policy sliders, mute, push-to-talk, Wizard-of-Oz.
+"""The knobs a designer turns while talking: policy sliders, mute, push-to-talk, the script.
 
 Every change goes through the live session, applies at the next microturn and is logged there:
 policy knobs through `Engine.set_policy` (a "policy" event), everything else as an event in the
-stream ("control" or "wizard"), so a replay of the session sees the same events.
+stream ("control"), so a replay of the session sees the same events. A Wizard-of-Oz operator
+works from a screen of its own (`WizardConsole`), never from the participant's page; in code,
+`LiveSession.wizard(...)` does what a console's action does.
 """
 
 from __future__ import annotations
@@ -11,19 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from designkit.core.wizard import OperatorAction
 from designkit.policy import Policy
-from designkit.study.knob_controls import knob_control
+from designkit.study.knob_controls import CONTROLLABLE, described, knob_control
 
 if TYPE_CHECKING:
     from designkit.widgets.live import LiveSession
 
-# The knobs a designer turns while talking, in the order shown (ranges and labels: `Policy.KNOBS`).
-LIVE_KNOBS = ("initiative", "style", "confidence", "context")
+# The knobs a designer turns while talking, in the order shown: the main four first, then every
+# other knob a control can turn (pause, sure turn end, yield, false interruption and what follows
+# it, gap, budget, ...), so a knob declared on `Policy` is live without touching this file.
+# Ranges, units, plain labels and hints: `Policy.KNOBS`.
+FIRST = ("initiative", "style", "confidence", "context")
+LIVE_KNOBS = (*FIRST, *(name for name in CONTROLLABLE if name not in FIRST))
 
 
 class Controls(w.VBox):  # type: ignore[misc]
-    """Sliders, toggles and operator buttons wired to one `LiveSession`."""
+    """Sliders and toggles wired to one `LiveSession`."""
 
     def __init__(self, session: LiveSession, **kwargs: Any) -> None:
         self.session = session
@@ -40,30 +45,15 @@ class Controls(w.VBox):  # type: ignore[misc]
         self.mute.observe(lambda c: session.set_control("muted", c["new"]), "value")
         self.quiet.observe(lambda c: session.set_control("quiet", c["new"]), "value")
         self.ptt.observe(lambda c: session.set_control("push_to_talk", c["new"]), "value")
-        self.line = w.Text(value="Let me think about that for a moment.", description="says",
-                           layout=w.Layout(width="420px"), style={"description_width": "40px"})
-        self.wizard = {}
-        for action in OperatorAction:
-            button = w.Button(description=action.label, tooltip=f"Wizard-of-Oz: {action.label}")
-            button.add_class(f"dk-wizard-{action.value}")
-            button.on_click(lambda _b, action=action: self._wizard(action))
-            self.wizard[action.value] = button
         self.script = script_editor(session)
         super().__init__(
-            [w.HTML("<b>policy</b>"), *self.knobs.values(),
+            [w.HTML("<b>policy</b>"), *(described(name, control) for name, control in self.knobs.items()),
              w.HBox([self.mute, self.quiet, self.ptt]),
-             w.HTML("<b>operator</b>"), w.HBox(list(self.wizard.values())), self.line,
              *([w.HTML("<b>what the agent says</b> (one line per row, said in turn; {said} = the model's words)"),
                 self.script] if self.script.children else [])],
             **kwargs,
         )
         self.add_class("dk-controls")
-
-    def _wizard(self, action: OperatorAction) -> None:
-        if action is OperatorAction.SPEAK and self.line.value.strip():
-            self.session.wizard(action, content=self.line.value.strip())
-        else:
-            self.session.wizard(action)
 
 
 def script_editor(session: LiveSession) -> w.VBox:

@@ -55,6 +55,7 @@ from designkit.widgets.open_sessions import close_at_exit
 from designkit.widgets.recording import RecordingWriter
 from designkit.widgets.timeline import timeline_point
 from designkit.widgets.voice_out import make_voice, speak, warm_script, warm_voice
+from designkit.widgets.wizard_desk import WizardDesk, WizardSettings
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class LiveSession(anywidget.AnyWidget):
         listening: str | None = None,
         host: str | None = None,
         capture: str = "room",
+        wizard: WizardSettings | bool = False,
     ) -> None:
         agent, listening = resolve_agent(engine, agent=agent, host=host, name=name, title=title,
                                          listening=listening)
@@ -139,6 +141,9 @@ class LiveSession(anywidget.AnyWidget):
         self.kernel_ms: deque[float] = deque(maxlen=3000)
         self.counts = dict.fromkeys(COUNTS, 0)
         warm_voice(self._voice, self.engine, self.script)
+        self.desk: WizardDesk | None = None  # a Wizard-of-Oz operator's line (`open_to_wizard`)
+        if wizard:
+            self.open_to_wizard(wizard if isinstance(wizard, WizardSettings) else WizardSettings())
         self.on_msg(self._on_msg)
         close_at_exit(self)
 
@@ -191,13 +196,21 @@ class LiveSession(anywidget.AnyWidget):
                 probe.prepare()
             self._push_event(Event(t=self._event_time(), kind=SCRIPT_KIND, data={"lines": script.to_dict()}))
 
+    def open_to_wizard(self, settings: WizardSettings | None = None) -> WizardDesk:
+        """Let a `WizardConsole` on another page of this Jupyter server attach to this session
+        (by `settings.room`, default this session's name); see `designkit.widgets.wizard_desk`."""
+        if self.desk is None:
+            self.desk = WizardDesk(self, settings or WizardSettings())
+        return self.desk
+
     def wizard(self, action: OperatorAction | str, **data: Any) -> None:
-        """An operator button (`OperatorAction`: "speak", "silent", "backchannel" or "stop"), at the
-        next microturn."""
+        """An operator action (`OperatorAction`: "speak", "interrupt", "backchannel", "stop", "hold",
+        ...), a `wizard` event of the microturn being filled (the programmatic operator)."""
         action = OperatorAction.parse(action)
         with self._lock:
             content = str(data.get("content", ""))
-            if action is OperatorAction.SPEAK and content and "duration_s" not in data and self._voice is not None:
+            voiced = action is OperatorAction.SPEAK or action is OperatorAction.INTERRUPT
+            if voiced and content and "duration_s" not in data and self._voice is not None:
                 # Render now, so the decision knows how long the line lasts.
                 data["duration_s"] = round(self._voice.prepare(content).duration_s, 3)
             self._push_event(Event(t=self._event_time(), kind=EventKind.WIZARD, data={"action": action.value, **data}))
@@ -222,6 +235,8 @@ class LiveSession(anywidget.AnyWidget):
                 return self.path
             if self.log_writer is None:
                 self._closed.set()
+                if self.desk is not None:
+                    self.desk.close()
                 if self.consent == "none":
                     self.consent = "closed"
                 return None
@@ -244,6 +259,9 @@ class LiveSession(anywidget.AnyWidget):
                          "policy": self._first_policy, "policy_changes": self.policy_changes,
                          "clock": self.clocks.estimate().to_dict(), "counts": dict(self.counts),
                          "log": self.path.name}
+                if self.desk is not None:
+                    self.desk.close()
+                    facts["wizard"] = self.desk.facts()
                 self.recording.close(facts)
                 if self.consent == "given":
                     self.consent = "closed"
@@ -310,6 +328,8 @@ class LiveSession(anywidget.AnyWidget):
         self._watchdog = threading.Thread(target=self._watch, name="designkit-live-watchdog", daemon=True)
         self._watchdog.start()
         interrupt.on_interrupt(self._on_kernel_interrupt, is_active=lambda: not self._closed.is_set())
+        if self.desk is not None:
+            self.desk.started()
         quiet_busy.quiet(self.comm.comm_id if self.comm is not None else None)  # no busy flash per chunk
 
     def _on_revoke(self) -> None:
@@ -398,6 +418,8 @@ class LiveSession(anywidget.AnyWidget):
                    "late": late, "stop": stop, "voice": pcm is not None, "point": point,
                    "counts": dict(self.counts)}
         self.send(message, [pcm] if pcm is not None else None)
+        if self.desk is not None:
+            self.desk.after_step(record, point)
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:

@@ -34,6 +34,13 @@ def open_in_lab(page: Any, lab: Any, name: str) -> None:
     harness.wait_allow(page)
 
 
+def operator(page: Any, code: str) -> None:
+    """What an operator's console does, in code run by the notebook's kernel (the participant's
+    page itself holds no operator control)."""
+    page.evaluate("(code) => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                  ".requestExecute({code, silent: true, store_history: false}).done", code)
+
+
 def best_lag_correlation(received: np.ndarray, reference: np.ndarray) -> float:
     """Pearson r between `received` and the looped `reference`, at the best circular lag."""
     n = received.size
@@ -81,11 +88,11 @@ def test_a_minute_live_in_jupyterlab(lab: Any, page: Any, artifacts: Path) -> No
     page.click(".dk-controls button:has-text('mute mic')")
     harness.wait_live(page, "s.lastPoint && !s.lastPoint.user && !s.lastPoint.agent && s.voice.active === 0")
     pieces = harness.live_state(page, "s.voice.pieces")
-    page.click(".dk-wizard-speak")
+    operator(page, "session.wizard('speak', content='Let me think about that for a moment.')")
     harness.wait_live(page, f"s.voice.pieces >= {pieces + 3} && s.voice.level > 1e-3", timeout_ms=20_000)
     shot(page, artifacts, "03-agent-speaking")
     stops = harness.live_state(page, "s.voice.stops")
-    page.click(".dk-wizard-stop")
+    operator(page, "session.wizard('stop')")
     harness.wait_live(page, f"s.voice.stops > {stops} && s.voice.lastStop && s.voice.lastStop.reason === 'wizard'"
                             " && s.voice.silentAfterStopMs !== null", timeout_ms=20_000)
     stopped = harness.live_state(page, "s.replies")

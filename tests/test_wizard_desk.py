@@ -1,0 +1,177 @@
+"""A live session with a Wizard-of-Oz operator, without a browser: the messages a console sends
+through the relay, a scripted participant's microphone, and what the log and a replay show."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from live_comm import ScriptedBrowser, dummy_comm
+
+from designkit.core import Engine
+from designkit.errors import InputError
+from designkit.log import read_log
+from designkit.perception.audio.energy import EnergyVAD
+from designkit.policy import Policy
+from designkit.testing import scripted_session
+from designkit.widgets import LiveSession, PauseProposer, load_session, read_recording
+from designkit.widgets.wizard_desk import WizardSettings
+
+SPEECH = [(1.0, 3.0), (5.0, 7.0), (9.0, 10.0)]
+POLICY = Policy(style="wait_for_pause", confidence=0.5)
+
+
+@pytest.fixture
+def comm() -> Iterator[None]:
+    with dummy_comm():
+        yield
+
+
+def engine() -> Engine:
+    return Engine([EnergyVAD()], POLICY, proposer=PauseProposer(content="Go on.", duration_s=0.6))
+
+
+def start(tmp_path: Path, **settings: Any) -> tuple[LiveSession, ScriptedBrowser]:
+    session = LiveSession(engine(), log_dir=tmp_path, name="p01",
+                          wizard=WizardSettings(connect=False, **settings))
+    browser = ScriptedBrowser(session, scripted_session(SPEECH, 12.0, seed=3).samples())
+    browser.consent("audio")
+    return session, browser
+
+
+def wizard_rows(frame: Any) -> list[dict[str, Any]]:
+    """The operator's events in the log, in order."""
+    rows = []
+    for events in frame["events"]:
+        rows.extend(e["data"] for e in json.loads(events or "[]") if e["kind"] == "wizard")
+    return rows
+
+
+def replays_the_same(session: LiveSession) -> bool:
+    live = read_log(session.path).frame
+    replayed = engine().replay(load_session(session.folder))
+    return ([(r.decision.action.value, r.decision.reason.value, r.decision.content) for r in replayed]
+            == list(zip(live["action"], live["reason"], live["content"], strict=True)))
+
+
+def test_a_hotkey_says_the_palette_line_in_full_wizard_mode_with_its_reaction_time(comm: None, tmp_path: Path) -> None:
+    session, browser = start(tmp_path, mode="full", palette=("Mm-hm.", "Tell me more about that."))
+    desk = session.desk
+    assert desk is not None
+    browser.stream(0, 17)  # the person spoke 1-3 s; the VAD's turn end is behind us
+    desk.receive({"type": "act", "verb": "line", "line": 1, "key": "2"})
+    browser.stream(17, 60)
+    session.close_session()
+    frame = read_log(session.path).frame
+    said = frame[frame["action"] == "speak"]
+    assert said["content"].tolist() == ["Tell me more about that."]  # the policy alone said nothing
+    assert said["reason"].tolist() == ["wizard"] and said["index"].tolist() == [17]
+    act = next(r for r in wizard_rows(frame) if r["action"] == "speak")
+    assert act["reaction_from"] == "turn_end" and act["key"] == "2" and act["by"] == "operator"
+    assert act["reaction_ms"] >= (3.4 - 3.0) * 1000  # at least from the VAD's turn end to the last chunk
+    assert wizard_rows(frame)[0] == {"action": "mode", "mode": "full", "veto_ms": 1500.0,
+                                     "on_timeout": "deny", "by": "settings"}
+    assert replays_the_same(session)
+
+
+def test_an_approved_proposal_is_said_and_an_unanswered_one_times_out_as_the_designer_chose(
+        comm: None, tmp_path: Path) -> None:
+    session, browser = start(tmp_path, mode="veto", veto_ms=600, on_timeout="deny")
+    desk = session.desk
+    assert desk is not None
+    for k in range(60):
+        browser.chunk(k)
+        waiting = session.engine.state.wizard_mode.waiting
+        if waiting is not None and waiting.index > 30 and not any(w.get("answered") for w in desk.log.waits):
+            desk.receive({"type": "act", "verb": "approve", "answers": waiting.index})
+    session.close_session()
+    waits = read_recording(session.folder)["wizard"]["waits"]
+    timed_out = [w for w in waits if not w["answered"]]
+    approved = [w for w in waits if w["answered"]]
+    assert timed_out and approved
+    for w in timed_out:  # resolved at the first microturn whose end reaches the wait's end, silent
+        assert w["ended"] == pytest.approx(w["at"] + 0.6) and w["outcome"] == "silent"
+    assert approved[0]["outcome"] == "speak" and approved[0]["ended"] < approved[0]["until"]
+    answer = next(r for r in wizard_rows(read_log(session.path).frame) if r["action"] == "approve")
+    assert answer["reaction_from"] == "proposal" and answer["answers"] == approved[0]["index"]
+    assert replays_the_same(session)
+
+
+@pytest.mark.parametrize("on_detach", ["policy", "silent"])
+def test_when_the_console_goes_the_session_falls_back_and_logs_it(comm: None, tmp_path: Path, on_detach: str) -> None:
+    session, browser = start(tmp_path, mode="full", on_detach=on_detach)
+    desk = session.desk
+    assert desk is not None
+    desk.receive({"type": "relay", "event": "operator_attached"})
+    browser.stream(0, 10)
+    desk.receive({"type": "relay", "event": "operator_detached"})
+    browser.stream(10, 60)
+    session.close_session()
+    frame = read_log(session.path).frame
+    relay = [r for r in wizard_rows(frame) if r.get("by") == "relay"]
+    assert relay[0]["note"] == "operator console attached"
+    assert relay[1]["why"] == "operator console detached"
+    spoke = frame[frame["action"] == "speak"]
+    if on_detach == "policy":
+        assert relay[1]["action"] == "mode" and relay[1]["mode"] == "override"
+        assert len(spoke) > 0 and set(spoke["reason"]) == {"speak:turn_end"}  # the policy took over
+    else:
+        assert relay[1]["action"] == "hold"
+        assert len(spoke) == 0
+    facts = read_recording(session.folder)["wizard"]
+    assert len(facts["attached"]) == 1 and len(facts["detached"]) == 1
+    assert replays_the_same(session)
+
+
+def test_free_text_interrupt_hold_release_and_a_note_reach_the_log(comm: None, tmp_path: Path) -> None:
+    session, browser = start(tmp_path)
+    desk = session.desk
+    assert desk is not None
+    browser.stream(0, 6)
+    desk.receive({"type": "act", "verb": "say", "content": "Sorry to cut in.", "interrupt": True})
+    browser.stream(6, 12)
+    desk.receive({"type": "act", "verb": "hold"})
+    browser.stream(12, 40)
+    desk.receive({"type": "act", "verb": "note", "note": "laughed"})
+    desk.receive({"type": "act", "verb": "release"})
+    browser.stream(40, 60)
+    session.close_session()
+    frame = read_log(session.path).frame
+    assert frame["action"].iloc[6] == "interrupt" and frame["content"].iloc[6] == "Sorry to cut in."
+    held = frame.iloc[13:40]
+    assert not held["action"].isin(["speak", "backchannel", "interrupt"]).any()  # the turn end at 3 s went unanswered
+    actions = [r["action"] for r in wizard_rows(frame) if r.get("by") == "operator"]
+    assert actions == ["interrupt", "hold", "note", "release"]
+    assert replays_the_same(session)
+
+
+def test_the_palette_is_edited_saved_with_the_session_and_checked(comm: None, tmp_path: Path) -> None:
+    session, browser = start(tmp_path)
+    desk = session.desk
+    assert desk is not None
+    browser.stream(0, 5)
+    desk.receive({"type": "palette", "lines": ["Yes.", "No."]})
+    with pytest.raises(InputError, match="palette"):
+        desk.set_palette([f"line {i}" for i in range(10)])
+    desk.receive({"type": "act", "verb": "line", "line": 7})  # no such line now: refused, nothing said
+    desk.receive({"type": "dance"})
+    browser.stream(5, 10)
+    session.close_session()
+    facts = read_recording(session.folder)["wizard"]
+    assert facts["palette"] == ["Yes.", "No."]
+    assert facts["palette_changes"][0]["palette"] == ["Yes.", "No."]
+    assert facts["refused"] == 2
+    assert not np.isin(read_log(session.path).frame["action"], ["speak"]).any()
+
+
+def test_settings_name_what_is_allowed() -> None:
+    with pytest.raises(InputError, match="wizard mode"):
+        WizardSettings(mode="puppet", connect=False)
+    with pytest.raises(InputError, match="on_detach"):
+        WizardSettings(on_detach="panic", connect=False)
+    with pytest.raises(InputError, match="veto_s"):
+        WizardSettings(veto_ms=-1, connect=False)
