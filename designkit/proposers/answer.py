@@ -218,9 +218,11 @@ class AnswerProposer:
 
     writer: AnswerWriter
     inner: Proposer
+    eot_column: str = "eot"
     _confidence: float = field(default=0.0, repr=False)
     _answered_turn: int = field(default=-1, repr=False)
     _spoke_at: int = field(default=-1, repr=False)
+    _answered_spoke_at: int = field(default=-1, repr=False)
     _offered: int | None = field(default=None, repr=False)
 
     def reset(self) -> None:
@@ -228,6 +230,7 @@ class AnswerProposer:
         self._confidence = 0.0
         self._answered_turn = -1
         self._spoke_at = -1
+        self._answered_spoke_at = -1
         self._offered = None
 
     def propose(self, context: Context) -> Proposal:
@@ -235,7 +238,7 @@ class AnswerProposer:
         # the last microturn); a withheld one is offered again. Then nothing more until the user speaks.
         if self._offered is not None and context.since_intervention_s <= context.dt + 1e-9:
             self._answered_turn = max(self._answered_turn, self._offered)
-            self._confidence = 0.0
+            self._answered_spoke_at = self._spoke_at
         self._offered = None
         if context.user_speaking:
             self._confidence = 0.0
@@ -243,11 +246,14 @@ class AnswerProposer:
         wish = self.inner.propose(context)
         if context.agent_speaking or wish.action is Action.BACKCHANNEL:
             return NOTHING if context.agent_speaking else wish
-        if context.user_speaking:
-            return NOTHING
-        if wish.action is Action.SPEAK:
-            self._confidence = max(self._confidence, wish.confidence)
-        if self._confidence <= 0.0:
+        if context.user_speaking or self._spoke_at <= self._answered_spoke_at:
+            return NOTHING  # the person has the floor, or nothing was said since the last answer
+        # How sure the turn ended: the inner proposer's turn end, or (after a backchannel, when the
+        # inner proposer waits for new speech) the turn-end signal itself; held while the user is silent.
+        eot = context.signals.get(self.eot_column, 0.0)
+        self._confidence = max(self._confidence, wish.confidence if wish.action is Action.SPEAK else 0.0,
+                               min(1.0, eot) if eot == eot else 0.0)
+        if self._confidence <= 0.0 or (wish.action is not Action.SPEAK and self._confidence < 1e-9):
             return NOTHING
         # Ready: the latest answer landed by now, for a turn not yet answered, about a pause after
         # which the user did not speak again.

@@ -19,9 +19,13 @@ from designkit.agents import conversation as _conversation
 from designkit.widgets.live import LiveSession
 
 
-def conversation(*, policy: Any = None, script: Any = None, **live: Any) -> LiveSession:
-    """Talk with the turn-taking model: answers at turn ends, backchannels, yields on barge-in."""
-    return LiveSession(agent=_conversation.build(policy=policy, script=script), **live)
+def conversation(*, policy: Any = None, script: Any = None, talk: bool = False, model: Any = None,
+                 persona: Any = None, **live: Any) -> LiveSession:
+    """Talk with the turn-taking model: answers at turn ends, backchannels, yields on barge-in.
+
+    `talk=True` answers in words (Whisper + a language model, extra `talk`; docs/talk-back.md)."""
+    agent = _conversation.build(policy=policy, script=script, talk=talk, model=model, persona=persona)
+    return LiveSession(agent=agent, **live)
 
 
 def breathing_coach(pattern: str = "4-2-6", *, start_s: float = 1.0, policy: Any = None, script: Any = None,

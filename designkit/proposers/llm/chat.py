@@ -39,4 +39,8 @@ class LanguageModel(Protocol):
 
     name: str
 
+    def load(self) -> None:
+        """Be ready to answer (load weights); a runtime with nothing to load returns at once."""
+        ...
+
     def stream(self, messages: Sequence[Message], *, max_tokens: int) -> Iterator[str]: ...

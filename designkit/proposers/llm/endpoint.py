@@ -48,6 +48,9 @@ class EndpointModel:
     def name(self) -> str:
         return f"{self.model} at {self.base_url}"
 
+    def load(self) -> None:
+        return None  # the server holds the model
+
     @property
     def url(self) -> str:
         return f"{self.base_url}/chat/completions"

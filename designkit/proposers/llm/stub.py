@@ -22,6 +22,9 @@ class StubModel:
     fallback: str = "I see, tell me more about that."
     name: str = "stub"
 
+    def load(self) -> None:
+        return None
+
     def stream(self, messages: Sequence[Message], *, max_tokens: int) -> Iterator[str]:
         asked = next((m.content.lower() for m in reversed(messages) if m.role == "user"), "")
         line = next((text for key, text in self.answers.items() if key.lower() in asked), self.fallback)
