@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("engine", "live", "live_agents", "scenarios", "policy_metrics", "perception", "vision_language", "study", "credible", "host")
+BENCHMARKS = ("engine", "live", "live_agents", "scenarios", "policy_metrics", "perception", "vision_language", "study", "credible", "host", "talkback")
 
 
 def _device() -> str:
