@@ -127,3 +127,23 @@ def test_the_rating_widget_takes_only_complete_answers_on_the_scale() -> None:
     assert "1..5" in rating.error
     rating._on_msg(rating, {"type": "submit", "answers": answers, "open_answer": "fine"}, [])
     assert rating.done and rating.error == "" and got == [(answers, "fine")]
+
+
+def test_the_live_gate_keeps_what_the_participant_agreed_to_with_the_facilitator(tmp_path) -> None:
+    facilitator = Facilitator(study_folder(tmp_path), session_factory=energy_session)
+    facilitator.begin("P04")
+    facilitator.record_consent(agreed=True, keep_audio=False)
+    live = facilitator.start()
+    assert live.agreed_keep == ["signals"]  # the gate offers no keep boxes
+    browser = ScriptedBrowser(live, scripted_audio([(0.4, 2.0)], 3.0))
+    browser.consent("audio")  # a keep box ticked anyway does not count
+    for k in range(10):
+        browser.chunk(k)
+    facilitator.stop()
+    assert not list(tmp_path.rglob("audio.wav"))
+    facilitator.begin("P05")
+    facilitator.record_consent(agreed=True, keep_audio=True)
+    live = facilitator.start()
+    ScriptedBrowser(live, scripted_audio([(0.4, 2.0)], 3.0)).consent()
+    assert live.recording is not None and live.recording.keep == {"signals", "audio"}  # no box to tick again
+    facilitator.stop()

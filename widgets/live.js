@@ -141,7 +141,9 @@ function render({ model, el }) {
     intro.textContent = model.get("intro") || "";
     root.dataset.phase = phase;
     consentBox.style.display = phase === "ready" || phase === "waiting" || phase === "asking" ? "" : "none";
-    keepVideo.parentElement.style.display = model.get("camera") ? "" : "none";
+    const agreed = model.get("agreed_keep");  // agreed before the session: nothing to choose here
+    keepAudio.parentElement.style.display = agreed ? "none" : "";
+    keepVideo.parentElement.style.display = model.get("camera") && !agreed ? "" : "none";
     live.style.display = phase === "live" ? "" : "none";
     preview.style.display = model.get("camera") && phase === "live" ? "" : "none";
     ptt.style.display = model.get("push_to_talk") ? "" : "none";

@@ -1,5 +1,5 @@
-// A think-aloud marker key (designkit/widgets/facilitator.py): a button, and the M key anywhere on
-// the page while a session is live. The key is caught on the window before JupyterLab's own
+// A think-aloud marker key (designkit/widgets/facilitator.py): a button, shown while a session is
+// live, and the M key anywhere on the page meanwhile. The key is caught on the window before JupyterLab's own
 // shortcuts (in Lab, M would turn the selected cell into Markdown); typing in a text box is left alone.
 
 function typing(target) {
@@ -22,6 +22,7 @@ function render({ model, el }) {
   const draw = () => {
     button.textContent = model.get("label");
     button.disabled = !model.get("active");
+    box.style.display = model.get("active") ? "" : "none";  // only while a session is live
     const n = model.get("count");
     count.textContent = n ? `${n} marked` : "";
   };

@@ -134,12 +134,15 @@ class Facilitator(w.VBox):
         self.rating_box = w.Box()
         self.screen = w.VBox([self.task_text, self.agent_box, self.marker_key, self.rating_box],
                              layout=w.Layout(min_height="200px"))
+        self.screen.add_class("dk-participant-screen")
+        console_frame = w.Layout(border="1px solid #d5dbe1", padding="4px 10px", margin="0 0 12px 0")
         super().__init__([
             w.HTML(f"<h3>{html.escape(self.study.title or self.study.name)}: sessions with people</h3>"),
             w.HBox([self.participant_box, self.begin_button]), self.consent_text,
             w.VBox([self.agreed, self.keep_audio, self.share_audio, self.consent_button]),
             self.status, w.HBox([self.start_button, self.stop_button]),
-            w.HBox([self.note, self.facilitator_marker])])
+            w.HBox([self.note, self.facilitator_marker])], layout=console_frame)
+        self.add_class("dk-facilitator")
         self._say("Enter the participant's id and press Begin.")
 
     # -- the flow (each step also callable from code and tests) -------------------------------
@@ -195,6 +198,9 @@ class Facilitator(w.VBox):
             self.current = self.store.session(self.participant, condition, task.name)
             self.current.path.mkdir(parents=True, exist_ok=True)
             live = self.session_factory(condition, self.policies[condition], self.current.path, SESSION_PREFIX)
+            # Consent was recorded with the facilitator: the live gate keeps exactly that and asks no
+            # more; its Allow click stays (the browser starts the microphone on a person's gesture).
+            live.agreed_keep = list(consent.keep)
             self.live = live
             live.observe(self._on_live_consent, "consent")
             self.agent_box.children = (live,)

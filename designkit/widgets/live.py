@@ -87,6 +87,9 @@ class LiveSession(anywidget.AnyWidget):
     # voice and other people are filtered out); "measurement": both off, the raw microphone.
     capture = t.Unicode("room").tag(sync=True)
     filters = t.Dict().tag(sync=True)  # what the browser actually applied, e.g. {"echoCancellation": true}
+    # What is kept when it was agreed before the session (a study's facilitator records consent once):
+    # the gate then offers no keep boxes and keeps exactly this. None: the person chooses at the gate.
+    agreed_keep = t.List(t.Unicode(), default_value=None, allow_none=True).tag(sync=True)
 
     @t.validate("capture")
     def _valid_capture(self, proposal: dict[str, Any]) -> str:
@@ -307,7 +310,8 @@ class LiveSession(anywidget.AnyWidget):
         with self._lock:
             if self.consent != "none":
                 return
-            keep = frozenset(k for k in content.get("keep", ()) if k in KEEPABLE) | {"signals"}
+            chosen = content.get("keep", ()) if self.agreed_keep is None else self.agreed_keep
+            keep = frozenset(k for k in chosen if k in KEEPABLE) | {"signals"}
             consent = Consent(given_at=time.time(), keep=keep)
             self.engine.set_consent(consent)
             stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
