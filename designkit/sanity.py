@@ -15,15 +15,16 @@ from the truth, through `TruthVAD`, so the check is about the metrics, not about
 - *always*: `AlwaysSpeak` talks in every microturn and never yields.
 
 `ANCHORS` says, metric by metric, what each must score (a number worked out from the truth and
-the oracle's plan, or NaN where the metric does not apply); `check` lists every miss. Use it on
-your own metric: add a row to a copy of `ANCHORS` and call `check(scenario, anchors=...)`.
+the oracle's plan, or NaN where the metric does not apply), read from each metric's declaration
+in `designkit.metrics.catalogue`; `check` lists every miss. To try other anchors, pass a copy of
+`ANCHORS` with your rows to `check(scenario, anchors=...)`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,23 +32,14 @@ import numpy as np
 from designkit.core.decisions import NOTHING, Action, Proposal
 from designkit.core.engine import Context, Engine
 from designkit.core.session import Session
+from designkit.metrics.anchors import AGENTS, Expect, Expected, Facts, Planned
+from designkit.metrics.catalogue import CATALOGUE
 from designkit.metrics.session import CUE_WINDOW_S, SessionTruth, session_metrics, truth_of
 from designkit.metrics.timeline import timeline_of
 from designkit.perception.truth_vad import TruthVAD
 from designkit.policy.anchors import AlwaysSpeak, FollowProposals, NeverSpeak
 
-AGENTS = ("oracle", "never", "always")
 TURN_S, TARGET_S, CUE_S, BACKCHANNEL_S = 1.5, 1.0, 1.0, 0.4
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """One thing the oracle does: in microturn `k`, `action` for `duration_s`, because of `source`."""
-
-    k: int
-    action: Action
-    duration_s: float
-    source: str  # turn_end, backchannel, target, cue
 
 
 class OracleProposer:
@@ -135,36 +127,6 @@ def run_agents(scenario: Any, *, dt: float = 0.2) -> dict[str, dict[str, float]]
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the anchors are worked out from: the truth, the oracle's plan, the session length."""
-
-    truth: SessionTruth
-    plan: tuple[Planned, ...]
-    n: int
-    dt: float
-    sources: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def minutes(self) -> float:
-        return self.n * self.dt / 60.0
-
-    def count(self, *sources: str) -> int:
-        return sum(self.sources.get(s, 0) for s in sources)
-
-    @property
-    def acts(self) -> int:
-        return len(self.plan)
-
-    @property
-    def voiced(self) -> int:
-        return sum(p.action.is_voiced for p in self.plan)
-
-    @property
-    def has_user(self) -> bool:
-        return len(self.truth.user_speech) > 0
-
-
 def facts_of(truth: Any, *, dt: float = 0.2, n: int | None = None) -> Facts:
     t = truth_of(truth)
     plan = tuple(_plan(t, dt))
@@ -174,121 +136,10 @@ def facts_of(truth: Any, *, dt: float = 0.2, n: int | None = None) -> Facts:
     return Facts(t, plan, n if n is not None else max(1, math.ceil(t.duration_s / dt - 1e-9)), dt, sources)
 
 
-NAN = math.nan
-Expect = Callable[[Facts], float | tuple[float, float]]  # a value (NaN: "does not apply") or a range
-
-
-def _if(cond: bool, value: float | tuple[float, float]) -> float | tuple[float, float]:
-    return value if cond else NAN
-
-
-def _num(cond: bool, value: float) -> float:
-    return value if cond else NAN
-
-
-def _always_user_after(f: Facts) -> tuple[float, float]:
-    """Seconds of user speech while the always-talker talks, and its talk seconds."""
-    start, end = f.dt, (f.n + 1) * f.dt
-    u = f.truth.user_speech
-    both = float(np.clip(np.minimum(u[:, 1], end) - np.maximum(u[:, 0], start), 0, None).sum()) if len(u) else 0.0
-    return both, end - start
-
-
-def _always_yield(f: Facts) -> float:
-    onsets = f.truth.user_speech[:, 0] if f.has_user else np.zeros(0)
-    end = (f.n + 1) * f.dt
-    inside = onsets[(onsets > f.dt + 1e-9) & (onsets < end - 1e-9)]
-    return float((end - inside).mean()) if len(inside) else NAN
-
-
-def _always_early(f: Facts) -> float:
-    u = f.truth.user_speech
-    if not len(u):
-        return NAN
-    return float(np.mean((u[:, 0] <= f.dt + 1e-9) & (f.dt < u[:, 1] - 0.5)))
-
-
-def _always_timespeak_hits(f: Facts) -> float:
-    targets = f.truth.targets
-    return _num(len(targets) > 0, float(np.any(np.abs(targets - f.dt) <= 0.5 + 1e-9)) / max(1, len(targets)))
-
-
-def _always_rude(f: Facts) -> float:
-    u = f.truth.user_speech
-    hits = np.ceil(f.truth.cues / f.dt - 1e-9) * f.dt
-    hits = np.maximum(hits, f.dt)
-    rude = sum(bool(np.any((u[:, 0] <= h + 1e-9) & (u[:, 1] > h))) for h in hits.tolist()) if len(u) else 0
-    return _num(len(f.truth.cues) > 0, float(rude))
-
-
-def _cues(f: Facts) -> bool:
-    return len(f.truth.cues) > 0
-
-
-def _turns(f: Facts) -> bool:
-    return len(f.truth.respond_at) > 0
-
-
-# metric -> agent -> expectation. Exact numbers are worked out from the truth and the oracle's
-# plan; (low, high) is a range; NaN says the metric does not apply (and must come out NaN).
-ANCHORS: dict[str, dict[str, Expect]] = {
-    "interventions_per_min": {"oracle": lambda f: f.acts / f.minutes, "never": lambda f: 0.0,
-                              "always": lambda f: 60.0 / f.dt},
-    "voiced_per_min": {"oracle": lambda f: f.voiced / f.minutes, "never": lambda f: 0.0,
-                       "always": lambda f: 60.0 / f.dt},
-    "backchannels_per_min": {"oracle": lambda f: f.count("backchannel") / f.minutes, "never": lambda f: 0.0,
-                             "always": lambda f: 0.0},
-    "attention_cost": {"oracle": lambda f: (0.0, 60.0 / f.dt), "never": lambda f: 0.0,
-                       "always": lambda f: (60.0 / f.dt, math.inf)},
-    "overlap_ratio": {"oracle": lambda f: _if(f.voiced > 0, (0.0, 0.05)), "never": lambda f: NAN,
-                      "always": lambda f: _always_user_after(f)[0] / _always_user_after(f)[1]},
-    "yield_latency_s": {"oracle": lambda f: NAN, "never": lambda f: NAN,
-                        "always": _always_yield},
-    "response_latency_s": {"oracle": lambda f: _if(_turns(f), (0.0, f.dt)),
-                           "never": lambda f: NAN, "always": lambda f: NAN},
-    "early_interruption_rate": {"oracle": lambda f: _if(f.has_user, 0.0), "never": lambda f: _if(f.has_user, 0.0),
-                                "always": _always_early},
-    "task_success": {"oracle": lambda f: _if(_turns(f), 1.0), "never": lambda f: _if(_turns(f), 0.0),
-                     "always": lambda f: _if(_turns(f), 0.0)},
-    "silent_share": {"oracle": lambda f: _if(f.acts > 0, 0.0), "never": lambda f: _if(f.acts > 0, 1.0),
-                     "always": lambda f: _if(f.acts > 0, 0.0)},
-    "deliberate_silence_precision": {
-        "oracle": lambda f: NAN, "never": lambda f: _if(f.acts > 0, f.count("backchannel") / max(1, f.acts)),
-        "always": lambda f: NAN},
-    "silence_regret_per_min": {"oracle": lambda f: _if(f.acts > 0, 0.0),
-                               "never": lambda f: _if(f.acts > 0, (f.acts - f.count("backchannel")) / f.minutes),
-                               "always": lambda f: _if(f.acts > 0, 0.0)},
-    "timespeak_hit_rate": {"oracle": lambda f: _if(len(f.truth.targets) > 0, 1.0),
-                           "never": lambda f: _if(len(f.truth.targets) > 0, 0.0), "always": _always_timespeak_hits},
-    "timespeak_mae_s": {"oracle": lambda f: _if(len(f.truth.targets) > 0, (0.0, f.dt)), "never": lambda f: NAN,
-                        "always": lambda f: _if(_always_timespeak_hits(f) > 0, (0.0, 0.5))},
-    "timespeak_p90_s": {"oracle": lambda f: _if(len(f.truth.targets) > 0, (0.0, f.dt)), "never": lambda f: NAN,
-                        "always": lambda f: _if(_always_timespeak_hits(f) > 0, (0.0, 0.5))},
-    "false_starts_per_min": {
-        "oracle": lambda f: _if(len(f.truth.targets) > 0, (f.acts - f.count("target")) / f.minutes),
-        "never": lambda f: _if(len(f.truth.targets) > 0, 0.0),
-        "always": lambda f: _if(len(f.truth.targets) > 0, (1.0 - _always_timespeak_hits(f) * len(f.truth.targets))
-                                / f.minutes)},
-    "cue_precision": {"oracle": lambda f: _if(_cues(f), len(f.truth.cues) / max(1, f.acts)), "never": lambda f: NAN,
-                      "always": lambda f: _if(_cues(f), len(f.truth.cues) / f.n)},
-    "cue_recall": {"oracle": lambda f: _if(_cues(f), 1.0), "never": lambda f: _if(_cues(f), 0.0),
-                   "always": lambda f: _if(_cues(f), 1.0)},
-    "cue_f1": {"oracle": lambda f: _if(_cues(f), 2 * (c := len(f.truth.cues) / max(1, f.acts)) / (c + 1)),
-               "never": lambda f: NAN,
-               "always": lambda f: _if(_cues(f), 2 * (c := len(f.truth.cues) / f.n) / (c + 1))},
-    "cue_latency_s": {"oracle": lambda f: _if(_cues(f), (0.0, CUE_WINDOW_S)), "never": lambda f: NAN,
-                      "always": lambda f: _if(_cues(f), (0.0, f.dt))},
-    "rude_hits": {"oracle": lambda f: _if(_cues(f), 0.0), "never": lambda f: _if(_cues(f), 0.0),
-                  "always": _always_rude},
-}
-
-
-def _share_anchor(reason: str) -> dict[str, Expect]:
-    """Share of proposals withheld for `reason`: only the never-agent withholds, always in quiet mode."""
-    mine = reason == "silent:quiet_mode"
-    return {"oracle": lambda f: _if(f.acts > 0, 0.0),
-            "never": lambda f: _if(f.acts > 0, 1.0 if mine else 0.0),
-            "always": lambda f: _if(f.acts > 0, 0.0)}
+# metric -> agent -> expectation, from each metric's declaration (`designkit.metrics.catalogue`).
+# Exact numbers are worked out from the truth and the oracle's plan; (low, high) is a range; NaN
+# says the metric does not apply (and must come out NaN).
+ANCHORS: dict[str, dict[str, Expect]] = {name: m.anchors.by_agent() for name, m in CATALOGUE.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,14 +149,14 @@ class Miss:
     scenario: str
     metric: str
     agent: str
-    expected: float | tuple[float, float]
+    expected: Expected
     got: float
 
     def __str__(self) -> str:
         return f"{self.scenario}: {self.metric} for the {self.agent} agent is {self.got!r}, expected {self.expected!r}"
 
 
-def _meets(got: float, expected: float | tuple[float, float], tol: float = 1e-6) -> bool:
+def _meets(got: float, expected: Expected, tol: float = 1e-6) -> bool:
     if isinstance(expected, tuple):
         return math.isfinite(got) and expected[0] - tol <= got <= expected[1] + tol
     if math.isnan(expected):
@@ -314,16 +165,12 @@ def _meets(got: float, expected: float | tuple[float, float], tol: float = 1e-6)
 
 
 def anchors_for(metrics: Sequence[str]) -> dict[str, dict[str, Expect]]:
-    """The anchors of these metric names (the `share:*` ones are made per reason)."""
-    out: dict[str, dict[str, Expect]] = {}
-    for m in metrics:
-        if m.startswith("share:"):
-            out[m] = _share_anchor(m.split(":", 1)[1])
-        elif m in ANCHORS:
-            out[m] = ANCHORS[m]
-        else:
-            raise KeyError(f"no sanity anchor for metric {m!r}: add one to designkit.sanity.ANCHORS")
-    return out
+    """The anchors of these metric names, from their declarations."""
+    missing = [m for m in metrics if m not in CATALOGUE]
+    if missing:
+        raise KeyError(f"no sanity anchor for metric {missing[0]!r}: declare it (anchors included) in "
+                       "designkit.metrics.catalogue")
+    return {m: CATALOGUE[m].anchors.by_agent() for m in metrics}
 
 
 def check(scenario: Any, *, metrics: Sequence[str] | None = None, dt: float = 0.2,

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from designkit.core.decisions import ACTION_LABELS, REASON_LABELS, Action, Reason, reason_label
-from designkit.metrics.units import METRIC_INFO, axis_title
+from designkit.metrics.anchors import AGENTS
+from designkit.metrics.catalogue import CATALOGUE, Better, Metric
+from designkit.metrics.units import axis_title
 from designkit.study.spec import METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,16 +56,21 @@ def test_every_action_has_a_label_and_an_entry(action: Action) -> None:
     assert action.value in TERMS
 
 
-@pytest.mark.parametrize("metric", METRICS)
-def test_every_metric_has_a_unit_a_scale_and_a_glossary_row(metric: str) -> None:
-    info = METRIC_INFO[metric]
-    assert info.label and info.unit and info.scale and info.better in ("", "lower", "higher")
-    assert info.unit in axis_title(metric)
-    if metric.startswith("share:"):
-        _row("share:silent:…")
-        _row(metric.removeprefix("share:"))
+@pytest.mark.parametrize("metric", list(CATALOGUE.values()), ids=lambda m: m.name)
+def test_every_declared_metric_has_a_label_unit_direction_anchors_and_a_glossary_row(metric: Metric) -> None:
+    assert metric.label and metric.unit and metric.scale and isinstance(metric.better, Better)
+    assert metric.unit in axis_title(metric.name)
+    assert set(metric.anchors.by_agent()) == set(AGENTS) and all(map(callable, metric.anchors.by_agent().values()))
+    cells = [cell.strip() for cell in _row(metric.glossary_row).strip().strip("|").split("|")]
+    assert cells[-1] == metric.better.value, f"the glossary says {cells[-1]!r} is better, the declaration {metric.better}"
+    if metric.name.startswith("share:"):
+        _row(metric.name.removeprefix("share:"))  # the reason's own row says what it means
     else:
-        assert f"| {info.label} |" in _row(metric)
+        assert cells[1] == metric.label
+
+
+def test_every_metric_a_session_reports_is_declared() -> None:
+    assert set(METRICS) == set(CATALOGUE)
 
 
 @pytest.mark.parametrize("term", NOTEBOOK_TERMS)

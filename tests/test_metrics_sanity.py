@@ -6,16 +6,18 @@ metric's meaning shows up here); `benchmarks/credible.py` runs more of each.
 
 from __future__ import annotations
 
-import importlib
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from designkit import sanity, scenarios
 from designkit.core import Engine, Session
+from designkit.metrics.catalogue import CATALOGUE
 from designkit.metrics.task_success import task_success, turn_end_latencies
 from designkit.metrics.turn_taking import response_success_rate
+from designkit.metrics.view import SessionView
 from designkit.perception.truth_vad import TruthVAD
 from designkit.policy.anchors import AlwaysSpeak, FollowProposals, NeverSpeak
 from designkit.study.spec import METRICS
@@ -40,10 +42,11 @@ def test_the_anchors_catch_the_old_task_success(monkeypatch: pytest.MonkeyPatch)
     """Counting every user segment (holds included) as a turn to answer fails the oracle anchor."""
     scenario = scenarios.get("dialogue-basic", n=1, progress=False)[0]
 
-    def per_segment(truth, user, turns, captions):  # the definition before truth-based turns
-        return response_success_rate(user_speech=user, agent_speech=turns)
+    def per_segment(view: SessionView) -> float:  # the definition before truth-based turns
+        return response_success_rate(user_speech=view.user, agent_speech=view.turns)
 
-    monkeypatch.setattr(importlib.import_module("designkit.metrics.session"), "_task_success", per_segment)
+    declared = CATALOGUE["task_success"]
+    monkeypatch.setitem(CATALOGUE, "task_success", replace(declared, compute=per_segment))
     misses = [m for m in sanity.check(scenario, metrics=["task_success"]) if m.agent == "oracle"]
     assert misses and misses[0].got < 0.8
 

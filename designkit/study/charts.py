@@ -10,7 +10,7 @@ import pandas as pd
 
 from designkit.core.decisions import reason_label
 from designkit.errors import InputError, MissingExtraError
-from designkit.metrics.units import axis_title, metric_info
+from designkit.metrics.units import axis_title, metric_label
 from designkit.study.colours import lane_colour, reason_colour
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def comparison(summary: pd.DataFrame, metric: str, *, color: str = "quality", wi
                  alt.Tooltip("high:Q", format=".3f"), "n"])
     bars = alt.Chart(data).mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y, color=colour, **offset)
     return alt.layer(bars, points).properties(width=width,
-                                              title=title or f"{metric_info(metric).label} (mean, 95% CI)")
+                                              title=title or f"{metric_label(metric)} (mean, 95% CI)")
 
 
 def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task_success",
@@ -148,11 +148,11 @@ def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task
     xerr = base.mark_rule().encode(x="x_low:Q", x2="x_high:Q", y="y:Q")
     yerr = base.mark_rule().encode(x="x:Q", y="y_low:Q", y2="y_high:Q")
     points = base.mark_point(filled=True, size=60).encode(
-        x="x:Q", y="y:Q", tooltip=["policy", alt.Tooltip("x:Q", format=".3f", title=metric_info(x).label),
-                                   alt.Tooltip("y:Q", format=".3f", title=metric_info(y).label)])
+        x="x:Q", y="y:Q", tooltip=["policy", alt.Tooltip("x:Q", format=".3f", title=metric_label(x)),
+                                   alt.Tooltip("y:Q", format=".3f", title=metric_label(y))])
     labels = base.mark_text(align="left", dx=6, dy=-6, fontSize=10).encode(x="x:Q", y="y:Q", text="policy:N")
     return alt.layer(line, xerr, yerr, points, labels).properties(
-        width=width, height=height, title=title or f"{metric_info(y).label} vs {metric_info(x).label}")
+        width=width, height=height, title=title or f"{metric_label(y)} vs {metric_label(x)}")
 
 
 def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 420) -> alt.Chart:
@@ -195,7 +195,7 @@ def distribution(results: Any, metric: str, *, color: str = "quality", width: in
         x=alt.X("value:Q", title=axis_title(metric)), y=y, color=colour)
     ticks = alt.Chart(rows).mark_tick(opacity=0.6).encode(
         x="value:Q", y=y, color=colour, tooltip=["scenario", "quality", alt.Tooltip("value:Q", format=".3f")])
-    return alt.layer(box, ticks).properties(width=width, title=title or f"{metric_info(metric).label} per session")
+    return alt.layer(box, ticks).properties(width=width, title=title or f"{metric_label(metric)} per session")
 
 
 def timespeak_errors(results: Any, **kwargs: Any) -> alt.LayerChart:
