@@ -87,7 +87,7 @@ function render({ model, el }) {
   // Everything a test or benchmark may want to read lives in `state` (see globalThis.__designkitLive).
   const state = {
     phase: "waiting", seq: 0, sent: 0, frames: 0, replies: 0, decisions: [], rtts: [],
-    breakdown: [], sentAt: new Map(), counts: {}, voice: { pieces: 0, stops: 0, heard: false, onsets: [],
+    breakdown: [], sentAt: new Map(), counts: {}, voice: { pieces: 0, stops: 0, heard: false, onsets: [], startsAt: [],
       heardAt: null, stopAt: null, silentAfterStopMs: null, active: 0 },
     gumCalls: 0, hello: null, errors: [], tracks: [], filters: null,
   };
@@ -226,7 +226,14 @@ function render({ model, el }) {
     // A small lead absorbs reply jitter; later pieces follow the previous one without a gap.
     const start = Math.max(ctx.currentTime + 0.04, playhead);
     // Where each utterance becomes audible on the session timeline (capture sample 0 = startOffset).
-    if (playhead <= ctx.currentTime + 1e-3) state.voice.onsets.push(start - startOffset);
+    if (playhead <= ctx.currentTime + 1e-3) {
+      state.voice.onsets.push(start - startOffset);
+      // ...and when, on this page's wall clock (ms since the epoch), its first sample plays.
+      const out = ctx.getOutputTimestamp ? ctx.getOutputTimestamp() : null;
+      state.voice.startsAt.push(out && out.performanceTime
+        ? performance.timeOrigin + out.performanceTime + (start - out.contextTime) * 1000
+        : epoch() * 1000 + (start - ctx.currentTime) * 1000);
+    }
     src.start(start);
     playhead = start + buffer.duration;
     playing.add(src);

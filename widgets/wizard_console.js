@@ -90,6 +90,10 @@ function render({ model, el }) {
     h("div", { class: "dkw-now" }, proposalEl, decisionEl, saysEl), waitBox, modeBox,
     h("div", { class: "dkw-section" }, h("b", {}, "lines "), h("small", {}, "1–9 say a line; edit and save them")), palette, savePalette,
     h("div", { class: "dkw-row" }, freeText, sayBtn), actions, h("b", {}, "what you did"), history);
+  // Focus the console (click it) and JupyterLab's own shortcuts (1-9 change a cell's type) leave
+  // its keys alone: Lumino skips shortcuts inside an element marked like this.
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  root.setAttribute("tabindex", "0");
   el.append(root);
 
   const table = model.get("colours");

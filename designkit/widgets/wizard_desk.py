@@ -162,7 +162,7 @@ class WizardDesk:
                              "content": waiting.decision.content, "reason": waiting.decision.reason.value,
                              "on_timeout": state.on_timeout.value}
         self._user_was_speaking = record.user_speaking
-        if self.link is None or not self.attached:
+        if self.link is None:  # (sent while no operator is attached too: read-only consoles watch)
             return
         proposal = record.proposal
         self.link.send({
