@@ -29,9 +29,12 @@ def _new(args: argparse.Namespace) -> int:
     from designkit.study.new import new_study
 
     folder = new_study(args.name, force=args.force)
-    print(f"study:    {folder / 'study.json'}  (edit it: scenarios, variants, grid, metrics)")
+    print(f"study:    {folder / 'study.json'}")
     print(f"notebook: {folder / (folder.name + '.ipynb')}")
-    print(f"next:     designkit study run {folder} && designkit publish {folder} && designkit serve {folder}")
+    print(f"edit it by clicking: in JupyterLab open {folder / (folder.name + '.ipynb')} and run its cells: the study"
+          " editor adds and renames conditions, moves knobs, runs, publishes and serves the study"
+          " (or open notebooks/06-edit-a-study.ipynb and pick it)")
+    print(f"or in a terminal: designkit study run {folder} && designkit publish {folder} && designkit serve {folder}")
     return 0
 
 

@@ -1,8 +1,9 @@
 """A new study folder that works without reading code: `designkit study new NAME`.
 
     designkit study new my-study          # my-study/study.json + my-study/my-study.ipynb
-    designkit study run my-study          # edit study.json first: scenarios, variants, grid, metrics
-    designkit publish my-study && designkit serve my-study
+    # then, in JupyterLab, open my-study/my-study.ipynb and run it: its study editor changes, runs,
+    # publishes and serves the study by clicking (or, in a terminal:)
+    designkit study run my-study && designkit publish my-study && designkit serve my-study
 
 The notebook is generic: it reads whatever `study.json` holds (title, question, metrics,
 variants, qualities) and shows its table, its charts (live and offline), a conclusion computed
@@ -39,10 +40,15 @@ display(Markdown(f"{len(study.policies())} policy variants x {results.frame['sce
                  f"{len(study.qualities)} model qualities; metrics: {', '.join(metrics)}."))
 """
 HOWTO = """\
-**To change this study, edit `study.json`** beside this notebook (no code to read): `scenarios` (named sets
-from `designkit scenarios list -v`, with `"params": {...}` for the generator's settings listed there),
-`variants` and `grid` (policy knobs), `qualities` (how good the simulated model is) and `metrics`. Then run
-all cells. This cell is hidden in the published app.
+**To change this study, use the study editor** (run the cell below, then click): add, rename and remove
+conditions, move their knobs, pick scenario sets, recordings and metrics, change the attention-cost weights,
+run it, read the conclusion check, publish and serve it. Each change is saved to `study.json` beside this
+notebook, which you may still edit by hand. This cell and the editor are hidden in the published app.
+"""
+EDIT = """\
+from designkit.widgets import StudyEditor
+
+StudyEditor("study.json")
 """
 TABLE = """\
 table = summary.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
@@ -97,6 +103,7 @@ def generic_notebook() -> dict[str, Any]:
     cells = [
         _cell("code", INTRO),
         _cell("markdown", HOWTO, tags=(NOTEBOOK_ONLY,)),
+        _cell("code", EDIT, tags=(NOTEBOOK_ONLY,)),
         _cell("markdown", "## Results (mean [95% CI] over sessions)"),
         _cell("code", TABLE),
         _cell("code", CHARTS),

@@ -79,3 +79,49 @@ def run_server(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd:
             signal.signal(s, handler)
         if process.poll() is None:
             _stop_group(process, grace_s)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppServer:
+    """A server program (Voilà on a published study: `publish.voila_command`) run in the background
+    on 127.0.0.1 by the study editor, without a terminal: `url` to open it, `stop()` to end it and
+    its kernels. Its output goes to `voila.log` in its folder."""
+
+    def __init__(self, cmd: Sequence[str], *, env: Mapping[str, str], cwd: str | os.PathLike[str], port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}/"
+        self.log_path = Path(cwd) / "voila.log"
+        with self.log_path.open("wb") as out:
+            self.process = subprocess.Popen(list(cmd), env=dict(env), cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                            start_new_session=sys.platform != "win32")
+        log.info("serving %s on %s (process %d)", cwd, self.url, self.process.pid)
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_ready(self, timeout_s: float = 60.0) -> bool:
+        """True once Voilà answers (its page still has to run the notebook); False if it exited
+        or did not answer within `timeout_s`."""
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self.running:
+            try:
+                with urllib.request.urlopen(self.url + "voila/static/voila.js", timeout=2) as answer:
+                    return bool(answer.status < 500)
+            except OSError:
+                time.sleep(0.3)
+        return False
+
+    def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """End Voilà and the kernels it started."""
+        _stop_group(self.process, grace_s)

@@ -3,6 +3,7 @@
     from designkit.widgets import LiveSession, Controls
     session = LiveSession(camera=True)
     display(session, Controls(session))
+    StudyEditor("study.json")         # change, run, publish and serve a study by clicking
 """
 
 from designkit.proposers.pause import PauseProposer
@@ -12,6 +13,7 @@ from designkit.widgets.controls import Controls
 from designkit.widgets.engines import default_engine, energy_engine
 from designkit.widgets.live import LiveSession
 from designkit.widgets.recording import load_session, read_recording, save_as_scenario
+from designkit.widgets.study_editor import StudyEditor
 
-__all__ = ["ClockEstimate", "ClockEstimator", "Controls", "LiveSession", "PauseProposer", "agents",
+__all__ = ["ClockEstimate", "ClockEstimator", "Controls", "LiveSession", "PauseProposer", "StudyEditor", "agents",
            "default_engine", "energy_engine", "load_session", "read_recording", "save_as_scenario"]

@@ -1,0 +1,222 @@
+"""Changes a designer makes to a study without writing JSON: its conditions (add, rename, remove,
+move a knob), its sessions, metrics and attention-cost weights, and the check of its conclusion.
+
+Each change takes a `Study` and returns a new one (the spec validates it); the study editor
+(`designkit.widgets.study_editor`) saves it to `study.json`, which a person may still edit by hand.
+
+A study's conditions are its policies as `Study.policies()` names them. The editor lists the
+ones a person named: `base` (the policy the grid varies, or the only one), the `variants` (each
+crossed with the grid) and the `saved` ones (run as they are). A condition added here is saved
+(run as it is, after the others), so the existing conditions keep their names and the study's
+conclusion still finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from designkit.core.decisions import ACTION_LABELS, Action
+from designkit.errors import InputError
+from designkit.metrics.attention import DEFAULT_WEIGHTS
+from designkit.policy.spec import KNOBS, Policy
+from designkit.study.spec import Study
+
+BASE = "base"
+CONCLUSION = "conclusion.json"
+
+
+class Kind(str, Enum):
+    """Where a condition lives in study.json, in the words the editor shows."""
+
+    BASE = "the base policy"
+    VARIANT = "a variant"
+    SAVED = "a condition of its own"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    name: str
+    kind: Kind
+    policy: Policy
+
+
+def conditions(study: Study) -> list[Condition]:
+    """The conditions a person named, in the order the study runs them."""
+    out = [] if study.variants else [Condition(BASE, Kind.BASE, study.base)]
+    out += [Condition(n, Kind.VARIANT, p) for n, p in study.variants]
+    out += [Condition(n, Kind.SAVED, p) for n, p in study.saved]
+    return out
+
+
+def condition(study: Study, name: str) -> Condition:
+    for c in conditions(study):
+        if c.name == name:
+            return c
+    raise InputError("condition", expected=f"one of {[c.name for c in conditions(study)]}", got=repr(name))
+
+
+def add_condition(study: Study, like: str | None = None, name: str | None = None) -> tuple[Study, str]:
+    """A new condition, a copy of `like` (default: the first), run as it is; returns the study
+    and the new condition's name ("condition 1", "condition 2", ... unless `name` is given)."""
+    taken = {c.name for c in conditions(study)} | set(study.policies())
+    if name is None:
+        name = next(f"condition {i}" for i in range(1, len(taken) + 2) if f"condition {i}" not in taken)
+    name = _checked_name(name, taken)
+    source = condition(study, like) if like is not None else conditions(study)[0]
+    return study.replace(saved=(*study.saved, (name, source.policy))), name
+
+
+def rename_condition(study: Study, old: str, new: str) -> Study:
+    """`old` called `new`; the base keeps its name (the grid's conditions are named after it)."""
+    found = condition(study, old)
+    if found.kind is Kind.BASE:
+        raise InputError("condition to rename", expected="a variant or a condition of its own, not the base",
+                         got=repr(old), fix="add a condition (a copy of the base) and name that one")
+    new = _checked_name(new, ({c.name for c in conditions(study)} | set(study.policies())) - {old})
+    field = "variants" if found.kind is Kind.VARIANT else "saved"
+    return study.replace(**{field: tuple((new if n == old else n, p) for n, p in getattr(study, field))})
+
+
+def remove_condition(study: Study, name: str) -> Study:
+    found = condition(study, name)
+    if found.kind is Kind.BASE:
+        raise InputError("condition to remove", expected="a variant or a condition of its own, not the base",
+                         got=repr(name))
+    field = "variants" if found.kind is Kind.VARIANT else "saved"
+    return study.replace(**{field: tuple((n, p) for n, p in getattr(study, field) if n != name)})
+
+
+def set_knob(study: Study, name: str, knob: str, value: Any) -> Study:
+    """Condition `name` with one knob moved."""
+    found = condition(study, name)
+    if found.kind is Kind.BASE:
+        return study.replace(base=study.base.replace(**{knob: value}))
+    field = "variants" if found.kind is Kind.VARIANT else "saved"
+    return study.replace(**{field: tuple((n, p.replace(**{knob: value}) if n == name else p)
+                                         for n, p in getattr(study, field))})
+
+
+def _checked_name(name: str, taken: set[str]) -> str:
+    name = " ".join(str(name).split())
+    if not name or name in taken or "=" in name:
+        raise InputError("condition name", expected="a new name, without '='", got=repr(name),
+                         fix=f"names taken: {sorted(taken)}")
+    return name
+
+
+# -- attention-cost weights ---------------------------------------------------------------------
+WEIGHT_LABELS: dict[str, str] = {kind: ACTION_LABELS[Action(kind)] for kind in DEFAULT_WEIGHTS}
+
+
+def weights(study: Study) -> dict[str, float]:
+    """The weight of each kind of intervention in the attention cost: the study's, else the defaults."""
+    return dict(DEFAULT_WEIGHTS) | dict(study.weights)
+
+
+def set_weights(study: Study, values: Mapping[str, float]) -> Study:
+    """The study with these weights (every kind; study.json keeps `{}` while they are the defaults)."""
+    unknown = set(values) - set(DEFAULT_WEIGHTS)
+    if unknown:
+        raise InputError("attention-cost weight", expected=f"one of {sorted(DEFAULT_WEIGHTS)}", got=sorted(unknown))
+    full = weights(study) | {k: float(v) for k, v in values.items()}
+    if any(not (math.isfinite(v) and v >= 0) for v in full.values()):
+        raise InputError("attention-cost weights", expected="numbers >= 0", got=full)
+    same = all(math.isclose(full[k], v) for k, v in DEFAULT_WEIGHTS.items())
+    return study.replace(weights=() if same else tuple(full.items()))
+
+
+# -- names a person reads -----------------------------------------------------------------------
+def plain_name(policy_name: str) -> str:
+    """A policy's name in words: "context=public, style=barge_in" -> "context mode in public,
+    interruption style may interrupt" (names a person gave are kept)."""
+    parts = []
+    for part in policy_name.split(", "):
+        knob, _, value = part.partition("=")
+        if value and knob in KNOBS:
+            parts.append(f"{KNOBS[knob].label} {KNOBS[knob].label_of(value)}")
+        else:
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def studies_under(root: str | os.PathLike[str]) -> list[Path]:
+    """Study folders (a study.json and one notebook) under `root`, by name."""
+    return sorted(p.parent for p in Path(root).glob("*/study.json") if len(list(p.parent.glob("*.ipynb"))) == 1)
+
+
+# -- the conclusion ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ClaimCheck:
+    """One sentence of a study's conclusion and whether this run's table supports it."""
+
+    sentence: str
+    holds: bool
+    why: str = ""
+
+
+def check_conclusion(folder: str | os.PathLike[str], results: Any) -> list[ClaimCheck]:
+    """Each claim of the folder's conclusion.json against these results (a claim that names a
+    condition no longer in the study says so); [] when the study has no conclusion.json."""
+    from designkit.study.claims import Conclusion
+
+    path = Path(folder) / CONCLUSION
+    if not path.is_file():
+        return []
+    conclusion = Conclusion.load(path)
+    table = conclusion.table(results)
+    out = []
+    for claim in conclusion.claims:
+        try:
+            broken = claim.broken(table)
+            out.append(ClaimCheck(claim.sentence(table), not broken, "; ".join(broken)))
+        except InputError as exc:
+            out.append(ClaimCheck(re.sub(r"\{[^}]*\}", "…", claim.says), False, str(exc)))
+    return out
+
+
+def rename_in_conclusion(folder: str | os.PathLike[str], old: str, new: str) -> bool:
+    """Point the conclusion's numbers at a renamed condition (and the grid's conditions made
+    from it); True when conclusion.json changed."""
+    path = Path(folder) / CONCLUSION
+    if not path.is_file():
+        return False
+    data = json.loads(path.read_text(encoding="utf-8"))
+    changed = False
+    for claim in data.get("claims", []):
+        for where in claim.get("values", {}).values():
+            policy = where.get("policy")
+            if policy == old or (isinstance(policy, str) and policy.startswith(old + ", ")):
+                where["policy"] = new + policy[len(old):]
+                changed = True
+    if changed:
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return changed
+
+
+__all__ = [
+    "BASE",
+    "WEIGHT_LABELS",
+    "ClaimCheck",
+    "Condition",
+    "Kind",
+    "add_condition",
+    "check_conclusion",
+    "condition",
+    "conditions",
+    "plain_name",
+    "remove_condition",
+    "rename_condition",
+    "rename_in_conclusion",
+    "set_knob",
+    "set_weights",
+    "studies_under",
+    "weights",
+]
