@@ -3,11 +3,13 @@
 Perceivers are independent of each other, so with more than one worker they run side by side in
 threads (model runtimes release the GIL): a replay takes as long as its slowest perceiver, not
 their sum. Results do not depend on the order they finish in. A perceiver whose batch `replay`
-fails anywhere is stepped microturn by microturn instead, so its faults land where they would live.
+fails anywhere is stepped microturn by microturn instead, so its faults land where they would live;
+the reason is logged once per session and perceiver (the results stay right, only slower).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,6 +17,8 @@ import numpy as np
 
 from designkit.core.microturns import Microturn
 from designkit.core.protocols import Perceiver
+
+logger = logging.getLogger(__name__)
 
 
 def perceive_session(perceivers: Sequence[Perceiver], turns: Sequence[Microturn],
@@ -49,8 +53,9 @@ def _perceive_one(
                 raise ValueError(f"column {c} has shape {array.shape}")
             columns[c] = array
         return columns, {}
-    except Exception:
-        pass
+    except Exception as exc:
+        logger.warning("perceiver %s: batch replay failed (%r); stepping it microturn by microturn over %d "
+                       "microturns instead", perceiver.name, exc, len(turns))
     perceiver.reset()
     out = {c: np.full(len(turns), np.nan) for c in perceiver.columns}
     faults: dict[int, list[str]] = {}
