@@ -49,7 +49,7 @@ LINES = (("I would like to go to the mountains this summer.", 0.5),
          ("Maybe to Norway, or to the Alps.", 1.6),
          ("I have never been there before.", 0.4),
          ("And I want to walk for a week.", 1.8))
-VOICES = (("en-us", 150, 40), ("en-gb", 175, 60), ("en-us+f3", 165, 70), ("en-gb+m3", 140, 30))
+VOICES = (("en-us", 150, 40), ("en+f3", 175, 60), ("en+m3", 165, 30), ("en-us+f2", 140, 70))
 
 
 def facilitator_notebook(path: Path, study_folder: Path, *, voice: bool = False) -> Path:
@@ -169,3 +169,16 @@ def rate_by_keyboard(page: Any, answers: Mapping[str, int]) -> None:
 def marker_microturns(session_folder: Path) -> list[int]:
     """The microturns the kernel logged this session's markers in (markers.json)."""
     return [int(m["microturn"]) for m in json.loads((session_folder / "markers.json").read_text())]
+
+
+def current_condition(study_folder: Path, participant: str) -> str:
+    """The condition of the session waiting for its answers (a log, no ratings yet)."""
+    waiting = [task.parent.name for task in study_folder.glob(f"people/{participant}/*/*")
+               if list(task.glob("session-*")) and not (task / "ratings.json").exists()]
+    assert len(waiting) == 1, f"sessions of {participant} waiting for answers: {waiting}"
+    return waiting[0]
+
+
+def shut_down_kernels(page: Any) -> None:
+    """Shut down the page's kernels (a finished participant's kernel leaves the cores alone)."""
+    page.evaluate("() => window.jupyterapp.serviceManager.sessions.shutdownAll()")
