@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designkit.core import Engine, Event, Microturn, StepRecord
-from designkit.core.cached import CachedInputs
-from designkit.core.decisions import Action, Reason
+from designkit.core.cached import CachedInputs, Replayed
+from designkit.core.context import Context
+from designkit.core.decisions import Action, Decision, Proposal, Reason
+from designkit.core.protocols import Decider
 from designkit.log import read_log, replay_to_log
 from designkit.perception import EnergyVAD
 from designkit.perception.logged_signals import LoggedSignals, logged_microturns
@@ -151,23 +153,14 @@ def test_raising_the_confidence_threshold_never_adds_interventions(seed: int, st
     assert counts[1] <= counts[0]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), style=st.sampled_from(["barge_in", "wait_for_pause", "ask_first"]),
-       initiative=st.floats(0, 1), after=st.sampled_from(["resume", "drop"]),
-       rules=st.sampled_from(["none", "schedule", "both"]), context=st.sampled_from(["focused", "stressed", "public"]),
-       budget=st.sampled_from([(12.0, 1.0), (3.0, 4.0)]), sure=st.sampled_from([None, 0.7]))
-def test_replaying_cached_inputs_equals_the_engine(seed: int, style: str, initiative: float, after: str,
-                                              rules: str, context: str, budget: tuple[float, float],
-                                              sure: float | None) -> None:
+def both_ways(policy: Decider, seed: int) -> tuple[list[StepRecord], Replayed, int]:
+    """A random 40 s session with operator buttons, a cue and gaps, decided by the engine and
+    replayed from its cached inputs; also how many microturns were forced silent."""
     rng = np.random.default_rng(seed)
     user = random_turns(40.0, rng)
     moments = [Moment(e + 0.2) for _, e in user] + [Moment(s + 0.5, Action.BACKCHANNEL, duration_s=0.4) for s, _ in user]
     events = [Event(t=float(rng.uniform(0, 40)), kind="wizard", data={"action": a})
               for a in ("speak", "silent", "stop", "backchannel")] + [Event(t=15.0, kind="cue", data={"name": "x"})]
-    policy = Policy(style=style, initiative=initiative, after_false_interruption=after, context=context,
-                    budget_per_min=budget[0], min_gap_s=budget[1], sure_confidence=sure,
-                    schedules=(TimeSpeak.parse("every 7 s"),) if rules != "none" else (),
-                    cues=(CueSpeak("x"),) if rules == "both" else ())
     quality = ModelQuality(false_alarms_per_min=5)
     proposer = SimulatedProposer(moments, duration_s=40.0, quality=quality, seed=seed)
     gaps = {int(k) for k in rng.integers(0, 200, size=3)}  # nothing received there: forced silent
@@ -176,9 +169,112 @@ def test_replaying_cached_inputs_equals_the_engine(seed: int, style: str, initia
     records = Engine([vad], policy, proposer=proposer).replay(microturns)
     inputs = CachedInputs.make(vad.replay(microturns), proposer.proposals(len(microturns)), dt=DT,
                                events={m.index: m.events for m in microturns}, forced=dict.fromkeys(gaps, Reason.GAP))
-    fast = Engine((), policy, dt=DT).replay_cached(inputs)
+    return records, Engine((), policy, dt=DT).replay_cached(inputs), len(gaps)
+
+
+def assert_same(records: list[StepRecord], fast: Replayed) -> None:
     assert [r.decision for r in records] == list(fast.decisions)
     assert [r.agent_speaking for r in records] == fast.agent_speaking.tolist()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), style=st.sampled_from(["barge_in", "wait_for_pause", "ask_first"]),
+       initiative=st.floats(0, 1), after=st.sampled_from(["resume", "drop"]),
+       rules=st.sampled_from(["none", "schedule", "both"]), context=st.sampled_from(["focused", "stressed", "public"]),
+       budget=st.sampled_from([(12.0, 1.0), (3.0, 4.0)]), sure=st.sampled_from([None, 0.7]))
+def test_replaying_cached_inputs_equals_the_engine(seed: int, style: str, initiative: float, after: str,
+                                              rules: str, context: str, budget: tuple[float, float],
+                                              sure: float | None) -> None:
+    policy = Policy(style=style, initiative=initiative, after_false_interruption=after, context=context,
+                    budget_per_min=budget[0], min_gap_s=budget[1], sure_confidence=sure,
+                    schedules=(TimeSpeak.parse("every 7 s"),) if rules != "none" else (),
+                    cues=(CueSpeak("x"),) if rules == "both" else ())
+    assert_same(*both_ways(policy, seed)[:2])
+
+
+DECIDED: list[str] = []  # which class's `decide` ran, one entry per call
+
+
+def captioned(decision: Decision | None) -> Decision | None:
+    """What a designer's "show, don't say" rule makes of a decision: a caption instead of a turn."""
+    if decision is None or decision.action is not Action.SPEAK:
+        return decision
+    return Decision(Action.CAPTION, decision.reason, decision.confidence, decision.content, decision.duration_s)
+
+
+class ShowDontSay(Policy):
+    """A designer's policy class that overrides `decide` only: the fast paths it inherits from
+    `Policy` describe Policy's decide, not this one, so replays must not take them."""
+
+    def decide(self, proposal: Proposal, context: Context) -> Decision:
+        DECIDED.append(type(self).__name__)
+        decided = captioned(super().decide(proposal, context))
+        assert decided is not None
+        return decided
+
+
+class ShowDontSayFast(ShowDontSay):
+    """The same rule with every fast path of its own, each true of its `decide`."""
+
+    def idle(self, user_speaking: bool, end: float, dt: float) -> Decision | None:
+        return super().idle(user_speaking, end, dt)  # (silences stay silences)
+
+    @property
+    def without_targets(self) -> bool:
+        return not self.cues and not self.schedules
+
+    def speaking(self, user_speaking: bool, user_speech_s: float, agent_speech_s: float,
+                 agent_remaining_s: float, dt: float) -> Decision | None:
+        return super().speaking(user_speaking, user_speech_s, agent_speech_s, agent_remaining_s, dt)
+
+    @property
+    def silent_user_speaking_is_monotone(self) -> bool:
+        return True
+
+    def after_cut(self, user_silence_s: float, since_cut_s: float, user_last_speech_s: float,
+                  cut_remaining_s: float, dt: float) -> Decision | None:
+        return captioned(super().after_cut(user_silence_s, since_cut_s, user_last_speech_s, cut_remaining_s, dt))
+
+    def answer(self, proposal: Proposal, user_speaking: bool, user_silence_s: float,
+               interventions_last_minute: int, since_intervention_s: float) -> Decision:
+        decided = captioned(super().answer(proposal, user_speaking, user_silence_s, interventions_last_minute,
+                                           since_intervention_s))
+        assert decided is not None
+        return decided
+
+
+class Wrapped:
+    """A decider that is not a `Decider` subclass: only `decide` and `to_dict`."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def decide(self, proposal: Proposal, context: Context) -> Decision:
+        DECIDED.append("Wrapped")
+        return self.policy.decide(proposal, context)
+
+    def to_dict(self) -> dict[str, object]:
+        return self.policy.to_dict()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), style=st.sampled_from(["barge_in", "wait_for_pause", "ask_first"]),
+       after=st.sampled_from(["resume", "drop"]), rules=st.sampled_from(["none", "schedule"]))
+def test_a_designers_policy_class_replays_as_the_engine_decides_with_or_without_fast_paths(
+        seed: int, style: str, after: str, rules: str) -> None:
+    knobs = {"style": style, "after_false_interruption": after, "confidence": 0.3,
+             "schedules": (TimeSpeak.parse("every 7 s"),) if rules == "schedule" else ()}
+    for policy in (ShowDontSay(**knobs), ShowDontSayFast(**knobs), Wrapped(Policy(**knobs))):
+        DECIDED.clear()
+        records, fast, forced = both_ways(policy, seed)
+        assert_same(records, fast)
+        asked = len(DECIDED) - (len(records) - forced)  # the replay's calls, after the engine's
+        if isinstance(policy, ShowDontSayFast):
+            assert asked < len(records) - forced  # its fast paths decided some microturns
+        else:  # no fast path of its own: the replay asks decide wherever the engine does
+            assert asked == len(records) - forced
+        if isinstance(policy, ShowDontSay) and style != "ask_first":
+            assert any(d.action is Action.CAPTION for d in fast.decisions)  # its own rule, not Policy's
 
 
 def test_wizard_decisions_are_logged_and_replay_identically(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from designkit.core.context import Context, EventKind, StepRecord
 from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
 from designkit.core.microturns import Microturn
 from designkit.core.perceive_session import perceive_session
-from designkit.core.protocols import Decider, Perceiver, Proposer, RecordSink
+from designkit.core.protocols import Decider, FastPaths, Perceiver, Proposer, RecordSink, fast_paths
 from designkit.core.session import OFFLINE_CONSENT, Consent, Session
 from designkit.core.state import (
     INF,
@@ -41,6 +41,9 @@ from designkit.core.wizard_modes import mode_gate
 from designkit.errors import InputError
 
 SILENT, CONTINUE = Action.SILENT, Action.CONTINUE
+NOTHING_TO_SAY = Decision.silent(Reason.NOTHING_TO_SAY)
+EPS = 1e-9  # seconds: the voice fills a microturn when it lasts past its start by more than this
+Speaking = Callable[[bool, float, float, float, float], "Decision | None"]  # `Decider.speaking`
 
 __all__ = ["CachedInputs", "Context", "Engine", "EngineState", "Replayed", "StepRecord", "describe", "signals_of"]
 
@@ -167,117 +170,117 @@ class Engine:
 
         The slider-redraw path: it walks the same state, context, intervention window,
         fail-silent and operator rules as `step` and `replay` (`_decide`), so its decisions equal
-        `replay`'s for the same inputs. A policy's `idle(user_speaking, end, dt)` and
-        `speaking(user_speaking, user_speech_s, agent_speech_s, agent_remaining_s, dt)`, when it
-        has them, let a microturn whose decision cannot depend on the proposal (nothing can
-        happen; the agent goes on or yields) skip building a context; a policy `without_targets`
-        that has `after_cut(...)` and `answer(...)` (`Policy`) decides for a silent agent without
-        one too.
+        `replay`'s for the same inputs. Where only the policy has a say (no event, no forced
+        silence, no operator rule), the policy's fast paths (`Decider`: `idle`, `speaking`, and
+        for a policy `without_targets` `after_cut` and `answer`) decide a microturn, or a stretch
+        of them, without building a context; elsewhere, and for a policy without them, `decide`.
         """
         self.reset()
         state = self.state
         dt = inputs.dt
         n = len(inputs)
         user = inputs.user_speaking(self.vad_signal, self.vad_threshold).tolist()
-        proposals = inputs.proposals
-        events = inputs.events
-        forced = inputs.forced
-        rows = inputs.rows
-        idle = getattr(self.policy, "idle", None)
-        speaking = getattr(self.policy, "speaking", None)
-        # Without schedules and cue rules, an idle decision stays the same until something happens
-        # (a quiet stretch is decided at once, up to the next microturn with a proposal, an event,
-        # a forced silence or a change of the user's speaking), and a proposal to a silent agent
-        # is answered from the user's turn and the budget alone.
-        plain = getattr(self.policy, "without_targets", False)
-        next_mark = _next_marks(inputs, user, inputs.proposed) if plain else None
-        # Where `speaking` with the user silent goes on for any time left once it goes on for
-        # less, a stretch of the agent's utterance is decided at once, up to the next event,
-        # forced silence or change of the user's speaking.
-        next_change = (_next_marks(inputs, user, np.zeros(n, dtype=bool))
-                       if getattr(self.policy, "silent_user_speaking_is_monotone", False) else None)
-        after_cut = getattr(self.policy, "after_cut", None)
-        answer = getattr(self.policy, "answer", None) if plain and after_cut is not None else None
-        decisions: list[Decision] = [Decision.silent(Reason.NOTHING_TO_SAY)] * n
+        proposals, events, forced, rows = inputs.proposals, inputs.events, inputs.forced, inputs.rows
+        fast = fast_paths(self.policy)
+        idle, speaking = fast.idle, fast.speaking
+        # A policy `without_targets` decides a quiet stretch at once (up to the next microturn with
+        # a proposal, an event, a forced silence or a change of the user's speaking), and answers a
+        # proposal to a silent agent without a context.
+        quiet_until = _next_marks(inputs, user, inputs.proposed) if fast.without_targets else None
+        answers = fast.without_targets and fast.answer is not None
+        # Where `speaking` is monotone with the user silent, a stretch of the agent's utterance is
+        # decided at once, up to the next event, forced silence or change of the user's speaking.
+        voiced_until = (_next_marks(inputs, user, np.zeros(n, dtype=bool))
+                        if fast.silent_user_speaking_is_monotone else None)
+        decisions: list[Decision] = [NOTHING_TO_SAY] * n
         agent_flags = [False] * n
-        k = -1
-        while k + 1 < n:
-            k += 1
+        k = 0
+        while k < n:
             start = k * dt
             user_speaking = user[k]
             if user_speaking or state.user_speaking:  # (silence after silence changes nothing)
                 track_user(state, user_speaking, start)
-            agent_speaking = state.agent_until > start + 1e-9
+            agent_speaking = state.agent_until > start + EPS
             proposal = proposals[k]
             happening = events.get(k, ())
+            decision: Decision | None = None
+            stop = k + 1  # the microturn after those decided here (a stretch: the user's state stays)
             if happening:
                 state.event_times = event_times_after(state.event_times, happening)
-            elif (idle is not None and not agent_speaking and proposal is NOTHING and k not in forced
-                  and state.wizard_mode.policy_alone
-                  and (not state.cut_remaining_s or user_speaking or state.user_offset != start)):
-                # (What was cut off matters only right after the user stops: `after_cut`.)
-                quiet = idle(user_speaking, start + dt, dt)
-                if quiet is not None:  # nothing can happen this microturn: no context needed
-                    decisions[k] = quiet
-                    if next_mark is not None and next_mark[k] > k + 1:
-                        stop = next_mark[k]
-                        decisions[k + 1 : stop] = [quiet] * (stop - k - 1)
-                        k = stop - 1  # the user's state is the same throughout: nothing to track
-                    continue
-            elif (answer is not None and not agent_speaking and not state.wizard_silent_until and k not in forced
-                  and state.wizard_mode.policy_alone):
-                # The agent is silent: what `decide` does then, from the user's turn, the last cut
-                # and the budget, without a context.
-                # (Durations are measured to `start + dt`, as `make_context` does; the decision
-                # takes effect at `(k + 1) * dt`, as in `_decide`: the same floats either way.)
-                end = start + dt
-                silence = end - state.user_offset if state.user_offset is not None else INF
-                decision = None
-                if state.cut_remaining_s and not user_speaking and after_cut is not None:
-                    decision = after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
-                                         state.user_last_speech_s, state.cut_remaining_s, dt)
-                if decision is None:
-                    done = state.interventions
-                    if done and done[0] <= (k + 1) * dt - 60.0:
-                        drop_old_interventions(state, (k + 1) * dt)
-                    decision = answer(proposal, user_speaking, silence, len(done), end - done[-1] if done else INF)
+            elif k not in forced and state.wizard_mode.policy_alone:
+                if agent_speaking:
+                    if speaking is not None and not state.wizard_silent_until:
+                        decision, stop = self._while_speaking(k, dt, user_speaking, speaking, voiced_until)
+                else:
+                    # (What was cut off matters only right after the user stops: `after_cut`.)
+                    if (idle is not None and proposal is NOTHING
+                            and (not state.cut_remaining_s or user_speaking or state.user_offset != start)):
+                        decision = idle(user_speaking, start + dt, dt)
+                        if decision is not None and quiet_until is not None:
+                            stop = quiet_until[k]
+                    if decision is None and answers and not state.wizard_silent_until:
+                        decision = self._silent_agent(k, dt, proposal, user_speaking, fast)
+            if decision is None:
+                decision = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, forced.get(k), [])[1]
+            if stop == k + 1:
                 decisions[k] = decision
-                if decision.action is not SILENT:  # (a silence leaves a silent agent as it was)
-                    self._apply(decision, False, (k + 1) * dt)
-                continue
-            elif (speaking is not None and agent_speaking and not state.wizard_silent_until and k not in forced
-                  and state.wizard_mode.policy_alone):
-                end = start + dt
-                held = speaking(user_speaking,
-                                end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
-                                end - state.agent_onset if state.agent_onset is not None else 0.0,
-                                max(0.0, state.agent_until - end), dt)
-                if held is not None:  # the agent goes on or yields, whatever was proposed
-                    decisions[k] = held
-                    agent_flags[k] = True
-                    if held.action is not CONTINUE:  # (going on leaves the voice as it was)
-                        self._apply(held, True, (k + 1) * dt)
-                    elif next_change is not None and not user_speaking:
-                        last = self._goes_on_until(k, min(next_change[k], n) - 1, held, speaking, dt)
-                        if last > k:
-                            decisions[k + 1 : last + 1] = [held] * (last - k)
-                            agent_flags[k + 1 : last + 1] = [True] * (last - k)
-                            k = last  # the user stays silent, the voice goes on: nothing to track
-                    continue
-            reason = forced.get(k)
-            decisions[k] = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, reason, [])[1]
-            agent_flags[k] = agent_speaking
+                agent_flags[k] = agent_speaking
+            else:
+                decisions[k:stop] = [decision] * (stop - k)
+                agent_flags[k:stop] = [agent_speaking] * (stop - k)
+            k = stop
         state.next_index = n
         return Replayed(dt, tuple(decisions), proposals, np.array(agent_flags, dtype=bool),
                         np.array(user, dtype=bool), inputs.holds if len(inputs.holds) == n else None)
 
-    def _goes_on_until(self, k: int, bound: int, held: Decision, speaking: Any, dt: float) -> int:
+    def _silent_agent(self, k: int, dt: float, proposal: Proposal, user_speaking: bool,
+                      fast: FastPaths) -> Decision | None:
+        """Microturn `k` with the agent silent, for a policy `without_targets`: `after_cut` when
+        something was cut off and the user is silent, else `answer` (None: ask `decide`).
+        Durations are measured to `k * dt + dt`, as `make_context` does; the decision takes effect
+        at `(k + 1) * dt`, as in `_decide`: the same floats either way."""
+        state = self.state
+        end = k * dt + dt
+        silence = end - state.user_offset if state.user_offset is not None else INF
+        decision = None
+        if state.cut_remaining_s and not user_speaking and fast.after_cut is not None:
+            decision = fast.after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
+                                      state.user_last_speech_s, state.cut_remaining_s, dt)
+        if decision is None:
+            assert fast.answer is not None
+            drop_old_interventions(state, (k + 1) * dt)
+            done = state.interventions
+            decision = fast.answer(proposal, user_speaking, silence, len(done), end - done[-1] if done else INF)
+            if decision is None:
+                return None
+        if decision.action is not SILENT:  # (a silence leaves a silent agent as it was)
+            self._apply(decision, False, (k + 1) * dt)
+        return decision
+
+    def _while_speaking(self, k: int, dt: float, user_speaking: bool, speaking: Speaking,
+                        voiced_until: list[int] | None) -> tuple[Decision | None, int]:
+        """Microturn `k` with the agent speaking: what `speaking` decides (None: ask `decide`) and
+        the microturn after those it decides at once (the agent goes on, the user stays silent)."""
+        state = self.state
+        end = k * dt + dt
+        held = speaking(user_speaking, end - state.user_onset if user_speaking and state.user_onset is not None else 0.0,
+                        end - state.agent_onset if state.agent_onset is not None else 0.0,
+                        max(0.0, state.agent_until - end), dt)
+        if held is None:
+            return None, k + 1
+        if held.action is not CONTINUE:  # (going on leaves the voice as it was)
+            self._apply(held, True, (k + 1) * dt)
+        elif voiced_until is not None and not user_speaking:
+            return held, self._goes_on_until(k, min(voiced_until[k], len(voiced_until)) - 1, held, speaking, dt) + 1
+        return held, k + 1
+
+    def _goes_on_until(self, k: int, bound: int, held: Decision, speaking: Speaking, dt: float) -> int:
         """The last microturn up to `bound` through which the agent's utterance goes on (`held`)
         with the user silent, for a `speaking` that is monotone in the time left (k: none)."""
         state = self.state
         # The last microturn the voice still fills by the engine's rule (agent_until > start).
-        last = min(bound, math.ceil((state.agent_until - 1e-9) / dt) - 1)
-        while last > k and not state.agent_until > last * dt + 1e-9:
+        last = min(bound, math.ceil((state.agent_until - EPS) / dt) - 1)
+        while last > k and not state.agent_until > last * dt + EPS:
             last -= 1
         for candidate in (last, last - 1):  # the utterance's last microturn may end it instead
             if candidate <= k:
@@ -311,7 +314,7 @@ class Engine:
         vad = signals.get(self.vad_signal, 0.0)
         user_speaking = vad >= self.vad_threshold  # NaN compares False: a fault is not speech
         track_user(state, user_speaking, start)
-        agent_speaking = state.agent_until > start + 1e-9
+        agent_speaking = state.agent_until > start + EPS
         forced = forced_silence(perception_faults=bool(faults), coverage=turn.coverage,
                                 consent_active=state.consent.active)
         proposal, decision = self._decide(turn.index, dt, signals, turn.events, turn.coverage, agent_speaking,

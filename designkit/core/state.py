@@ -19,6 +19,7 @@ from designkit.core.streams import Event
 from designkit.core.wizard_modes import OVERRIDE, ModeState
 
 INF = math.inf
+BUDGET_WINDOW_S = 60.0  # the attention budget counts the interventions of the last minute
 
 
 @dataclass(slots=True)
@@ -102,8 +103,8 @@ def forced_silence(*, perception_faults: bool, coverage: float, consent_active: 
 
 
 def drop_old_interventions(state: EngineState, end: float) -> None:
-    """Forget interventions more than a minute before `end` (the budget counts the last minute)."""
-    while state.interventions and state.interventions[0] <= end - 60.0:
+    """Forget interventions `BUDGET_WINDOW_S` or more before `end` (the budget counts the last minute)."""
+    while state.interventions and state.interventions[0] <= end - BUDGET_WINDOW_S:
         state.interventions.popleft()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from designkit.core.decisions import Action, Decision, Proposal, Reason
 from designkit.core.engine import Context
+from designkit.core.protocols import Decider
 
 _TAKE = {
     Action.SPEAK: Reason.TURN_END, Action.BACKCHANNEL: Reason.BACKCHANNEL_OPPORTUNITY,
@@ -26,7 +27,7 @@ _TAKE = {
 
 
 @dataclass(frozen=True, slots=True)
-class FollowProposals:
+class FollowProposals(Decider):
     """Act on every proposal at once; finish each utterance; stop when the user starts talking."""
 
     def decide(self, proposal: Proposal, context: Context) -> Decision:
@@ -44,7 +45,7 @@ class FollowProposals:
 
 
 @dataclass(frozen=True, slots=True)
-class NeverSpeak:
+class NeverSpeak(Decider):
     """Silent in every microturn, whatever is proposed (reason: quiet mode)."""
 
     def decide(self, proposal: Proposal, context: Context) -> Decision:
@@ -55,7 +56,7 @@ class NeverSpeak:
 
 
 @dataclass(frozen=True, slots=True)
-class AlwaysSpeak:
+class AlwaysSpeak(Decider):
     """Speaks in every microturn (each decision one microturn of speech), never yields."""
 
     content: str = "and another thing"

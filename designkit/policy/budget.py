@@ -11,7 +11,7 @@ from designkit.errors import InputError
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """At most `per_min` interventions in any 60 s, at least `min_gap_s` apart.
+    """At most `per_min` interventions in any minute (`designkit.core.state.BUDGET_WINDOW_S`), at least `min_gap_s` apart.
 
     `per_min = inf` means no cap. The engine counts interventions of every kind (voiced or
     captions) in `Context.interventions_last_minute` and `Context.since_intervention_s`.

@@ -7,11 +7,12 @@ from typing import Any
 
 from designkit.core.context import Context
 from designkit.core.decisions import Action, Decision, Proposal, Reason
+from designkit.core.protocols import Decider
 from designkit.errors import InputError
 
 
 @dataclass(frozen=True, slots=True)
-class SpeakAfterSilence:
+class SpeakAfterSilence(Decider):
     """Speak once the user has been silent `silent_microturns` after speaking; yield on barge-in.
 
     A fixed silence timeout, the baseline every turn-taking model is compared with.

@@ -18,6 +18,7 @@ from typing import Any
 
 from designkit.core.context import Context
 from designkit.core.decisions import BACKCHANNEL_S, TURN_S, Action, Decision, Proposal, Reason
+from designkit.core.protocols import Decider
 from designkit.errors import InputError
 from designkit.policy.budget import Budget
 from designkit.policy.cues import CueSpeak, check_rules
@@ -56,7 +57,7 @@ def _seconds(what: str, value: float) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(Decider):
     """When the agent may take the floor, and why it stays silent.
 
     Knobs (all validated; a wrong name in `replace`/`from_dict` lists the valid ones). Each field
