@@ -19,6 +19,7 @@ from designkit.metrics.timespeak import timespeak
 from designkit.metrics.turn_taking import (
     backchannel_rate,
     early_interruption_rate,
+    interruptions_per_min,
     overlap_ratio,
     response_latencies,
     response_success_rate,
@@ -91,6 +92,18 @@ def test_turn_taking_with_no_turns() -> None:
     assert response_latencies(user_speech=USER, agent_speech=[]).size == 0
     # Overlap at t = 0: both start together, the agent is not yielding to anyone.
     assert yield_latencies(user_speech=[(0, 1)], agent_speech=[(0, 2)]).size == 0
+
+
+def test_interruptions_count_spoken_starts_while_the_user_talks() -> None:
+    # The user speaks 1-3 s and 5-6 s. Onsets 0.5 (before), 1.0 (on the user's start: counts),
+    # 2.9 (inside), 3.0 (on the user's end: the user has stopped), 5.5 (inside): 3 in 30 s = 6 a minute.
+    user = [(1.0, 3.0), (5.0, 6.0)]
+    assert interruptions_per_min(user_speech=user, onsets=[0.5, 1.0, 2.9, 3.0, 5.5], duration_s=30.0) == 6.0
+    assert interruptions_per_min(user_speech=user, onsets=[5.5, 1.0], duration_s=60.0) == 2.0  # any order
+    assert interruptions_per_min(user_speech=[], onsets=[1.0], duration_s=30.0) == 0.0
+    assert interruptions_per_min(user_speech=user, onsets=[], duration_s=30.0) == 0.0
+    with pytest.raises(InputError, match="duration_s"):
+        interruptions_per_min(user_speech=user, onsets=[1.0], duration_s=0.0)
 
 
 def test_silence_shares_by_reason_and_outcome() -> None:

@@ -36,7 +36,12 @@ from designkit.metrics.attention import attention_cost
 from designkit.metrics.intervals import FloatArray, overlap_seconds
 from designkit.metrics.task_success import turn_end_latencies
 from designkit.metrics.truth import CUE_WINDOW_S
-from designkit.metrics.turn_taking import early_interruption_rate, overlap_ratio, yield_latencies
+from designkit.metrics.turn_taking import (
+    early_interruption_rate,
+    interruptions_per_min,
+    overlap_ratio,
+    yield_latencies,
+)
 from designkit.metrics.view import SessionView, answered_share
 
 Compute = Callable[[SessionView], "float | None"]
@@ -128,6 +133,16 @@ BASE: tuple[Metric, ...] = (
            Anchors(oracle=lambda f: when(f.has_user, 0.0), never=lambda f: when(f.has_user, 0.0),
                    always=always_early),
            lambda s: early_interruption_rate(user_speech=s.user, agent_speech=s.turns)),
+    Metric("interruptions_per_min", "starts over the person per minute", "per minute",
+           "0 and up; spoken interventions (backchannels too) that start while the person talks", Better.LOWER,
+           Anchors(oracle=lambda f: interruptions_per_min(  # the plan's voiced onsets, at the end of their microturn
+                       user_speech=f.truth.user_speech, duration_s=f.n * f.dt,
+                       onsets=[(p.k + 1) * f.dt for p in f.plan if p.action.is_voiced]),
+                   never=zero,
+                   always=lambda f: interruptions_per_min(  # a voiced onset at the end of every microturn
+                       user_speech=f.truth.user_speech, duration_s=f.n * f.dt,
+                       onsets=[(k + 1) * f.dt for k in range(f.n)])),
+           lambda s: interruptions_per_min(user_speech=s.user, onsets=s.times[s.voiced], duration_s=s.duration)),
     Metric("task_success", "turns answered", "share of turns that needed an answer",
            "0–1; 1 = every turn that needed an answer got one", Better.HIGHER,
            Anchors(oracle=lambda f: when(f.has_turns, 1.0), never=lambda f: when(f.has_turns, 0.0),

@@ -19,6 +19,7 @@ from designkit.metrics.intervals import (
     as_intervals,
     as_times,
     check_duration,
+    inside,
     overlap_seconds,
     total,
 )
@@ -96,12 +97,21 @@ def overlap_ratio(*, user_speech: IntervalsLike, agent_speech: IntervalsLike) ->
     return overlap_seconds(user, agent) / spoken if spoken > 0 else math.nan
 
 
+def interruptions_per_min(*, user_speech: IntervalsLike, onsets: TimesLike, duration_s: float) -> float:
+    """Spoken interventions (backchannels included) whose onset falls while the user speaks
+    (start <= t < end), per minute of `duration_s`: the interruptions of user speech that attention
+    cost charges (docs/design.md, "Attention cost"). 0 when the user never speaks."""
+    user = as_intervals("user_speech", user_speech)
+    starts = as_times("onsets", onsets)
+    return int(inside(starts, user).sum()) / (check_duration(duration_s) / 60.0)
+
+
 def backchannel_rate(*, backchannels: TimesLike, duration_s: float) -> float:
     """Backchannel onsets per minute."""
     return len(as_times("backchannels", backchannels)) / (check_duration(duration_s) / 60.0)
 
 
 __all__ = [
-    "backchannel_rate", "early_interruption_rate", "overlap_ratio", "response_latencies",
+    "backchannel_rate", "early_interruption_rate", "interruptions_per_min", "overlap_ratio", "response_latencies",
     "response_success_rate", "yield_latencies",
 ]

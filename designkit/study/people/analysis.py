@@ -244,10 +244,12 @@ def _describe(frame: pd.DataFrame, acted: pd.DataFrame, t: float, dt: float) -> 
     withheld = action == Action.SILENT.value
     what = f"held back a '{row['proposal_action']}'" if withheld else _ACTION_WORDS.get(action, action)
     confidence = float(row["proposal_confidence"] if withheld else row["confidence"])
-    said = (f"it {what} {t - effect:.1f} s before the marker, {when}; reason: {reason_label(str(row['reason']))}, "
+    before = round(t - effect, 9) + 0.0  # + 0.0: a float's -0.0 reads as "0.0"
+    ago = f"{before:.1f} s before the marker" if before >= 0.05 else "just before the marker"
+    said = (f"it {what} {ago}, {when}; reason: {reason_label(str(row['reason']))}, "
             f"confidence {confidence:.2f}")
     return said, {"action": action, "reason": str(row["reason"]), "confidence": confidence,
-                  "seconds_before": t - effect, "after_pause_s": pause}
+                  "seconds_before": before, "after_pause_s": pause}
 
 
 _ACTION_WORDS = {Action.SPEAK.value: "spoke", Action.BACKCHANNEL.value: "backchannelled",
