@@ -14,16 +14,19 @@ from functools import cached_property
 
 import numpy as np
 
-from designkit.core.decisions import Action
+from designkit.core.decisions import Action, Reason
 from designkit.metrics.cuespeak import CueSpeakResult, cuespeak
 from designkit.metrics.intervals import FloatArray, inside
 from designkit.metrics.silence import SilenceOutcome, silence_outcome, silence_reasons
 from designkit.metrics.task_success import task_success
+from designkit.metrics.thinking import TalkBack, talk_back
 from designkit.metrics.timeline import Timeline
 from designkit.metrics.timespeak import TimeSpeakResult, timespeak
 from designkit.metrics.truth import CUE_WINDOW_S, NEEDED_TOL_S, SessionTruth
 
 _VOICED_NAMES = [a.value for a in Action if a.is_voiced]
+_THINKING_SOUNDS = (Reason.THINKING_FILLER.value, Reason.THINKING_LINE.value)
+_THINKING = (Reason.THINKING.value, *_THINKING_SOUNDS)
 
 
 class SessionView:
@@ -122,6 +125,17 @@ class SessionView:
         if not len(self.truth.cues):
             return None
         return cuespeak(cues=self.truth.cues, interventions=self.times, user_speech=self.user, voiced=self.voiced)
+
+    @cached_property
+    def talk(self) -> TalkBack:
+        """Answers (speaks that are not holding lines), the microturns spent thinking and the thinking sounds."""
+        reasons = np.asarray(self.timeline.reasons, dtype=str)
+        actions = np.asarray(self.timeline.actions, dtype=str)
+        ends: FloatArray = (np.arange(len(reasons), dtype=np.float64) + 1.0) * self.timeline.dt
+        sounds = np.isin(reasons, _THINKING_SOUNDS) & np.isin(actions, _VOICED_NAMES)
+        answers = (actions == Action.SPEAK.value) & (reasons != Reason.THINKING_LINE.value)
+        return talk_back(user_speech=self.user, answers=ends[answers], thinking_at=ends[np.isin(reasons, _THINKING)],
+                         sounds=int(sounds.sum()))
 
     @cached_property
     def interruptions(self) -> int:
