@@ -23,9 +23,10 @@ from designkit.core.context import Context, EventKind, StepRecord
 from designkit.core.decisions import NOTHING, Action, Decision, Proposal, Reason
 from designkit.core.microturns import Microturn
 from designkit.core.perceive_session import perceive_session
-from designkit.core.protocols import Decider, FastPaths, Perceiver, Proposer, RecordSink, fast_paths
+from designkit.core.protocols import Decider, Perceiver, Proposer, RecordSink, fast_paths
 from designkit.core.session import OFFLINE_CONSENT, Consent, Session
 from designkit.core.state import (
+    BUDGET_WINDOW_S,
     INF,
     EngineState,
     drop_old_interventions,
@@ -187,7 +188,8 @@ class Engine:
         # a proposal, an event, a forced silence or a change of the user's speaking), and answers a
         # proposal to a silent agent without a context.
         quiet_until = _next_marks(inputs, user, inputs.proposed) if fast.without_targets else None
-        answers = fast.without_targets and fast.answer is not None
+        answer = fast.answer if fast.without_targets else None
+        after_cut = fast.after_cut
         # Where `speaking` is monotone with the user silent, a stretch of the agent's utterance is
         # decided at once, up to the next event, forced silence or change of the user's speaking.
         voiced_until = (_next_marks(inputs, user, np.zeros(n, dtype=bool))
@@ -218,8 +220,24 @@ class Engine:
                         decision = idle(user_speaking, start + dt, dt)
                         if decision is not None and quiet_until is not None:
                             stop = quiet_until[k]
-                    if decision is None and answers and not state.wizard_silent_until:
-                        decision = self._silent_agent(k, dt, proposal, user_speaking, fast)
+                    if decision is None and answer is not None and not state.wizard_silent_until:
+                        # What `decide` does for a silent agent, without a context: `after_cut`
+                        # when something was cut off and the user is silent, else `answer`.
+                        # (Durations are measured to `start + dt`, as `make_context` does; the
+                        # decision takes effect at `(k + 1) * dt`, as in `_decide`.)
+                        end = start + dt
+                        silence = end - state.user_offset if state.user_offset is not None else INF
+                        if state.cut_remaining_s and not user_speaking and after_cut is not None:
+                            decision = after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
+                                                 state.user_last_speech_s, state.cut_remaining_s, dt)
+                        if decision is None:
+                            done = state.interventions
+                            if done and done[0] <= (k + 1) * dt - BUDGET_WINDOW_S:
+                                drop_old_interventions(state, (k + 1) * dt)
+                            decision = answer(proposal, user_speaking, silence, len(done),
+                                              end - done[-1] if done else INF)
+                        if decision is not None and decision.action is not SILENT:
+                            self._apply(decision, False, (k + 1) * dt)  # (a silence leaves the voice as it was)
             if decision is None:
                 decision = self._decide(k, dt, rows[k], happening, 1.0, agent_speaking, proposal, forced.get(k), [])[1]
             if stop == k + 1:
@@ -232,30 +250,6 @@ class Engine:
         state.next_index = n
         return Replayed(dt, tuple(decisions), proposals, np.array(agent_flags, dtype=bool),
                         np.array(user, dtype=bool), inputs.holds if len(inputs.holds) == n else None)
-
-    def _silent_agent(self, k: int, dt: float, proposal: Proposal, user_speaking: bool,
-                      fast: FastPaths) -> Decision | None:
-        """Microturn `k` with the agent silent, for a policy `without_targets`: `after_cut` when
-        something was cut off and the user is silent, else `answer` (None: ask `decide`).
-        Durations are measured to `k * dt + dt`, as `make_context` does; the decision takes effect
-        at `(k + 1) * dt`, as in `_decide`: the same floats either way."""
-        state = self.state
-        end = k * dt + dt
-        silence = end - state.user_offset if state.user_offset is not None else INF
-        decision = None
-        if state.cut_remaining_s and not user_speaking and fast.after_cut is not None:
-            decision = fast.after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
-                                      state.user_last_speech_s, state.cut_remaining_s, dt)
-        if decision is None:
-            assert fast.answer is not None
-            drop_old_interventions(state, (k + 1) * dt)
-            done = state.interventions
-            decision = fast.answer(proposal, user_speaking, silence, len(done), end - done[-1] if done else INF)
-            if decision is None:
-                return None
-        if decision.action is not SILENT:  # (a silence leaves a silent agent as it was)
-            self._apply(decision, False, (k + 1) * dt)
-        return decision
 
     def _while_speaking(self, k: int, dt: float, user_speaking: bool, speaking: Speaking,
                         voiced_until: list[int] | None) -> tuple[Decision | None, int]:
