@@ -80,9 +80,10 @@ def test_a_hotkey_says_the_palette_line_in_full_wizard_mode_with_its_reaction_ti
 
 def test_an_approved_proposal_is_said_and_an_unanswered_one_times_out_as_the_designer_chose(
         comm: None, tmp_path: Path) -> None:
-    session, browser = start(tmp_path, mode="veto", veto_ms=600, on_timeout="deny")
+    session, browser = start(tmp_path, mode="full")
     desk = session.desk
     assert desk is not None
+    desk.receive({"type": "act", "verb": "mode", "mode": "veto", "veto_ms": 600, "on_timeout": "deny"})
     for k in range(60):
         browser.chunk(k)
         waiting = session.engine.state.wizard_mode.waiting
@@ -96,7 +97,10 @@ def test_an_approved_proposal_is_said_and_an_unanswered_one_times_out_as_the_des
     for w in timed_out:  # resolved at the first microturn whose end reaches the wait's end, silent
         assert w["ended"] == pytest.approx(w["at"] + 0.6) and w["outcome"] == "silent"
     assert approved[0]["outcome"] == "speak" and approved[0]["ended"] < approved[0]["until"]
-    answer = next(r for r in wizard_rows(read_log(session.path).frame) if r["action"] == "approve")
+    rows = wizard_rows(read_log(session.path).frame)
+    assert rows[1] == {"action": "mode", "mode": "veto", "veto_ms": 600.0, "on_timeout": "deny", "by": "operator",
+                       "reaction_ms": None, "reaction_from": None}  # switched live from the console
+    answer = next(r for r in rows if r["action"] == "approve")
     assert answer["reaction_from"] == "proposal" and answer["answers"] == approved[0]["index"]
     assert replays_the_same(session)
 

@@ -161,3 +161,11 @@ def test_every_way_of_replaying_a_wizard_session_decides_the_same(seed: int, mod
         events.append(wizard(t, action, answers=int(t / DT) - int(rng.integers(0, 4))))
     events.append(wizard(float(rng.uniform(0, 30)), "mode", mode=str(rng.choice(["override", "veto", "full"]))))
     run(events, 30.0, user=user, moments=moments)  # asserts replay == cached replay
+
+
+def test_a_mode_reads_back_from_the_event_it_writes() -> None:
+    from designkit.core.wizard_modes import ModeState, OnTimeout, WizardMode
+
+    state = ModeState(WizardMode.VETO, 0.6, OnTimeout.APPROVE)
+    assert ModeState.from_data(state.to_dict()) == state
+    assert ModeState.from_data({"mode": "full"}, state) == ModeState(WizardMode.FULL, 0.6, OnTimeout.APPROVE)

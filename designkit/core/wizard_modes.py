@@ -77,7 +77,8 @@ class ModeState:
         return self.mode is WizardMode.OVERRIDE and self.waiting is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"mode": self.mode.value, "veto_s": self.veto_s, "on_timeout": self.on_timeout.value}
+        """The settings as a `mode` event's data carries them (`from_data` reads them back)."""
+        return {"mode": self.mode.value, "veto_ms": self.veto_s * 1000, "on_timeout": self.on_timeout.value}
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], before: ModeState | None = None) -> ModeState:

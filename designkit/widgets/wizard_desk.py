@@ -100,8 +100,8 @@ def check_palette(lines: Sequence[str]) -> tuple[str, ...]:
     return palette
 
 
-# What a console may ask, beyond switching modes and editing the palette.
-OPERATOR_VERBS = frozenset(OperatorAction) - {OperatorAction.MODE}
+# What a console may ask (besides `line` and `say`, and editing the palette).
+OPERATOR_VERBS = frozenset(OperatorAction)
 ANSWERS = frozenset({OperatorAction.APPROVE, OperatorAction.DENY})
 
 
