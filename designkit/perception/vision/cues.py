@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from designkit.core.context import EventKind
 from designkit.core.streams import Event
@@ -26,26 +26,43 @@ def cue_event(name: str, t: float, **data: float | str) -> Event:
 
 
 @dataclass(slots=True)
+class Switch:
+    """A yes/no reading that flips only once the new value has held for a while (one bad frame
+    does not flip it)."""
+
+    on: bool = False
+    since: float | None = None  # when the reading first disagreed with `on`
+
+    def update(self, t: float, value: bool, hold_s: float) -> float | None:
+        """The moment the reading changed, when this frame confirms the change; else None."""
+        if value == self.on:
+            self.since = None
+            return None
+        if self.since is None:
+            self.since = t
+        if t - self.since < hold_s:
+            return None
+        self.on, changed, self.since = value, self.since, None
+        return changed
+
+
+@dataclass(slots=True)
 class VisualCues:
     """Online cue detector: `update(t, signals)` returns the cue events that frame confirmed.
 
     `still_s`: how long the person must stay still for `hold_still`; stillness is
     `signals[still_signal] <= still_below` (pose: landmark speed in frame widths per second;
-    motion: share of changed pixels). `dwell_s` confirms enter, leave and raise_hand.
+    motion: share of changed pixels). `dwell_s` confirms enter, leave and raise_hand (and the
+    hand going down again).
     """
 
     still_s: float = 3.0
     still_signal: str = "speed"
     still_below: float = 0.03
     dwell_s: float = 0.3
-    _present: bool = False
-    _presence_since: float | None = None
-    _absence_since: float | None = None
-    _hand: bool = False
-    _hand_since: float | None = None
-    _hand_off_since: float | None = None
-    _still_since: float | None = None
-    _still_fired: bool = False
+    _present: Switch = field(default_factory=Switch)
+    _hand: Switch = field(default_factory=Switch)
+    _still: Switch = field(default_factory=Switch)  # on once `hold_still` fired, off as soon as they move
     _last_t: float = -math.inf
 
     def __post_init__(self) -> None:
@@ -67,55 +84,23 @@ class VisualCues:
         person = signals.get("person")
         if person is not None and not math.isnan(person):
             out += self._presence(t, person >= 0.5)
-        if self._present or person is None:
-            out += self._stillness(t, signals.get(self.still_signal, math.nan))
-        if self._present:
-            out += self._raised(t, signals.get("hand_raised", 0.0) >= 0.5)
+        if self._present.on or person is None:
+            speed = signals.get(self.still_signal, math.nan)
+            still = not (math.isnan(speed) or speed > self.still_below)
+            # leaving stillness takes no dwell: any movement re-arms the cue
+            if (onset := self._still.update(t, still, self.still_s if still else 0.0)) is not None and still:
+                out.append(cue_event("hold_still", t, onset=onset))
+        if self._present.on and (onset := self._hand.update(t, signals.get("hand_raised", 0.0) >= 0.5,
+                                                            self.dwell_s)) is not None and self._hand.on:
+            out.append(cue_event("raise_hand", t, onset=onset))
         return out
 
     def _presence(self, t: float, seen: bool) -> list[Event]:
+        onset = self._present.update(t, seen, self.dwell_s)
+        if onset is None:
+            return []
         if seen:
-            self._absence_since = None
-            if self._presence_since is None:
-                self._presence_since = t
-            if not self._present and t - self._presence_since >= self.dwell_s:
-                self._present = True
-                self._still_since, self._still_fired = None, False
-                return [cue_event("enter", t, onset=self._presence_since)]
-            return []
-        self._presence_since = None
-        if self._absence_since is None:
-            self._absence_since = t
-        if self._present and t - self._absence_since >= self.dwell_s:
-            self._present = False
-            self._hand, self._hand_since = False, None
-            return [cue_event("leave", t, onset=self._absence_since)]
-        return []
-
-    def _stillness(self, t: float, speed: float) -> list[Event]:
-        if math.isnan(speed) or speed > self.still_below:
-            self._still_since, self._still_fired = None, False
-            return []
-        if self._still_since is None:
-            self._still_since = t
-        if not self._still_fired and t - self._still_since >= self.still_s:
-            self._still_fired = True
-            return [cue_event("hold_still", t, onset=self._still_since)]
-        return []
-
-    def _raised(self, t: float, up: bool) -> list[Event]:
-        if up:
-            self._hand_off_since = None
-            if self._hand_since is None:
-                self._hand_since = t
-            if not self._hand and t - self._hand_since >= self.dwell_s:
-                self._hand = True
-                return [cue_event("raise_hand", t, onset=self._hand_since)]
-            return []
-        self._hand_since = None
-        if self._hand:
-            if self._hand_off_since is None:
-                self._hand_off_since = t
-            if t - self._hand_off_since >= self.dwell_s:
-                self._hand = False
-        return []
+            self._still = Switch()
+            return [cue_event("enter", t, onset=onset)]
+        self._hand = Switch()
+        return [cue_event("leave", t, onset=onset)]
