@@ -130,7 +130,8 @@ def test_the_protocol_client_talks_to_a_moshi_server(stub_url: str) -> None:
     # Opus pages both ways and the model's acoustic delay hold some frames back in flight.
     assert heard >= len(steps) // 2 * FRAME and heard % FRAME == 0
     assert any(s.text for s in steps) and all(s.wants_to_speak == float(bool(s.text)) for s in steps)
-    assert client.roundtrip_ms and max(client.roundtrip_ms) < 2000
+    # Round trips are kept; how long they take is the `host` benchmark's moshi_protocol_roundtrip_ms.
+    assert client.roundtrip_ms and min(client.roundtrip_ms) > 0
 
 
 def test_the_protocol_client_is_an_interaction_model_under_the_policy(stub_url: str) -> None:
