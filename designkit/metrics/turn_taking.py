@@ -106,12 +106,30 @@ def interruptions_per_min(*, user_speech: IntervalsLike, onsets: TimesLike, dura
     return int(inside(starts, user).sum()) / (check_duration(duration_s) / 60.0)
 
 
+def false_interruptions_per_min(*, user_speech: IntervalsLike, agent_turns: IntervalsLike,
+                                duration_s: float) -> float:
+    """Agent turns (not backchannels) that started where the person had not finished, per minute
+    of `duration_s`: the onset falls while the user speaks (start <= t < end), or in a pause the
+    user went on from before the turn was over (a user onset strictly inside the turn): the agent
+    took a pause for a turn end. The session metric beside "It interrupted me" in studies with
+    people (docs/people.md). 0 when the agent never takes a turn."""
+    user = as_intervals("user_speech", user_speech)
+    turns = as_intervals("agent_turns", agent_turns)
+    minutes = check_duration(duration_s) / 60.0
+    if not len(turns):
+        return 0.0
+    over = inside(turns[:, 0], user)
+    starts = user[:, 0]
+    went_on = ((starts[None, :] > turns[:, :1]) & (starts[None, :] < turns[:, 1:])).any(axis=1)
+    return int((over | went_on).sum()) / minutes
+
+
 def backchannel_rate(*, backchannels: TimesLike, duration_s: float) -> float:
     """Backchannel onsets per minute."""
     return len(as_times("backchannels", backchannels)) / (check_duration(duration_s) / 60.0)
 
 
 __all__ = [
-    "backchannel_rate", "early_interruption_rate", "interruptions_per_min", "overlap_ratio", "response_latencies",
-    "response_success_rate", "yield_latencies",
+    "backchannel_rate", "early_interruption_rate", "false_interruptions_per_min", "interruptions_per_min",
+    "overlap_ratio", "response_latencies", "response_success_rate", "yield_latencies",
 ]

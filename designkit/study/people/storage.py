@@ -33,13 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from designkit.core.context import EventKind
 from designkit.errors import InputError
 from designkit.log import read_log
-from designkit.metrics.intervals import inside
 from designkit.metrics.session import SessionTruth, session_metrics
 from designkit.metrics.timeline import timeline_of
 from designkit.study.people.order import OrderBook, check_participant
@@ -303,20 +301,14 @@ def live_session_metrics(path: str | os.PathLike[str]) -> dict[str, float]:
     """The metrics of a live session from its log alone (see `SESSION_METRICS`).
 
     The user's speech is what the engine heard (microturn resolution) and every end of it is a
-    turn end to answer; `false_interruptions_per_min` counts the agent's utterances (not
-    backchannels) that started while the user was speaking, or in a pause the user went on from
-    before the agent had finished (it took a pause for a turn end), per minute.
+    turn end to answer (`false_interruptions_per_min`, declared in `designkit.metrics.catalogue`,
+    counts the turns the agent took in a pause the person went on from).
     """
     timeline = timeline_of(read_log(path))
     duration = max(len(timeline.actions) * timeline.dt, 1e-9)
     user = timeline.user_speech()
     truth = SessionTruth.make(duration_s=duration, user_speech=user, respond_at=user[:, 1] if len(user) else ())
-    metrics = session_metrics(timeline, truth)
-    agent, began_as_backchannel = timeline.voice()
-    turns = agent[~began_as_backchannel]
-    resumed = np.array([bool(np.any((user[:, 0] > s) & (user[:, 0] < e))) for s, e in turns], dtype=bool)
-    false = (inside(turns[:, 0], user) | resumed) if len(turns) else np.zeros(0, dtype=bool)
-    metrics["false_interruptions_per_min"] = int(false.sum()) / (duration / 60.0)
+    metrics = session_metrics(timeline, truth, only=SESSION_METRICS)
     out = {name: float(metrics.get(name, math.nan)) for name in SESSION_METRICS}
     out["duration_s"] = duration
     return out
