@@ -21,6 +21,8 @@ from designkit.core.decisions import Action, Reason
 from designkit.errors import InputError
 from designkit.metrics.anchors import (
     Anchors,
+    Expected,
+    Facts,
     always_early,
     always_overlap,
     always_rude,
@@ -35,6 +37,7 @@ from designkit.metrics.anchors import (
 from designkit.metrics.attention import attention_cost
 from designkit.metrics.intervals import FloatArray, overlap_seconds
 from designkit.metrics.task_success import turn_end_latencies
+from designkit.metrics.thinking import TalkBack, talk_back
 from designkit.metrics.truth import CUE_WINDOW_S
 from designkit.metrics.turn_taking import (
     early_interruption_rate,
@@ -240,7 +243,36 @@ OUTCOMES: tuple[Metric, ...] = (
            lambda s: float(s.cuespeak.rude_hits) if s.cuespeak is not None else None),
 )
 
-# name -> declaration, in the order a session's row lists them.
-CATALOGUE: dict[str, Metric] = {m.name: m for m in (*BASE, *SILENCE_SHARES, *OUTCOMES)}
+def _planned_talk(f: Facts, *, always: bool = False) -> TalkBack:
+    """The anchor agents' answers: the oracle's planned speaks, or a speak in every microturn; no thinking."""
+    onsets = [(k + 1) * f.dt for k in range(f.n)] if always else \
+        [(p.k + 1) * f.dt for p in f.plan if p.action is Action.SPEAK]
+    return talk_back(user_speech=f.truth.user_speech, answers=onsets, thinking_at=(), sounds=0)
 
-__all__ = ["BASE", "CATALOGUE", "OUTCOMES", "SILENCE_SHARES", "Better", "Compute", "Metric"]
+
+def _no_thinking(f: Facts, *, always: bool = False) -> Expected:
+    return when(len(_planned_talk(f, always=always).answers) > 0, 0.0)
+
+
+# Talking back (docs/design.md, "Talking back"): NaN where no turn end was answered.
+TALK: tuple[Metric, ...] = (
+    Metric("first_word_s", "time to first word", "seconds",
+           "from the person's last word to the answer's first (thinking sounds do not count); "
+           "people take ~0.2–0.6 s, a talking agent on a laptop ~1 s", Better.LOWER,
+           Anchors(oracle=lambda f: _mean(_planned_talk(f).first_word_s), never=never_applies,
+                   always=lambda f: _mean(_planned_talk(f, always=True).first_word_s)),
+           lambda s: _mean(s.talk.first_word_s)),
+    Metric("thinking_s", "time spent thinking", "seconds",
+           "0 and up; from when the policy wanted to answer to the answer's first word", Better.LOWER,
+           Anchors(oracle=_no_thinking, never=never_applies, always=lambda f: _no_thinking(f, always=True)),
+           lambda s: _mean(s.talk.thinking_s)),
+    Metric("fillers_per_answer", "thinking sounds per answer", "per answer",
+           "0 and up; fillers, backchannels and holding lines said while thinking", Better.NEITHER,
+           Anchors(oracle=_no_thinking, never=never_applies, always=lambda f: _no_thinking(f, always=True)),
+           lambda s: s.talk.fillers_per_answer),
+)
+
+# name -> declaration, in the order a session's row lists them.
+CATALOGUE: dict[str, Metric] = {m.name: m for m in (*BASE, *SILENCE_SHARES, *OUTCOMES, *TALK)}
+
+__all__ = ["BASE", "CATALOGUE", "OUTCOMES", "SILENCE_SHARES", "TALK", "Better", "Compute", "Metric"]
