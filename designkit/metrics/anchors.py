@@ -57,21 +57,9 @@ class Facts:
     def voiced(self) -> int:
         return sum(p.action.is_voiced for p in self.plan)
 
-    @property
-    def has_user(self) -> bool:
-        return len(self.truth.user_speech) > 0
-
-    @property
-    def has_turns(self) -> bool:
-        return len(self.truth.respond_at) > 0
-
-    @property
-    def has_targets(self) -> bool:
-        return len(self.truth.targets) > 0
-
-    @property
-    def has_cues(self) -> bool:
-        return len(self.truth.cues) > 0
+    def has(self, part: str) -> bool:
+        """Whether the truth has any `part`: "user_speech", "respond_at", "targets", "cues"..."""
+        return len(getattr(self.truth, part)) > 0
 
 
 Expected = float | tuple[float, float]
@@ -126,7 +114,7 @@ def always_overlap(f: Facts) -> float:
 
 
 def always_yield(f: Facts) -> float:
-    onsets = f.truth.user_speech[:, 0] if f.has_user else np.zeros(0)
+    onsets = f.truth.user_speech[:, 0] if f.has("user_speech") else np.zeros(0)
     end = (f.n + 1) * f.dt
     inside = onsets[(onsets > f.dt + 1e-9) & (onsets < end - 1e-9)]
     return float((end - inside).mean()) if len(inside) else NAN
@@ -149,7 +137,7 @@ def always_rude(f: Facts) -> float:
     hits = np.ceil(f.truth.cues / f.dt - 1e-9) * f.dt
     hits = np.maximum(hits, f.dt)
     rude = sum(bool(np.any((u[:, 0] <= h + 1e-9) & (u[:, 1] > h))) for h in hits.tolist()) if len(u) else 0
-    return float(rude) if f.has_cues else NAN
+    return float(rude) if f.has("cues") else NAN
 
 
 def share_anchors(reason: str) -> Anchors:
