@@ -41,6 +41,7 @@ from designkit.metrics.thinking import TalkBack, talk_back
 from designkit.metrics.truth import CUE_WINDOW_S
 from designkit.metrics.turn_taking import (
     early_interruption_rate,
+    false_interruptions_per_min,
     interruptions_per_min,
     overlap_ratio,
     yield_latencies,
@@ -148,6 +149,18 @@ BASE: tuple[Metric, ...] = (
                        user_speech=f.truth.user_speech, duration_s=f.n * f.dt,
                        onsets=[(k + 1) * f.dt for k in range(f.n)])),
            lambda s: interruptions_per_min(user_speech=s.user, onsets=s.times[s.voiced], duration_s=s.duration)),
+    Metric("false_interruptions_per_min", "took a pause for a turn end", "per minute",
+           "0 and up; agent turns that start while the person talks or in a pause they go on from",
+           Better.LOWER,
+           Anchors(oracle=lambda f: false_interruptions_per_min(  # the plan's turns, from the end of their microturn
+                       user_speech=f.truth.user_speech, duration_s=f.n * f.dt,
+                       agent_turns=[((p.k + 1) * f.dt, (p.k + 1) * f.dt + p.duration_s) for p in f.plan
+                                    if p.action.is_voiced and p.action is not Action.BACKCHANNEL]),
+                   never=zero,
+                   always=lambda f: false_interruptions_per_min(  # one turn from the first microturn's end on
+                       user_speech=f.truth.user_speech, duration_s=f.n * f.dt,
+                       agent_turns=[(f.dt, (f.n + 1) * f.dt)])),
+           lambda s: false_interruptions_per_min(user_speech=s.user, agent_turns=s.turns, duration_s=s.duration)),
     Metric("task_success", "turns answered", "share of turns that needed an answer",
            "0–1; 1 = every turn that needed an answer got one", Better.HIGHER,
            Anchors(oracle=lambda f: when(f.has("respond_at"), 1.0),
