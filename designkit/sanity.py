@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from designkit.core.decisions import NOTHING, Action, Proposal
+from designkit.core.decisions import BACKCHANNEL_S, NOTHING, TURN_S, Action, Proposal
 from designkit.core.engine import Context, Engine
 from designkit.core.session import Session
 from designkit.metrics.anchors import AGENTS, Expect, Expected, Facts, Planned
@@ -39,7 +39,7 @@ from designkit.metrics.timeline import timeline_of
 from designkit.perception.truth_vad import TruthVAD
 from designkit.policy.anchors import AlwaysSpeak, FollowProposals, NeverSpeak
 
-TURN_S, TARGET_S, CUE_S, BACKCHANNEL_S = 1.5, 1.0, 1.0, 0.4
+TARGET_S, CUE_S = 1.0, 1.0
 
 
 class OracleProposer:
