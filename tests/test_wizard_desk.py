@@ -179,3 +179,20 @@ def test_settings_name_what_is_allowed() -> None:
         WizardSettings(on_detach="panic", connect=False)
     with pytest.raises(InputError, match="veto_s"):
         WizardSettings(veto_ms=-1, connect=False)
+
+
+def test_a_studys_wizard_condition_opens_its_sessions_to_the_console_room(comm: None, tmp_path: Path) -> None:
+    from designkit.widgets.wizard_console import WizardConsole, wizard_sessions
+
+    make = wizard_sessions(WizardSettings(room="wizard", connect=False))
+    wizard = make("wizard", POLICY, tmp_path / "a", "session")
+    calm = make("calm", POLICY, tmp_path / "b", "session")
+    try:
+        assert wizard.desk is not None and wizard.desk.room == "wizard"
+        assert calm.desk is None
+        assert WizardConsole("wizard").room == "wizard"
+        with pytest.raises(InputError, match="room"):
+            WizardConsole("a/b")
+    finally:
+        wizard.close_session()
+        calm.close_session()

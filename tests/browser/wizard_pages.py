@@ -31,14 +31,31 @@ def notebook(path: Path, source: str) -> Path:
     return path
 
 
+# The participant's engine: loudness VAD, the pause proposer, a policy whose attention budget the
+# operator's lines do not use up (they count as interventions too).
+ENGINE = ("Engine([EnergyVAD()], Policy(budget_per_min=30, min_gap_s=1.0), proposer=PauseProposer())")
+
+
+def participant_engine() -> Any:
+    from designkit.core import Engine  # noqa: F401  (names the expression uses)
+    from designkit.perception.audio.energy import EnergyVAD  # noqa: F401
+    from designkit.policy import Policy  # noqa: F401
+    from designkit.widgets import PauseProposer  # noqa: F401
+
+    return eval(ENGINE)
+
+
 def participant_notebook(path: Path, *, log_dir: Path, mode: str = "full", veto_ms: float = 600,
                          on_timeout: str = "approve", on_detach: str = "policy") -> Path:
     return notebook(path, (
-        "from designkit.widgets import LiveSession, energy_engine\n"
+        "from designkit.core import Engine\n"
+        "from designkit.perception.audio.energy import EnergyVAD\n"
+        "from designkit.policy import Policy\n"
+        "from designkit.widgets import LiveSession, PauseProposer\n"
         "from designkit.widgets.wizard_desk import WizardSettings\n"
         f"settings = WizardSettings(mode={mode!r}, veto_ms={veto_ms!r}, on_timeout={on_timeout!r}, "
         f"on_detach={on_detach!r}, palette={PALETTE!r})\n"
-        f"session = LiveSession(energy_engine(), log_dir={str(log_dir)!r}, name={ROOM!r}, wizard=settings)\n"
+        f"session = LiveSession({ENGINE}, log_dir={str(log_dir)!r}, name={ROOM!r}, wizard=settings)\n"
         "display(session)\n"))
 
 
