@@ -18,6 +18,7 @@ drawn to SVG in the kernel instead, because a report has no kernel to talk to.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -95,12 +96,29 @@ def offline_bundle() -> str:
     return bundle
 
 
+def shared_module(bundle: str) -> str:
+    """An ES module that compiles `bundle` once per page and lets it draw every chart.
+
+    anywidget imports each widget's module on its own and gives a new model 2 s to be ready; the
+    bundle is ~0.9 MB of Vega to compile, and on a busy 2-core machine the third chart of a page
+    in Voilà passed that limit ("[anywidget] Failed to initialize model"). This module carries the
+    bundle as a string (cheap to parse), has no `initialize`, and imports the bundle once, on the
+    first chart's render; the other charts reuse it.
+    """
+    key = "__designkitCharts_" + hashlib.sha256(bundle.encode()).hexdigest()[:12]
+    return (
+        f"const shared = () => (globalThis[{json.dumps(key)}] ??= import(URL.createObjectURL(\n"
+        "  new Blob([source], { type: 'text/javascript' }))));\n"
+        "export default { async render(context) { return (await shared()).default.render(context); } };\n"
+        f"const source = {json.dumps(bundle)};\n")
+
+
 def use_offline_bundle() -> None:
-    """Make every JupyterChart load its scripts from the cached offline bundle."""
+    """Make every JupyterChart load its scripts from the cached offline bundle, compiled once a page."""
     alt = _altair()
     chart_class = alt.JupyterChart
     if not chart_class._is_offline:
-        chart_class._esm = offline_bundle()
+        chart_class._esm = shared_module(offline_bundle())
         chart_class._is_offline = True
 
 
