@@ -48,8 +48,6 @@ from designkit.metrics.turn_taking import (
 )
 from designkit.metrics.view import SessionView, answered_share
 
-Compute = Callable[[SessionView], "float | None"]
-
 
 class Better(str, Enum):
     """Which way a metric is better; NEITHER: read it beside others (a rate of interventions)."""
@@ -57,6 +55,10 @@ class Better(str, Enum):
     LOWER = "lower"
     HIGHER = "higher"
     NEITHER = ""
+
+
+# How a session computes a metric: its value, NaN (does not apply) or None (left out of the row).
+Compute = Callable[[SessionView], "float | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +247,7 @@ OUTCOMES: tuple[Metric, ...] = (
                    always=always_rude),
            lambda s: float(s.cuespeak.rude_hits) if s.cuespeak is not None else None),
 )
+
 
 def _planned_talk(f: Facts, *, always: bool = False) -> TalkBack:
     """The anchor agents' answers: the oracle's planned speaks, or a speak in every microturn; no thinking."""
