@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "designkit.commands.host",
     "designkit.commands.lab",
     "designkit.commands.doctor",
+    "designkit.commands.wheelhouse",
 )
 
 
