@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.designkit-installed
 
-.PHONY: setup debs lab test lint typecheck imports pytest laptop-check bench bench-quick clean host
+.PHONY: setup debs lab test test-quick lint typecheck imports pytest laptop-check bench bench-quick clean host
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -41,9 +41,17 @@ imports:  ## the layering in docs/design.md ("Layout") and no import cycles (imp
 typecheck:
 	$(BIN)/mypy designkit/core designkit/policy designkit/metrics
 
-pytest:
-	@$(BIN)/python -m pytest tests --durations=30; rc=$$?; \
+# pytest with these arguments; its exit 5 (no test collected: a wrong path or marker) fails here too.
+PYTEST = @$(BIN)/python -m pytest $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure here"; exit 1; fi; exit $$rc
+
+pytest:
+	$(call PYTEST,tests --durations=30)
+
+# For development: ruff, import layers, mypy and the tests that need no browser and no slow subprocess
+# (servers, notebook runs, whole study runs); no Debian packages, no laptop venv. `make test` runs all.
+test-quick: $(STAMP) lint imports typecheck  ## a few minutes: lint, layers, mypy, pytest -m "not browser and not slow"
+	$(call PYTEST,tests -m "not browser and not slow" -q --durations=10)
 
 # Runs before pytest: its notebook runs fill the study caches the Voilà app tests open.
 # The laptop route: a fresh venv from pip alone (Binder's extras + dev), espeak-ng/ffmpeg/sox hidden from
