@@ -13,6 +13,10 @@ conclusion is computed from its own results), then writes into `published/`:
 - `audit.json` / the audit section of the report: the study spec, each policy spec, package
   versions, results and scenario hashes, and for each policy an engine replay of the first
   scenario written as a session log (consent record, hash chain, final hash).
+
+Publishing again replaces the earlier publication: the app, the report, `audit.json` and the
+audit logs in `published/logs/` all describe the study as it is now (the earlier logs are removed
+once the new ones are written; publish to another `--out` to keep an earlier one).
 """
 
 from __future__ import annotations
@@ -246,6 +250,23 @@ def session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
     return out
 
 
+def fresh_session_audits(study: Study, logs: Path) -> list[dict[str, Any]]:
+    """`session_audits` for a publication that replaces the one before it: the new logs are written
+    beside the old ones and take their place only once all are written, so publishing again (as a
+    designer iterating does) never meets the append-only refusal of an earlier log, and a failed
+    publication leaves the earlier logs as they were."""
+    staging = logs.with_name(f".{logs.name}-new")
+    shutil.rmtree(staging, ignore_errors=True)
+    out = session_audits(study, staging)
+    earlier = logs.with_name(f".{logs.name}-earlier")
+    shutil.rmtree(earlier, ignore_errors=True)
+    if logs.exists():
+        logs.rename(earlier)
+    staging.rename(logs)
+    shutil.rmtree(earlier, ignore_errors=True)
+    return out
+
+
 # The files of a study folder its notebook opens, beside it.
 APP_FILES = ("study.json", "conclusion.json")
 
@@ -287,7 +308,7 @@ def publish(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | None 
         "results_sha256": _sha256(results_path),
         "scenarios": [s.to_dict() for s in study.scenarios],
         "consent": "generated scenarios: no person was recorded; logs keep signals and decisions only",
-        "sessions": session_audits(study, target / "logs") if audit_sessions else [],
+        "sessions": fresh_session_audits(study, target / "logs") if audit_sessions else [],
     }
     audit_path = target / "audit.json"
     audit_path.write_text(json.dumps(audit, indent=2, default=str) + "\n")
