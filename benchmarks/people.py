@@ -285,6 +285,10 @@ def _report_console_errors(folder: Path, work: Path, flow: Any, harness: Any) ->
             page.wait_for_load_state("networkidle", timeout=60_000)
             shots = REPO / "test-artifacts" / "people"
             shots.mkdir(parents=True, exist_ok=True)
+            # Voilà scrolls inside its own box: a viewport as tall as the content shows all of it.
+            tall = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
+            page.set_viewport_size({"width": 1280, "height": min(int(tall) + 200, 12_000)})
+            page.wait_for_timeout(1000)
             page.screenshot(path=str(shots / "published-app.png"), full_page=True)
             body = page.inner_text("body")
             if "Traceback (most recent call last)" in body:
