@@ -4,6 +4,8 @@ filler when the answer is late). The transcript says what it heard, why it spoke
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -75,7 +77,7 @@ def test_it_answers_each_question_with_the_models_words_at_the_turn_end(asked) -
     assert first["heard"] == QUESTIONS[0] and first["text"] == ANSWERS["egg"]
     assert first["prompt"].startswith("system: You are a cooking assistant.")
     assert first["prompt"].splitlines()[-1] == f"user: {QUESTIONS[0]}"
-    second = logged[max(logged)]
+    second = [logged[k] for k in sorted(logged) if logged[k].get("part", 0) == 0][-1]  # not a "no more" part
     assert f"user: {QUESTIONS[0]}" in second["prompt"] and f"assistant: {ANSWERS['egg']}" in second["prompt"]
 
 
@@ -144,3 +146,93 @@ def test_the_conversation_agent_talks_back_when_asked_and_says_with_what() -> No
     records = agent.engine.replay(Session.from_array(audio, chunk_s=0.2, name="egg"))
     assert [c for _, reason, c in spoken(records) if reason == Reason.TURN_END.value] == [ANSWERS["egg"]]
     assert "Seven" not in conversation.build().listening and "answers with" not in conversation.build().listening
+
+
+LONG = {"egg": "Boil an egg for about seven minutes. Then cool it in cold water. Peel it while warm.",
+        "rice": "Beans and a little lime go well with rice."}
+
+
+@pytest.fixture(scope="module")
+def asked_slowly(asked) -> tuple[Session, KnownWords]:
+    """The same questions with 9 s of silence after each: time for a three-sentence answer."""
+    pieces = [np.zeros(int(0.6 * SAMPLE_RATE), np.float32)]
+    for text in QUESTIONS:
+        pieces += [tts.synthesize(text).samples.astype(np.float32), np.zeros(9 * SAMPLE_RATE, np.float32)]
+    return Session.from_array(np.concatenate(pieces), chunk_s=0.2, name="asked slowly"), asked[1]
+
+
+def long_engine(ears: KnownWords, policy: Policy, **beside: object) -> tuple[Engine, Beside]:
+    state: dict[str, Engine] = {}
+    writer = AnswerWriter(ears, StubModel(LONG), SileroVAD(), consent=lambda: state["engine"].state.consent)
+    slow = Beside(writer, **beside)  # type: ignore[arg-type]
+    engine = Engine([SileroVAD(), slow], policy, proposer=AnswerProposer(writer, PauseProposer(sure_after_s=0.4)),
+                    consent=KEEP_ALL)
+    state["engine"] = engine
+    return engine, slow
+
+
+def test_a_longer_answer_is_said_sentence_by_sentence_each_as_the_one_before_ends(asked_slowly) -> None:
+    session, ears = asked_slowly
+    engine, _ = long_engine(ears, POLICY)
+    records = engine.replay(session)
+    said = spoken(records)
+    assert [c for _, _, c in said] == ["Boil an egg for about seven minutes.", "Then cool it in cold water.",
+                                       "Peel it while warm.", LONG["rice"]]
+    # each next sentence starts in the microturn the one before it ends: no gap, no overlap
+    for (k, _, _), (k_next, _, _) in pairwise(said[:3]):
+        assert k_next == k + int(np.ceil(records[k].decision.duration_s / 0.2 - 1e-9))
+        assert all(r.agent_speaking for r in records[k + 1:k_next])
+
+
+def test_talking_over_the_answer_stops_the_rest_of_it(asked) -> None:
+    """The person asks about the egg and, as the first sentence ends, asks about rice: the egg's
+    later sentences are never said; the rice gets its answer."""
+    session, ears = asked
+    question = tts.synthesize(QUESTIONS[0]).samples.astype(np.float32)
+    rice = tts.synthesize(QUESTIONS[1]).samples.astype(np.float32)
+    engine, _ = long_engine(ears, POLICY)
+    # when does the first sentence start? Talk over it 0.6 s later.
+    first_said = spoken(engine.replay(session))[0][0]
+    silence = np.zeros(int(0.6 * SAMPLE_RATE), np.float32)
+    over_at = int(((first_said + 1) * 0.2 + 0.6) * SAMPLE_RATE)
+    audio = np.concatenate([silence, question, np.zeros(5 * SAMPLE_RATE, np.float32)])
+    audio = np.concatenate([audio[:over_at], rice, np.zeros(5 * SAMPLE_RATE, np.float32)])
+    records = engine.replay(Session.from_array(audio, chunk_s=0.2, name="over"))
+    said = [c for _, _, c in spoken(records)]
+    assert said[0] == "Boil an egg for about seven minutes." and said[-1] == LONG["rice"]
+    assert "Then cool it in cold water." not in said and "Peel it while warm." not in said
+    assert any(r.decision.reason is Reason.USER_BARGE_IN for r in records)
+
+
+def test_live_sentence_by_sentence_equals_the_replay_of_its_log(asked_slowly) -> None:
+    session, ears = asked_slowly
+    engine, slow = long_engine(ears, POLICY)
+    live = []
+    for turn in session.microturns():
+        engine.step(turn)
+        live.append(engine.last_record)
+        slow.wait(10.0)
+    events = [e for r in live for e in r.events]
+    logged = results_in(events, "answer")
+    assert sorted(d.get("part", 0) for d in logged.values() if d["text"]) == [0, 0, 1, 2]
+    again, _ = long_engine(ears, POLICY, arrivals=arrivals_in(events, "answer"), results=logged)
+    assert [r.decision for r in again.replay(session)] == [r.decision for r in live]
+    assert len(spoken(live)) == 4
+
+
+def test_each_sentence_is_rendered_once_the_live_voice_says_what_the_worker_rendered() -> None:
+    from designkit.proposers.answer import AnswerJob
+
+    rendered: list[str] = []
+
+    def voice(text: str) -> np.ndarray:
+        rendered.append(text)
+        return np.zeros(int(0.05 * SAMPLE_RATE * len(text.split())), np.float32)
+
+    writer = AnswerWriter(KnownWords(QUESTIONS), StubModel(LONG), SileroVAD(), voice=voice)
+    first = writer.work(AnswerJob(0, np.zeros(SAMPLE_RATE * 2, np.float32)))
+    assert first.more and first.duration_s == pytest.approx(0.05 * len(first.text.split()))
+    assert writer.synthesize(first.text).size == int(0.05 * SAMPLE_RATE * len(first.text.split()))
+    assert rendered == [first.text]  # said through the writer: not rendered again
+    writer.synthesize("hmm")  # a line it did not write is rendered when said
+    assert rendered == [first.text, "hmm"]

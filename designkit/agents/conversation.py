@@ -96,11 +96,14 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
         proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
         proposer.prepare()
     engine = Engine(perceivers, policy, proposer=proposer)
+    synthesize = None
     if talk:
         writer = perceivers[-1].slow
         writer.consent = lambda: engine.state.consent
+        synthesize = writer.synthesize  # each sentence is rendered once, in the worker that wrote it
     return Agent(name="conversation", title="Conversation", engine=engine, script=script,
-                 listening=listening, intro="Talk; it answers at your turn ends and backchannels while you speak.")
+                 listening=listening, intro="Talk; it answers at your turn ends and backchannels while you speak.",
+                 synthesize=synthesize)
 
 
 

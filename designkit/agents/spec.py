@@ -22,6 +22,8 @@ class Agent:
     """Ready to go live: `engine` decides, `script` says, `listening` tells the person what hears them.
 
     `camera` asks the browser for the camera too; `intro` is what the widget shows under its title.
+    `synthesize` (text -> 16 kHz samples) is the agent's own voice where it renders what it says
+    ahead (a talking agent renders each sentence as it writes it); None: the live voice renders.
     """
 
     name: str
@@ -31,6 +33,7 @@ class Agent:
     listening: str
     camera: bool = False
     intro: str = ""
+    synthesize: Callable[[str], Any] | None = None
 
 
 def audio_models_installed() -> bool:

@@ -214,34 +214,30 @@ class Beside:
 
     # -- replay ----------------------------------------------------------------------------
     def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:
+        # One pass, in live's order per microturn: job (worked out at once and placed by the
+        # schedule), then land what arrives here, then values. A job may depend on what landed
+        # before it (an answer's next sentence is asked for once the previous one landed).
         self.reset()
-        jobs: list[tuple[int, Any]] = []
-        for turn in microturns:
-            job = self.slow.job(turn)
-            if job is not None:
-                jobs.append((turn.index, job))
-        first = microturns[0].index if microturns else 0
+        decode = getattr(self.slow, "decode", None)
+        encode = getattr(self.slow, "encode", None)
         landing: dict[int, list[tuple[int, Any]]] = {}
-        for describes, job in jobs:
-            arrived = (self.arrivals.get(describes) if self.arrivals is not None
-                       else describes + self.delay)
-            if arrived is None:
-                continue
-            decode = getattr(self.slow, "decode", None)
-            result = (decode(self.results[describes]) if decode is not None and describes in self.results
-                      else self._work(job))
-            landing.setdefault(arrived, []).append((describes, result))
-        self.slow.reset()
         self.replayed_arrivals = {}
         out = {c: np.zeros(len(microturns)) for c in self.columns}
         for i, turn in enumerate(microturns):
-            self.slow.job(turn)  # the same loop-side state as live: job, then land, then values
-            landed = sorted(landing.get(first + i, ()), key=lambda r: r[0])
+            job = self.slow.job(turn)
+            if job is not None:
+                describes = turn.index
+                arrived = (self.arrivals.get(describes) if self.arrivals is not None
+                           else describes + self.delay)
+                if arrived is not None:
+                    result = (decode(self.results[describes]) if decode is not None and describes in self.results
+                              else self._work(job))
+                    landing.setdefault(arrived, []).append((describes, result))
+            landed = sorted(landing.pop(turn.index, ()), key=lambda r: r[0])
             for describes, result in landed:
                 if not isinstance(result, Exception):
                     self.slow.land(result, describes)
             if landed:
-                encode = getattr(self.slow, "encode", None)
                 self.replayed_arrivals[turn.index] = [
                     Arrival(self.name, d, turn.index, result=encode(r) if encode is not None and not isinstance(
                         r, Exception) else None).to_event(turn.start) for d, r in landed]

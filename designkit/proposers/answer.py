@@ -6,14 +6,18 @@ Two halves, like every slow model in the kit (`core/beside.py`):
   each pause the VAD declares it hands the turn so far to the worker, which transcribes it
   (Whisper tiny.en), asks the language model with the persona and the conversation so far, reads
   the stream up to the first whole sentence and renders it with the live voice. The answer lands
-  on the microturn in which it is ready, logged with the microturn it describes (and, when the
+  on the microturn in which it is ready; the model goes on writing, and once a sentence landed the
+  loop asks for the next one (`MoreJob`), so each sentence lands, and is said, as soon as it exists
+  and the one before it has been said. Each logged with the microturn it describes (and, when the
   consent keeps `transcript`, with the words heard and the prompt), so a replay holds what live
   held. Starting at the pause, not at the policy's decision, overlaps the work with the policy's
   wait for a turn end. An answer about a pause after which the user spoke again is stale and dropped.
 - `AnswerProposer` turns the landed answer into proposals: at a turn end whose answer is not
   ready it offers a wish to answer (`THINKING_SOURCE`: the policy's `thinking` knob decides what
   the agent does meanwhile); once the answer is ready it offers the sentence (`ANSWER_SOURCE`),
-  with the turn end's confidence. Backchannels of the inner proposer pass through.
+  with the turn end's confidence, and each next sentence as the one before it ends, while the
+  person stays silent (talking over the agent stops the answer: the yield rules apply).
+  Backchannels of the inner proposer pass through.
 
     writer = AnswerWriter(Words(), GGUFModel(), SileroVAD(), persona=Persona("You are a cook."))
     engine = Engine([SileroVAD(), TurnTakingModel(), Beside(writer)], policy,
@@ -23,8 +27,10 @@ Two halves, like every slow model in the kit (`core/beside.py`):
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,16 +43,19 @@ from designkit.core.microturns import Microturn
 from designkit.core.protocols import Proposer
 from designkit.core.session import OFFLINE_CONSENT, Consent
 from designkit.core.streams import SAMPLE_RATE
+from designkit.errors import InputError
 from designkit.perception.language.words import Recognizer, TurnAudio, TurnCutter, keeps_transcript
 from designkit.policy.thinking import ANSWER_SOURCE, THINKING_SOURCE
 from designkit.proposers.llm.chat import LanguageModel
 from designkit.proposers.llm.persona import Persona, prompt_text
-from designkit.proposers.llm.sentences import first_sentence
+from designkit.proposers.llm.sentences import sentences
 
 logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 48
+MAX_SENTENCES = 3  # said per answer at most
+RENDERED_KEPT = 8
 # Said when nothing was heard or the model failed: a question back, not an apology.
 NOT_HEARD = "Could you say that again?"
 SECONDS_PER_CHAR = 0.065  # a length estimate when no voice renders the answer (espeak-ng, 175 wpm)
@@ -66,6 +75,8 @@ class Answer:
     llm_ms: float = 0.0
     voice_ms: float = 0.0
     error: str = ""
+    part: int = 0  # the answer's sentence: 0 the first
+    more: bool = False  # the model may have another sentence
 
     @property
     def work_ms(self) -> float:
@@ -81,19 +92,30 @@ class Answer:
             out.update(heard=self.heard, prompt=self.prompt)
         if self.error:
             out["error"] = self.error
+        if self.part or self.more:
+            out.update(part=self.part, more=self.more)
         return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Answer:
         return cls(int(data["turn"]), str(data.get("heard", "")), str(data["text"]), str(data.get("prompt", "")),
                    str(data.get("model", "")), float(data.get("duration_s", 0.0)), float(data.get("words_ms", 0.0)),
-                   float(data.get("llm_ms", 0.0)), float(data.get("voice_ms", 0.0)), str(data.get("error", "")))
+                   float(data.get("llm_ms", 0.0)), float(data.get("voice_ms", 0.0)), str(data.get("error", "")),
+                   int(data.get("part", 0)), bool(data.get("more", False)))
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerJob:
     turn: int
     audio: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class MoreJob:
+    """The next sentence of the answer to `turn` (asked for once sentence `part - 1` landed)."""
+
+    turn: int
+    part: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +146,9 @@ class AnswerWriter:
         self.max_tokens = max_tokens
         self.consent = consent
         self.cutter = TurnCutter(vad)
+        # The last sentences rendered in the worker, so the live voice says them without rendering again.
+        self._rendered: OrderedDict[str, FloatArray] = OrderedDict()
+        self._rendered_lock = threading.Lock()
         self.name = "answer"
         self.columns = ("words", "answer_ready")
         self.reset()
@@ -132,17 +157,23 @@ class AnswerWriter:
         self.cutter.reset()
         self.landed: list[Landed] = []
         self._index = -1
+        self._more: tuple[MoreJob, int] | None = None  # the next sentence to ask for, and its pause
+        self._close_stream()
         # What the worker heard and answered per turn, in the order it worked (the same order live
         # and in a replay that recomputes): the conversation so far for the next prompt.
         self._written: dict[int, tuple[str, str]] = {}
 
     # -- on the loop -------------------------------------------------------------------------
-    def job(self, microturn: Microturn) -> AnswerJob | None:
+    def job(self, microturn: Microturn) -> AnswerJob | MoreJob | None:
         self._index = microturn.index
         cut: TurnAudio | None = self.cutter.step(microturn)
-        if cut is None:
-            return None
-        return AnswerJob(cut.turn, cut.audio)
+        if cut is not None:
+            self._more = None
+            return AnswerJob(cut.turn, cut.audio)
+        more, self._more = self._more, None
+        if more is not None and self.cutter.spoke_at <= more[1]:
+            return more[0]  # the person is still silent since the pause: the next sentence
+        return None
 
     def history(self, *, before_turn: int) -> tuple[tuple[str, str], ...]:
         """(heard, answered) of earlier turns, the last answer the worker wrote for each."""
@@ -151,18 +182,34 @@ class AnswerWriter:
     def land(self, result: Answer, describes: int) -> None:
         if self.cutter.spoke_at > describes:
             return  # the user went on after that pause: a newer answer will come
-        self.landed.append(Landed(self._index, describes, result))
+        pause = describes if result.part == 0 else self._pause_of(result.turn, describes)
+        if result.text:
+            self.landed.append(Landed(self._index, describes, result))
+        if result.more and result.part + 1 < MAX_SENTENCES:
+            self._more = (MoreJob(result.turn, result.part + 1), pause)
+
+    def _pause_of(self, turn: int, describes: int) -> int:
+        first = next((x for x in reversed(self.landed) if x.answer.turn == turn and x.answer.part == 0), None)
+        return first.describes if first is not None else describes
 
     def values(self) -> Mapping[str, float]:
-        latest = self.landed[-1].answer if self.landed else None
+        first = self.first_part(self._index)
+        latest = first.answer if first is not None else None
         current = latest is not None and latest.turn == self.cutter.turn
         return {"words": float(len(latest.heard.split())) if current and latest else 0.0,
                 "answer_ready": float(current)}
 
-    def latest(self, index: int) -> Landed | None:
-        """The last answer that had landed by the end of microturn `index`."""
+    def first_part(self, index: int) -> Landed | None:
+        """The first sentence of the last answer that had landed by the end of microturn `index`."""
         for landed in reversed(self.landed):
-            if landed.arrived <= index:
+            if landed.arrived <= index and landed.answer.part == 0:
+                return landed
+        return None
+
+    def part(self, turn: int, part: int, index: int) -> Landed | None:
+        """Sentence `part` of the answer to `turn`, if it had landed by the end of microturn `index`."""
+        for landed in reversed(self.landed):
+            if landed.arrived <= index and landed.answer.turn == turn and landed.answer.part == part:
                 return landed
         return None
 
@@ -173,7 +220,19 @@ class AnswerWriter:
         return Answer.from_dict(data)
 
     # -- in the worker -----------------------------------------------------------------------
-    def work(self, job: AnswerJob) -> Answer:
+    def _close_stream(self) -> None:
+        stream = self.__dict__.get("_stream")
+        if stream is not None:
+            _, said, pieces = stream
+            said.close()
+            if isinstance(pieces, Generator):
+                pieces.close()  # stops the model writing what nobody will say
+        self._stream: tuple[int, Generator[str, None, None], Iterator[str]] | None = None
+
+    def work(self, job: AnswerJob | MoreJob) -> Answer:
+        if isinstance(job, MoreJob):
+            return self._next_sentence(job)
+        self._close_stream()
         started = time.perf_counter()
         heard, text, prompt, error = "", "", "", ""
         try:
@@ -186,25 +245,76 @@ class AnswerWriter:
             messages = self.persona.messages(history=self.history(before_turn=job.turn), heard=heard)
             prompt = prompt_text(messages)
             try:
-                text = first_sentence(self.model.stream(messages, max_tokens=self.max_tokens),
-                                      max_words=self.persona.max_words)
+                pieces = self.model.stream(messages, max_tokens=self.max_tokens)
+                said = sentences(pieces)
+                self._stream = (job.turn, said, pieces)
+                text = self._cut(next(said, ""))
             except Exception as exc:
                 logger.exception("the language model failed on turn %d", job.turn)
                 error = f"model: {exc!r}"
+                self._close_stream()
         written_at = time.perf_counter()
         if heard.strip() and text:
             self._written[job.turn] = (heard, text)
+        more = bool(text) and self._stream is not None
         text = text or NOT_HEARD
+        duration, error = self._render(text, error)
+        done = time.perf_counter()
+        return Answer(job.turn, heard, text, prompt, self.model.name, round(duration, 3),
+                      (heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000, error,
+                      0, more)
+
+    def _next_sentence(self, job: MoreJob) -> Answer:
+        started = time.perf_counter()
+        text, error = "", ""
+        if self._stream is not None and self._stream[0] == job.turn:
+            try:
+                text = self._cut(next(self._stream[1], ""))
+            except Exception as exc:
+                logger.exception("the language model failed on turn %d", job.turn)
+                error = f"model: {exc!r}"
+        if not text:
+            self._close_stream()
+            return Answer(job.turn, "", "", model=self.model.name, error=error, part=job.part)
+        heard, said = self._written.get(job.turn, ("", ""))
+        self._written[job.turn] = (heard, f"{said} {text}".strip())
+        written_at = time.perf_counter()
+        duration, error = self._render(text, error)
+        return Answer(job.turn, "", text, "", self.model.name, round(duration, 3), 0.0,
+                      (written_at - started) * 1000, (time.perf_counter() - written_at) * 1000, error, job.part,
+                      job.part + 1 < MAX_SENTENCES)
+
+    def _cut(self, sentence: str) -> str:
+        words = sentence.split()
+        return " ".join(words[: self.persona.max_words]) if len(words) > self.persona.max_words else sentence
+
+    def _render(self, text: str, error: str) -> tuple[float, str]:
+        """How long the voice takes to say `text` (rendered here, so the live voice finds it ready)."""
         duration = SECONDS_PER_CHAR * len(text) + 0.3
         if self.voice is not None:
             try:
-                duration = float(np.asarray(self.voice(text)).size) / SAMPLE_RATE
+                audio = np.asarray(self.voice(text), dtype=np.float32)
+                duration = float(audio.size) / SAMPLE_RATE
+                with self._rendered_lock:
+                    self._rendered[text] = audio
+                    while len(self._rendered) > RENDERED_KEPT:
+                        self._rendered.popitem(last=False)
             except Exception as exc:
                 logger.exception("rendering the answer failed")
                 error = error or f"voice: {exc!r}"
-        done = time.perf_counter()
-        return Answer(job.turn, heard, text, prompt, self.model.name, round(duration, 3),
-                      (heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000, error)
+        return duration, error
+
+    def synthesize(self, text: str) -> FloatArray:
+        """The voice's samples for `text`: those rendered when the answer was written, else rendered now.
+        The live voice says the answers through it, so an answer is rendered once."""
+        with self._rendered_lock:
+            audio = self._rendered.pop(text, None)
+        if audio is not None:
+            return audio
+        if self.voice is None:
+            raise InputError("answer voice", expected="a voice to render with", got=None,
+                             fix="give AnswerWriter(voice=...) to say answers through it")
+        return np.asarray(self.voice(text), dtype=np.float32)
 
 
 @dataclass(slots=True)
@@ -213,7 +323,8 @@ class AnswerProposer:
 
     `inner` is a turn-end proposer (`TurnTakingProposer`): its `SPEAK` proposals mark a turn end
     and give the confidence; its backchannels pass through. The confidence of a turn end is held
-    while the user stays silent, so an answer that lands after a thinking sound is still offered.
+    while the user stays silent, so an answer that lands after a thinking sound is still offered,
+    and so are its next sentences, each as the one before it ends.
     """
 
     writer: AnswerWriter
@@ -221,28 +332,36 @@ class AnswerProposer:
     eot_column: str = "eot"
     _confidence: float = field(default=0.0, repr=False)
     _answered_turn: int = field(default=-1, repr=False)
+    _said_part: int = field(default=-1, repr=False)
     _spoke_at: int = field(default=-1, repr=False)
     _answered_spoke_at: int = field(default=-1, repr=False)
-    _offered: int | None = field(default=None, repr=False)
+    _offered: tuple[int, int] | None = field(default=None, repr=False)
 
     def reset(self) -> None:
         self.inner.reset()
         self._confidence = 0.0
         self._answered_turn = -1
+        self._said_part = -1
         self._spoke_at = -1
         self._answered_spoke_at = -1
         self._offered = None
 
     def propose(self, context: Context) -> Proposal:
-        # An answer is used up once the policy let the agent say it (an intervention at the end of
-        # the last microturn); a withheld one is offered again. Then nothing more until the user speaks.
+        # An answer's sentence is used up once the policy let the agent say it (an intervention at
+        # the end of the last microturn); a withheld one is offered again. Then its next sentence,
+        # and nothing more until the user speaks.
         if self._offered is not None and context.since_intervention_s <= context.dt + 1e-9:
-            self._answered_turn = max(self._answered_turn, self._offered)
+            turn, part = self._offered
+            if turn > self._answered_turn or part > self._said_part:
+                self._answered_turn, self._said_part = turn, part
             self._answered_spoke_at = self._spoke_at
         self._offered = None
         if context.user_speaking:
             self._confidence = 0.0
             self._spoke_at = context.index
+        following = self._next_sentence(context)
+        if following is not None:
+            return following
         wish = self.inner.propose(context)
         if context.agent_speaking or wish.action is Action.BACKCHANNEL:
             return NOTHING if context.agent_speaking else wish
@@ -257,10 +376,22 @@ class AnswerProposer:
             return NOTHING
         # Ready: the latest answer landed by now, for a turn not yet answered, about a pause after
         # which the user did not speak again.
-        landed = self.writer.latest(context.index)
+        landed = self.writer.first_part(context.index)
         if landed is not None and landed.answer.turn > self._answered_turn and landed.describes >= self._spoke_at:
-            self._offered = landed.answer.turn
-            return Proposal(Action.SPEAK, confidence=self._confidence, urgency=self._confidence,
-                            content=landed.answer.text, duration_s=max(0.2, landed.answer.duration_s),
-                            source=ANSWER_SOURCE)
+            return self._offer(landed)
         return Proposal(Action.SPEAK, confidence=self._confidence, urgency=self._confidence, source=THINKING_SOURCE)
+
+    def _next_sentence(self, context: Context) -> Proposal | None:
+        """The answer's next sentence, as the one before it ends, while the person stays silent."""
+        if self._said_part < 0 or context.user_speaking or self._spoke_at > self._answered_spoke_at:
+            return None
+        if context.agent_speaking and context.agent_remaining_s > 1e-9:
+            return NOTHING
+        landed = self.writer.part(self._answered_turn, self._said_part + 1, context.index)
+        return self._offer(landed) if landed is not None else None
+
+    def _offer(self, landed: Landed) -> Proposal:
+        answer = landed.answer
+        self._offered = (answer.turn, answer.part)
+        return Proposal(Action.SPEAK, confidence=self._confidence, urgency=self._confidence, content=answer.text,
+                        duration_s=max(0.2, answer.duration_s), source=ANSWER_SOURCE)

@@ -54,7 +54,8 @@ from designkit.widgets.jpeg import decode_jpeg
 from designkit.widgets.open_sessions import close_at_exit
 from designkit.widgets.recording import RecordingWriter
 from designkit.widgets.timeline import timeline_point
-from designkit.widgets.voice_out import make_voice, speak, warm_script, warm_voice
+from designkit.widgets.live_wizard import operator_event, participant_colours, participant_point
+from designkit.widgets.voice_out import make_voice, speak, warm_lines, warm_script, warm_voice
 from designkit.widgets.wizard_desk import WizardDesk, WizardSettings
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class LiveSession(anywidget.AnyWidget):
         self.idle_close_s = idle_close_s
         self._lock = threading.RLock()
         self._framer = MicroturnFramer(self.engine.dt, strict=False)
-        self._voice = make_voice(synthesize) if voice else None
+        self._voice = make_voice(synthesize or agent.synthesize) if voice else None
         self.clocks = ClockEstimator()
         self.log_writer: LogWriter | None = None
         self.recording: RecordingWriter | None = None
@@ -204,6 +205,7 @@ class LiveSession(anywidget.AnyWidget):
         (by `settings.room`, default this session's name); see `designkit.widgets.wizard_desk`."""
         if self.desk is None:
             self.desk = WizardDesk(self, settings or WizardSettings())
+            self.colours = participant_colours(self.colours)  # the participant's page shows no operator
         return self.desk
 
     def wizard(self, action: OperatorAction | str, **data: Any) -> None:
@@ -211,12 +213,18 @@ class LiveSession(anywidget.AnyWidget):
         ...), a `wizard` event of the microturn being filled (the programmatic operator)."""
         action = OperatorAction.parse(action)
         with self._lock:
-            content = str(data.get("content", ""))
-            voiced = action is OperatorAction.SPEAK or action is OperatorAction.INTERRUPT
-            if voiced and content and "duration_s" not in data and self._voice is not None:
-                # Render now, so the decision knows how long the line lasts.
-                data["duration_s"] = round(self._voice.prepare(content).duration_s, 3)
-            self._push_event(Event(t=self._event_time(), kind=EventKind.WIZARD, data={"action": action.value, **data}))
+            self._push_event(operator_event(action, data, t=self._event_time(), voice=self._voice))
+
+    def session_time(self) -> float:
+        """Now on the session timeline, as the kernel sees it: the audio received so far plus the
+        time since its last chunk arrived (no page's clock is read)."""
+        since = time.monotonic() - self._last_chunk_at if self.consent == "given" else 0.0
+        return float(self._framer.audio_end) + max(0.0, since)
+
+    def prepare_lines(self, lines: Sequence[str]) -> None:
+        """Render lines in the agent's voice now, so saying one costs nothing inside a microturn."""
+        with self._lock:  # the voice is not shared between threads
+            warm_lines(self._voice, lines)
 
     def mark(self, note: str = "", *, by: str = "participant") -> None:
         """A think-aloud marker (an event of kind `marker`) in the microturn being filled now."""
@@ -421,6 +429,8 @@ class LiveSession(anywidget.AnyWidget):
         message = {"type": "decision", "seq": seq, "t_recv": received, "kernel_ms": kernel_ms,
                    "late": late, "stop": stop, "voice": pcm is not None, "point": point,
                    "counts": dict(self.counts)}
+        if self.desk is not None:  # the participant's page shows the agent alone; the console the truth
+            message["point"] = participant_point(point)
         self.send(message, [pcm] if pcm is not None else None)
         if self.desk is not None:
             self.desk.after_step(record, point)

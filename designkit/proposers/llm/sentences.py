@@ -9,7 +9,7 @@ markdown, emoji or stray quotes) and `is_boilerplate` spots assistant boilerplat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 
 # A sentence ends at . ! or ? followed by a space (or the end); "e.g." and decimals do not end one.
 _END = re.compile(r"(?<!\b[A-Za-z]\.[A-Za-z])(?<!\be\.g)(?<!\bi\.e)(?<![0-9])[.!?]+[\"')\]]*(?=\s|$)")
@@ -26,7 +26,7 @@ def tidy(text: str) -> str:
     return clean
 
 
-def sentences(pieces: Iterable[str]) -> Iterator[str]:
+def sentences(pieces: Iterable[str]) -> Generator[str, None, None]:
     """Whole sentences as soon as each one ends in the stream (the rest at the end, if any)."""
     buffer = ""
     for piece in pieces:
