@@ -134,7 +134,9 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
                           _button("remove", "remove", self.remove_condition, icon="trash")])
         self.condition_note = w.HTML()
         self.knob_box = w.VBox()
-        self.condition_list.observe(lambda c: self.select(c["new"]) if c["new"] else None, "value")
+        self._listing = False
+        self.condition_list.observe(lambda c: self.select(c["new"]) if c["new"] and not self._listing else None,
+                                    "value")
         self._list_conditions()
         return _section("Conditions", self.condition_list, buttons, self.condition_note, self.knob_box,
                         hint="The policies this study compares. Pick one to move its knobs; a new condition starts "
@@ -146,9 +148,12 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         options = [(f"{c.name}  ({c.kind.value})", c.name) for c in found]
         if self.selected not in [c.name for c in found]:
             self.selected = found[0].name
-        with self.hold_trait_notifications():
+        self._listing = True  # the knobs are drawn once, below, not for each step of the update
+        try:
             self.condition_list.options = options
             self.condition_list.value = self.selected
+        finally:
+            self._listing = False
         self.select(self.selected)
 
     def select(self, name: str) -> None:
