@@ -5,6 +5,7 @@ filler when the answer is late). The transcript says what it heard, why it spoke
 from __future__ import annotations
 
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,8 @@ from designkit.core.beside import Beside, arrivals_in, results_in
 from designkit.core.decisions import Action, Reason
 from designkit.core.session import Consent
 from designkit.core.streams import SAMPLE_RATE
+from designkit.log import read_log, replay_to_log
+from designkit.log.why import WhyTracker
 from designkit.perception.audio.silero import SileroVAD
 from designkit.policy import Policy
 from designkit.proposers.answer import NOT_HEARD, AnswerProposer, AnswerWriter
@@ -236,3 +239,43 @@ def test_each_sentence_is_rendered_once_the_live_voice_says_what_the_worker_rend
     assert rendered == [first.text]  # said through the writer: not rendered again
     writer.synthesize("hmm")  # a line it did not write is rendered when said
     assert rendered == [first.text, "hmm"]
+
+
+# -- why did it say that ------------------------------------------------------------------------
+def test_the_transcript_says_what_it_heard_why_it_answered_and_the_prompt(asked, tmp_path: Path) -> None:
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY)
+    replay_to_log(engine, session, tmp_path / "talk.parquet")
+    lines = read_log(tmp_path / "talk.parquet").transcript().splitlines()
+    said = next(i for i, line in enumerate(lines) if "“Boil an egg for about seven minutes.”" in line)
+    assert lines[said + 1].strip().startswith("why: speaks: the person finished (sure ")
+    assert lines[said + 2].strip() == f"heard: “{QUESTIONS[0]}”"
+    assert lines[said + 3].strip() == "prompt (stub): system: You are a cooking assistant. " + \
+        lines[said + 3].split("You are a cooking assistant. ", 1)[1]
+    assert any(line.strip() == f"user: {QUESTIONS[0]}" for line in lines[said + 3:said + 12])
+
+
+def test_without_transcript_consent_it_says_why_but_not_the_words(asked, tmp_path: Path) -> None:
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY)
+    engine._initial_consent = Consent(given_at=0.0, keep=frozenset({"signals"}))
+    replay_to_log(engine, session, tmp_path / "quiet.parquet")
+    text = read_log(tmp_path / "quiet.parquet").transcript()
+    assert "why: speaks: the person finished" in text
+    assert "heard:" not in text and "prompt" not in text and QUESTIONS[0] not in text
+
+
+def test_the_live_hover_explains_each_utterance_as_it_is_said(asked) -> None:
+    """What the live session sends with each microturn's point (`point["why"]`), step by step."""
+    session, ears = asked
+    engine, _ = talk_engine(ears, POLICY)
+    tracker, hovers = WhyTracker(), []
+    for record in engine.replay(session):
+        d = record.decision
+        why = tracker.step(action=d.action.value, reason=d.reason.value, confidence=d.confidence,
+                           content=d.content, events=record.events)
+        if why is not None:
+            hovers.append(why.to_dict())
+    assert [h["heard"] for h in hovers] == list(QUESTIONS)
+    assert all(h["label"] == "speaks: the person finished" and 0.5 <= h["confidence"] <= 1 for h in hovers)
+    assert hovers[1]["prompt"].endswith(f"user: {QUESTIONS[1]}") and hovers[1]["model"] == "stub"

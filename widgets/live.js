@@ -72,6 +72,15 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// "Why did it say that" for one utterance: the reason and how sure, and for an answer in words
+// what was heard and the prompt the model answered (only what the consent keeps reaches the page).
+function whyLines(why) {
+  const lines = [`why: ${why.label} (sure ${Number(why.confidence).toFixed(2)})`];
+  if (why.heard) lines.push(`heard: “${why.heard}”`);
+  if (why.prompt) lines.push(`prompt${why.model ? " (" + why.model + ")" : ""}:\n${why.prompt}`);
+  return lines;
+}
+
 const now = () => performance.now();
 const epoch = () => (performance.timeOrigin + performance.now()) / 1000;
 
@@ -200,7 +209,8 @@ function render({ model, el }) {
     const p = state.decisions.find((d) => d._x !== undefined && x >= d._x && x <= d._x + d._w);
     if (!p) { tip.textContent = ""; return; }
     tip.textContent = `${p.t.toFixed(1)} s · ${p.label ?? p.action}` + (p.content ? ` · “${p.content}”` : "") +
-      (p.proposal !== "silent" ? ` · proposal ${p.proposal} (${p.confidence})` : "") + (p.gaps.length ? ` · gap: ${p.gaps.join(", ")}` : "");
+      (p.proposal !== "silent" ? ` · proposal ${p.proposal} (${p.confidence})` : "") + (p.gaps.length ? ` · gap: ${p.gaps.join(", ")}` : "") +
+      (p.why ? "\n" + whyLines(p.why).join("\n") : "");
   });
   canvas.addEventListener("mouseleave", () => { tip.textContent = ""; });
 
@@ -431,6 +441,8 @@ function render({ model, el }) {
       state.said = state.said || [];
       state.said.push({ t: p.t, action: p.action, content: p.content });
       says.textContent = (p.action === "caption" ? "shows: " : "says: ") + "“" + p.content + "”";
+      // Why did it say that: hover the line (the person talking can read it too).
+      says.title = p.why ? whyLines(p.why).join("\n") : "";
     }
     state.decisions.push(msg.point);
     addToLegend(p.gaps.length ? "silent:gap" : p.reason);

@@ -44,6 +44,7 @@ from designkit.core.wizard import OperatorAction
 from designkit.errors import InputError
 from designkit.host.remote import release_host
 from designkit.log import LogWriter, make_header
+from designkit.log.why import WhyTracker
 from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
 from designkit.study.colours import colour_table
@@ -132,6 +133,7 @@ class LiveSession(anywidget.AnyWidget):
         self._lock = threading.RLock()
         self._framer = MicroturnFramer(self.engine.dt, strict=False)
         self._voice = make_voice(synthesize or agent.synthesize) if voice else None
+        self._why = WhyTracker()
         self.clocks = ClockEstimator()
         self.log_writer: LogWriter | None = None
         self.recording: RecordingWriter | None = None
@@ -424,6 +426,10 @@ class LiveSession(anywidget.AnyWidget):
         self.counts["gaps"] += len(turn.gaps)
         stop, pcm = speak(self._voice, decision, self.counts)
         point = timeline_point(record, vad_signal=self.engine.vad_signal)
+        why = self._why.step(action=decision.action.value, reason=decision.reason.value,
+                             confidence=decision.confidence, content=decision.content, events=record.events)
+        if why is not None:
+            point["why"] = why.to_dict()  # the hover's "why did it say that"
         kernel_ms = (time.perf_counter() - started) * 1000
         self.kernel_ms.append(kernel_ms)
         message = {"type": "decision", "seq": seq, "t_recv": received, "kernel_ms": kernel_ms,
