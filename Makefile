@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.designkit-installed
 
-.PHONY: setup debs lab test test-quick lint typecheck imports pytest laptop-check bench bench-quick clean host
+.PHONY: setup debs lab test test-quick lint typecheck imports pytest dist laptop-check bench bench-quick clean host
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -54,10 +54,20 @@ test-quick: $(STAMP) lint imports typecheck  ## a few minutes: lint, layers, myp
 	$(call PYTEST,tests -m "not browser and not slow" -q --durations=10)
 
 # Runs before pytest: its notebook runs fill the study caches the Voilà app tests open.
-# The laptop route: a fresh venv from pip alone (Binder's extras + dev), espeak-ng/ffmpeg/sox hidden from
-# PATH and the kit's system fallback off; every notebook and study notebook (nbval) and the speech tests.
-laptop-check:
+# The laptop route: the built wheel installed by the README's laptop command in a fresh venv, espeak-ng/ffmpeg/sox
+# hidden from PATH and the kit's system fallback off; every notebook and study notebook (nbval), copied out
+# of the installed wheel, and the speech tests.
+laptop-check: dist
 	@PYTHON=$(PYTHON) bash scripts/laptop-check.sh
+
+# The release: wheel and sdist (the wheel built from the sdist, as `python -m build` does), checked as the
+# package index will. The wheel carries the notebooks, studies, docs, widget assets and the own model's
+# weights (pyproject.toml, force-include); `.github/workflows/publish.yml` publishes it on a tag.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
+	$(BIN)/python scripts/wheel_check.py contents dist/*.whl
 
 test: setup lint imports typecheck laptop-check pytest  ## every test: ruff, import layers, mypy, pytest with browsers, notebooks in a pip-only venv
 

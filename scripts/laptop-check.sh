@@ -1,49 +1,71 @@
 #!/usr/bin/env bash
-# Prove the laptop route: a fresh venv with only what `pip install` brings (the extras Binder installs,
-# plus the test tools), on a PATH without espeak-ng, ffmpeg and sox, with the kit told not to fall back
-# to system libraries (DESIGNKIT_NO_SYSTEM_TOOLS=1). In it, every notebook and study notebook and the
-# speech tests must pass.
+# Prove the laptop route: the built wheel, installed by the README's exact laptop command
+# (`pip install "duplex-designkit[all]"`) with pip pointed at the folder holding the wheel and nothing
+# else changed (the dependencies come from the package index as on a laptop), in a fresh venv, on a
+# PATH without espeak-ng, ffmpeg and sox, with the kit told not to fall back to system libraries
+# (DESIGNKIT_NO_SYSTEM_TOOLS=1). There, every notebook and study notebook, copied out of the installed
+# wheel as `designkit lab` copies them, and the speech tests must pass.
 #
-#   scripts/laptop-check.sh            build .venv-laptop when needed, then run the checks
-#   LAPTOP_VENV=DIR scripts/laptop-check.sh
+#   make laptop-check                  builds the wheel (make dist), then runs this
+#   scripts/laptop-check.sh            with a wheel of this version already in dist/
+#   LAPTOP_VENV=DIR WHEELS=DIR scripts/laptop-check.sh
+#   LAPTOP_INSTALL_ONLY=1 scripts/laptop-check.sh     install and check the wheel, run nothing
 #
-# The venv is rebuilt when pyproject.toml or binder/requirements.txt change (like `make setup`), from
-# the same local wheel files and pip cache, so a rerun costs only the tests.
+# The venv is made afresh when the dependencies or the README's command change; otherwise the kit is
+# uninstalled and the README's command run again, so the new wheel is what gets tested and a rerun costs
+# only the tests.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 venv="${LAPTOP_VENV:-.venv-laptop}"
+wheels="${WHEELS:-dist}"
 python="${PYTHON:-python3}"
 hidden="espeak-ng espeak ffmpeg ffprobe sox"
 
-# The extras Binder installs (the line `-e .[a,b,c]` of binder/requirements.txt), plus dev for pytest/nbval.
-extras="$(sed -n 's/^-e \.\[\(.*\)\].*/\1/p' binder/requirements.txt | head -1)"
-[ -n "$extras" ] || { echo "laptop-check: no '-e .[extras]' line in binder/requirements.txt" >&2; exit 1; }
+name="$("$python" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["name"])')"
+version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' designkit/__init__.py)"
+wheel="$wheels/${name//-/_}-$version-py3-none-any.whl"
+[ -f "$wheel" ] || { echo "laptop-check: no $wheel: run \`make dist\` first" >&2; exit 1; }
+command="$("$python" scripts/install_lines.py readme-command)"
+mapfile -t words < <("$python" -c 'import shlex, sys; print("\n".join(shlex.split(sys.argv[1])))' "$command")
+[ "${words[0]}" = pip ] || { echo "laptop-check: the README's command does not start with pip: $command" >&2; exit 1; }
+
 stamp="$venv/.designkit-laptop-installed"
-# What the venv depends on: the project's dependencies and extras (not its tool settings) and Binder's list.
-wanted="$("$python" - <<'PY' 2>/dev/null || cat pyproject.toml binder/requirements.txt | sha256sum | cut -c1-16
-import hashlib, json, tomllib
+# What the venv depends on: the project's dependencies and extras (not its tool settings) and the command.
+wanted="$("$python" - "$command" <<'PY'
+import hashlib, json, sys, tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-deps = json.dumps([project.get("dependencies"), project.get("optional-dependencies")], sort_keys=True)
-print(hashlib.sha256(deps.encode() + open("binder/requirements.txt", "rb").read()).hexdigest()[:16])
+deps = json.dumps([project.get("dependencies"), project.get("optional-dependencies"), sys.argv[1]], sort_keys=True)
+print(hashlib.sha256(deps.encode()).hexdigest()[:16])
 PY
 )"
+start=$SECONDS
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
-  start=$SECONDS
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q -e ".[$extras,dev]"
+  fresh=1
+else
+  "$venv/bin/python" -m pip uninstall -q -y "$name"
+  fresh=0
+fi
+echo "laptop-check: ${words[*]} --find-links $wheels"
+"$venv/bin/python" -m "${words[@]}" -q --find-links "$wheels"
+if [ "$fresh" = 1 ]; then
   # mediapipe (extra `pose`) pulls GUI OpenCV builds over the headless one (see the Makefile).
   "$venv/bin/python" -m pip install -q --force-reinstall --no-deps opencv-python-headless
   echo "$wanted" > "$stamp"
-  echo "laptop-check: built $venv with .[$extras,dev] in $((SECONDS - start)) s"
 fi
+# What was installed is this kit, from this wheel: its metadata and every file of the wheel.
+"$venv/bin/python" scripts/wheel_check.py installed "$wheel"
+echo "laptop-check: installed $wheel into $venv in $((SECONDS - start)) s"
+[ -z "${LAPTOP_INSTALL_ONLY:-}" ] || exit 0
 
 # A PATH of links to every program on the current PATH except the hidden ones (first one wins, as in
 # a PATH lookup); $venv/bin comes first.
 shim="$(mktemp -d)"
-trap 'rm -rf "$shim"' EXIT
+work="$(mktemp -d)"
+trap 'rm -rf "$shim" "$work"' EXIT
 IFS=: read -r -a dirs <<< "$PATH"
 for dir in "${dirs[@]}"; do
   [ -d "$dir" ] || continue
@@ -56,15 +78,21 @@ for dir in "${dirs[@]}"; do
 done
 export PATH="$here/$venv/bin:$shim"
 export DESIGNKIT_NO_SYSTEM_TOOLS=1
-unset LD_LIBRARY_PATH DESIGNKIT_ESPEAK_LIBRARY ESPEAK_DATA_PATH IMAGEIO_FFMPEG_EXE
+unset LD_LIBRARY_PATH DESIGNKIT_ESPEAK_LIBRARY ESPEAK_DATA_PATH IMAGEIO_FFMPEG_EXE PYTHONPATH
 for name in $hidden; do
   if command -v "$name" >/dev/null; then echo "laptop-check: $name is still on PATH" >&2; exit 1; fi
 done
 
+# The notebooks a designer gets: `designkit lab`'s copy out of the installed wheel. Everything runs from
+# that folder, so `import designkit` finds the installed wheel, never this checkout.
+cd "$work"
+"$here/$venv/bin/python" -c "from designkit.commands.lab import workspace; workspace('designkit-notebooks')"
+"$here/$venv/bin/python" "$here/scripts/wheel_check.py" imported "$here/$venv"
+cd designkit-notebooks
 notebooks=(notebooks/*.ipynb notebooks/agents/*.ipynb studies/*/*.ipynb)
 start=$SECONDS
 # scripts/nbcheck.py fails a cell that prints a warning (no warnings in what a designer reads).
-PYTHONPATH="$here/scripts${PYTHONPATH:+:$PYTHONPATH}" \
-  "$venv/bin/python" -m pytest -p no:cacheprovider -p nbcheck --nbval-lax "${notebooks[@]}" \
-  tests/test_audio_tools.py tests/test_scenarios_tts.py tests/test_language_generator.py "$@"
+PYTHONPATH="$here/scripts" "$here/$venv/bin/python" -m pytest -p no:cacheprovider -p nbcheck --nbval-lax \
+  --rootdir "$here" -c "$here/pyproject.toml" "${notebooks[@]}" \
+  "$here/tests/test_audio_tools.py" "$here/tests/test_scenarios_tts.py" "$here/tests/test_language_generator.py" "$@"
 echo "laptop-check: tests took $((SECONDS - start)) s"
