@@ -1,7 +1,7 @@
 """`designkit doctor`: a pre-flight a teacher reads at a glance before a class.
 
 One line per check, ✔ / ! (works, with a caveat) / ✘ (will not work) and what to do about it:
-Python and the kit, the notebook tools, the packaged models, the voice (espeak-ng), ffmpeg, and —
+Python and the kit (and no other project called designkit beside it), the notebook tools, the packaged models, the voice (espeak-ng), ffmpeg, and —
 in a browser — secure page, microphone permission, sound level, echo cancellation and noise
 suppression, and a 3-second round trip of 15 microturns. Exit code 0 when nothing is ✘.
 
@@ -24,7 +24,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from designkit import install_line
+from designkit import DISTRIBUTION, install_line
 
 OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
 MARKS = {OK: "✔", WARN: "!", FAIL: "✘", SKIP: "–"}
@@ -53,6 +53,32 @@ def check_python() -> Check:
     ok = sys.version_info >= (3, 10)
     return Check("python", OK if ok else FAIL, f"Python {platform.python_version()}, designkit {__version__}, "
                  f"{platform.system()} {platform.machine()}", "" if ok else "install Python 3.10 or newer")
+
+
+# Words of this kit's own summary (pyproject.toml's description), to tell its older installs from another project.
+_OWN_SUMMARY = "full-duplex interaction model"
+
+
+def check_name() -> Check:
+    """Another project on the package index is also called designkit and installs an import package of
+    that name: with both in one environment, their files overwrite each other."""
+    others = [d for d in importlib.metadata.packages_distributions().get("designkit", [])
+              if _normalised(d) != _normalised(DISTRIBUTION)]
+    if not others:
+        return Check("kit", OK, f"{DISTRIBUTION} {_version(DISTRIBUTION) or '(from a checkout)'}")
+    found = {d: importlib.metadata.metadata(d) for d in dict.fromkeys(others)}
+    foreign = {d: m for d, m in found.items() if _OWN_SUMMARY not in (m.get("Summary") or "")}
+    if not foreign:  # this kit, installed under its old name before it had one of its own
+        return Check("kit", WARN, f"an older install of this kit under the name {', '.join(found)} is still here",
+                     f"pip uninstall -y {' '.join(found)}")
+    what = "; ".join(f"{d} {m.get('Version')} ({(m.get('Summary') or '')[:60]})" for d, m in foreign.items())
+    return Check("kit", FAIL, f"another project also installs the `designkit` package: {what}",
+                 f'pip uninstall -y {" ".join(foreign)} {DISTRIBUTION}, then pip install "{DISTRIBUTION}[all]" '
+                 f"(or use a fresh venv)")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def check_notebook_tools() -> Check:
@@ -188,11 +214,11 @@ def browser_checks(report: Any, *, mode: str) -> list[Check]:
 
 
 def run_doctor(*, browser: str | None, check_browser: bool, mode: str, timeout_s: float) -> list[Check]:
-    checks = [check_python(), check_notebook_tools(), check_models(), check_voice(), check_ffmpeg()]
+    checks = [check_python(), check_name(), check_notebook_tools(), check_models(), check_voice(), check_ffmpeg()]
     if not check_browser:
         checks.append(Check("browser", SKIP, "not checked (--no-browser)"))
         return checks
-    if checks[1].status == FAIL:
+    if next(c for c in checks if c.name == "notebooks").status == FAIL:
         checks.append(Check("browser", SKIP, "not checked: the notebook tools are missing"))
         return checks
     from designkit.widgets.preflight import run_page
