@@ -125,6 +125,10 @@ def test_attention_cost_per_minute() -> None:
     custom = attention_cost(interventions=["speak"], overlap_s=0, interruptions=0, duration_s=60,
                             weights={"speak": 3.0})
     assert custom == 3.0
+    # A study's weights may set the overlap and interruption weights too (by what they multiply).
+    heavier = attention_cost(interventions=["speak"], overlap_s=2.0, interruptions=1, duration_s=60,
+                             weights={"speak": 1.0, "overlap_s": 1.5, "interruptions": 0.0})
+    assert heavier == pytest.approx(1 + 1.5 * 2.0 + 0.0 * 1)
     with pytest.raises(InputError, match="intervention kind"):
         attention_cost(interventions=["shout"], overlap_s=0, interruptions=0, duration_s=60)
 

@@ -14,7 +14,8 @@ from typing import Any
 import ipywidgets as w
 import pytest
 
-from designkit.metrics.attention import DEFAULT_WEIGHTS
+from designkit.errors import InputError
+from designkit.metrics.attention import DEFAULT_OVERLAP_WEIGHT, DEFAULT_WEIGHTS, STUDY_WEIGHT_DEFAULTS
 from designkit.study import Study
 from designkit.study.editing import plain_name
 from designkit.study.new import new_study
@@ -112,13 +113,32 @@ def test_study_json_round_trips_through_the_editor(tmp_path: Path, name: str) ->
 def test_attention_cost_weights_are_changed_and_reset_by_clicking(tmp_path: Path) -> None:
     folder = copy("quiet-modes", tmp_path)
     editor = StudyEditor(folder)
-    assert {k: s.value for k, s in editor.weight_controls.items()} == dict(DEFAULT_WEIGHTS)
+    assert {k: s.value for k, s in editor.weight_controls.items()} == dict(STUDY_WEIGHT_DEFAULTS)
+    assert all(not any(c in s.description for c in "_=") for s in editor.weight_controls.values())  # plain words
     editor.weight_controls["caption"].value = 1.0
+    editor.weight_controls["overlap_s"].value = 1.5
     weights = json.loads((folder / "study.json").read_text())["weights"]
-    assert weights == dict(DEFAULT_WEIGHTS) | {"caption": 1.0}  # every kind, so the metric reads them all
+    # every weight, so the metric reads them all
+    assert weights == dict(STUDY_WEIGHT_DEFAULTS) | {"caption": 1.0, "overlap_s": 1.5}
     editor._reset_weights()
     assert json.loads((folder / "study.json").read_text())["weights"] == {}
     assert editor.weight_controls["caption"].value == DEFAULT_WEIGHTS["caption"]
+    assert editor.weight_controls["overlap_s"].value == DEFAULT_OVERLAP_WEIGHT
+
+
+def test_the_weight_of_talking_over_the_person_changes_the_attention_cost(tmp_path: Path) -> None:
+    from designkit.study import editing
+    from designkit.study.runner import run
+
+    study = Study.load(new_study(tmp_path / "quick") / "study.json")
+    study = study.replace(scenarios=({"set": "dialogue-basic", "n": 2, "seed": 0},))
+    plain = run(study, progress=False).summary(["attention_cost"]).set_index("policy")["mean"]
+    heavy = editing.set_weights(study, {"overlap_s": 5.0, "interruptions": 10.0})
+    costly = run(heavy, progress=False).summary(["attention_cost"]).set_index("policy")["mean"]
+    barge = "style=barge_in, confidence=0.5"
+    assert costly[barge] > plain[barge]  # barging in talks over the person: it costs more now
+    with pytest.raises(InputError, match="attention-cost weight"):
+        editing.set_weights(study, {"overlap": 1.0})
 
 
 def test_a_run_shows_the_table_and_the_conclusion_check(tmp_path: Path) -> None:
@@ -157,3 +177,14 @@ def test_a_new_study_says_how_to_open_the_editor(tmp_path: Path, capsys: pytest.
     cells = json.loads((tmp_path / "mine" / "mine.ipynb").read_text())["cells"]
     editor_cell = next(c for c in cells if "StudyEditor(" in "".join(c["source"]))
     assert "notebook-only" in editor_cell["metadata"]["tags"]
+
+
+def test_every_attention_cost_weight_the_editor_shows_is_in_the_glossary() -> None:
+    from designkit.study.editing import WEIGHT_LABELS
+
+    glossary = (STUDIES.parent / "docs" / "glossary.md").read_text(encoding="utf-8")
+    section = glossary[glossary.index("### attention cost"):]
+    section = " ".join(section[:section.index("\n### ")].split())
+    assert set(WEIGHT_LABELS) == set(STUDY_WEIGHT_DEFAULTS)
+    for kind in ("overlap_s", "interruptions"):
+        assert WEIGHT_LABELS[kind] in section, f"the glossary's attention cost does not name '{WEIGHT_LABELS[kind]}'"

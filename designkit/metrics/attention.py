@@ -20,6 +20,14 @@ DEFAULT_WEIGHTS: Mapping[str, float] = FrozenMap({
 })
 DEFAULT_OVERLAP_WEIGHT = 0.5  # per second of both speaking
 DEFAULT_INTERRUPT_WEIGHT = 2.0  # per interruption of user speech
+# A weights mapping (a study's `weights`) may also set these two, under the names of what they
+# multiply; they are not kinds of intervention.
+OVERLAP_WEIGHT = "overlap_s"
+INTERRUPTION_WEIGHT = "interruptions"
+# Every weight a study may set, with its default.
+STUDY_WEIGHT_DEFAULTS: Mapping[str, float] = FrozenMap({
+    **DEFAULT_WEIGHTS, OVERLAP_WEIGHT: DEFAULT_OVERLAP_WEIGHT, INTERRUPTION_WEIGHT: DEFAULT_INTERRUPT_WEIGHT,
+})
 
 
 def attention_cost(*, interventions: Sequence[str | Action], overlap_s: float, interruptions: int,
@@ -29,9 +37,13 @@ def attention_cost(*, interventions: Sequence[str | Action], overlap_s: float, i
     """Per minute: sum of w(kind) over interventions + w_overlap * overlap seconds +
     w_interrupt * interruptions of user speech (docs/design.md, "Attention cost"). Lower is better; plot it against
     task success, never alone. Weights default to `DEFAULT_WEIGHTS` (speak 1, interrupt 1,
-    ask 0.6, caption 0.4, backchannel 0.2), 0.5 per overlap second, 2 per interruption.
+    ask 0.6, caption 0.4, backchannel 0.2), 0.5 per overlap second, 2 per interruption; a
+    `weights` mapping with an `OVERLAP_WEIGHT` or `INTERRUPTION_WEIGHT` entry (a study's weights)
+    sets that weight in place of `overlap_weight` or `interrupt_weight`.
     """
     table = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    overlap_weight = float(table.pop(OVERLAP_WEIGHT, overlap_weight))
+    interrupt_weight = float(table.pop(INTERRUPTION_WEIGHT, interrupt_weight))
     if not (isinstance(duration_s, (int, float)) and math.isfinite(duration_s) and duration_s > 0):
         raise InputError("duration_s", expected="seconds > 0", got=duration_s)
     if overlap_s < 0 or interruptions < 0:

@@ -25,7 +25,7 @@ from typing import Any
 
 from designkit.core.decisions import ACTION_LABELS, Action
 from designkit.errors import InputError
-from designkit.metrics.attention import DEFAULT_WEIGHTS
+from designkit.metrics.attention import INTERRUPTION_WEIGHT, OVERLAP_WEIGHT, STUDY_WEIGHT_DEFAULTS
 from designkit.policy.spec import KNOBS, Policy
 from designkit.study.spec import Study
 
@@ -113,23 +113,31 @@ def _checked_name(name: str, taken: set[str]) -> str:
 
 
 # -- attention-cost weights ---------------------------------------------------------------------
-WEIGHT_LABELS: dict[str, str] = {kind: ACTION_LABELS[Action(kind)] for kind in DEFAULT_WEIGHTS}
+# Each weight a study may set, with the words the editor shows: the kinds of intervention by their
+# action's label, then the two that weigh talking over the person (docs/glossary.md, "attention cost").
+WEIGHT_LABELS: dict[str, str] = {
+    **{kind: ACTION_LABELS[Action(kind)] for kind in STUDY_WEIGHT_DEFAULTS if kind not in
+       (OVERLAP_WEIGHT, INTERRUPTION_WEIGHT)},
+    OVERLAP_WEIGHT: "talking at the same time, per second",
+    INTERRUPTION_WEIGHT: "cutting the person off, each time",
+}
 
 
 def weights(study: Study) -> dict[str, float]:
-    """The weight of each kind of intervention in the attention cost: the study's, else the defaults."""
-    return dict(DEFAULT_WEIGHTS) | dict(study.weights)
+    """Every attention-cost weight: the study's, else the defaults."""
+    return dict(STUDY_WEIGHT_DEFAULTS) | dict(study.weights)
 
 
 def set_weights(study: Study, values: Mapping[str, float]) -> Study:
-    """The study with these weights (every kind; study.json keeps `{}` while they are the defaults)."""
-    unknown = set(values) - set(DEFAULT_WEIGHTS)
+    """The study with these weights (every one; study.json keeps `{}` while they are the defaults)."""
+    unknown = set(values) - set(STUDY_WEIGHT_DEFAULTS)
     if unknown:
-        raise InputError("attention-cost weight", expected=f"one of {sorted(DEFAULT_WEIGHTS)}", got=sorted(unknown))
+        raise InputError("attention-cost weight", expected=f"one of {sorted(STUDY_WEIGHT_DEFAULTS)}",
+                         got=sorted(unknown))
     full = weights(study) | {k: float(v) for k, v in values.items()}
     if any(not (math.isfinite(v) and v >= 0) for v in full.values()):
         raise InputError("attention-cost weights", expected="numbers >= 0", got=full)
-    same = all(math.isclose(full[k], v) for k, v in DEFAULT_WEIGHTS.items())
+    same = all(math.isclose(full[k], v) for k, v in STUDY_WEIGHT_DEFAULTS.items())
     return study.replace(weights=() if same else tuple(full.items()))
 
 

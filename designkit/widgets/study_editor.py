@@ -24,6 +24,7 @@ from typing import Any
 import ipywidgets as w
 
 from designkit.errors import DesignkitError
+from designkit.metrics.attention import STUDY_WEIGHT_DEFAULTS
 from designkit.metrics.units import METRIC_INFO
 from designkit.policy.knobs import Control
 from designkit.policy.spec import KNOBS
@@ -286,17 +287,17 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         current = editing.weights(self.study)
         self.weight_controls = {}
         for kind, label in editing.WEIGHT_LABELS.items():
-            slider = w.FloatSlider(value=current[kind], min=0.0, max=3.0, step=0.1, description=label,
-                                   continuous_update=False, style={"description_width": "160px"},
-                                   layout=w.Layout(width="420px"))
+            slider = w.FloatSlider(value=current[kind], min=0.0, max=max(3.0, 2 * STUDY_WEIGHT_DEFAULTS[kind]),
+                                   step=0.1, description=label, continuous_update=False,
+                                   style={"description_width": "240px"}, layout=w.Layout(width="500px"))
             slider.add_class(f"dk-editor-weight-{kind}")
             slider.observe(lambda c, kind=kind: self.change(lambda s: editing.set_weights(s, {kind: c["new"]})),
                            "value")
             self.weight_controls[kind] = slider
         reset = _button("back to the defaults", "weights-reset", self._reset_weights)
         return _section("Attention cost", *self.weight_controls.values(), reset,
-                        hint="What each kind of intervention costs the person's attention (a spoken turn = 1); "
-                             "docs/metrics.md, 'Attention-cost weights'.")
+                        hint="What each kind of intervention costs the person's attention (a spoken turn = 1), "
+                             "and what talking over them adds; docs/metrics.md, 'Attention-cost weights'.")
 
     def _reset_weights(self) -> None:
         if self.change(lambda s: s.replace(weights=())):
