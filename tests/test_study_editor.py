@@ -188,3 +188,21 @@ def test_every_attention_cost_weight_the_editor_shows_is_in_the_glossary() -> No
     assert set(WEIGHT_LABELS) == set(STUDY_WEIGHT_DEFAULTS)
     for kind in ("overlap_s", "interruptions"):
         assert WEIGHT_LABELS[kind] in section, f"the glossary's attention cost does not name '{WEIGHT_LABELS[kind]}'"
+
+
+def test_a_study_is_copied_as_a_new_one_by_clicking_without_its_people(tmp_path: Path) -> None:
+    copy("timing-with-people", tmp_path)  # with its scripted participants
+    editor = StudyEditor(root=tmp_path)
+    editor.picker.value = str(tmp_path / "timing-with-people")
+    editor.open_study(editor.picker.value)
+    editor.copy_name.value = "our pair"  # not a folder name: said, nothing copied
+    assert editor.copy_study(editor.copy_name.value) is None and "folder name" in editor.message.value
+    assert not (tmp_path / "our pair").exists()
+    copied = editor.copy_study("our-pair")
+    assert copied == tmp_path / "our-pair" and editor.folder == copied
+    assert sorted(p.name for p in copied.iterdir()) == ["conclusion.json", "our-pair.ipynb", "study.json"]
+    original = Study.load(tmp_path / "timing-with-people")
+    assert Study.load(copied) == original.replace(name="our-pair")  # the same study, its own name
+    assert (tmp_path / "timing-with-people" / "people.parquet").is_file()  # the original keeps its people
+    assert [label for label, _ in editor.picker.options] == ["our-pair", "timing-with-people"]
+    assert editor.copy_study("timing-with-people") is None and "another name" in editor.message.value

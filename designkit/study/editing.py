@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -160,6 +161,37 @@ def studies_under(root: str | os.PathLike[str]) -> list[Path]:
     return sorted(p.parent for p in Path(root).glob("*/study.json") if len(list(p.parent.glob("*.ipynb"))) == 1)
 
 
+# -- copying a study ------------------------------------------------------------------------------
+# What a copy leaves behind: what running, publishing and serving wrote, and the people it met
+# (a copy starts with nobody: the participants agreed to the study they sat, not to its copies).
+NOT_COPIED = ("published", "results.parquet", "voila.log", ".ipynb_checkpoints", "people", "people.parquet")
+STUDY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def copy_study(folder: str | os.PathLike[str], name: str) -> Path:
+    """A copy of the study in `folder` beside it, as a study of its own called `name`: its
+    study.json named `name`, its notebook `name.ipynb`, its conclusion kept; no results, no
+    publication and no participants. Returns the new folder."""
+    source = Path(folder)
+    if not (source / "study.json").is_file():
+        raise InputError("study to copy", expected="a folder with study.json", got=str(source))
+    name = str(name).strip()
+    if not STUDY_NAME.fullmatch(name):
+        raise InputError("name of the copy", expected="letters, digits, '-', '_' or '.' (a folder name), e.g. our-pair",
+                         got=repr(name))
+    target = source.parent / name
+    if target.exists():
+        raise InputError("name of the copy", expected="a name no folder beside the study has yet", got=repr(name),
+                         fix="choose another name")
+    notebooks = [p for p in source.glob("*.ipynb") if not p.name.startswith(".")]
+    study = Study.load(source / "study.json")
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    if len(notebooks) == 1:
+        (target / notebooks[0].name).rename(target / f"{name}.ipynb")
+    study.replace(name=name).save(target / "study.json")
+    return target
+
+
 # -- the conclusion ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class ClaimCheck:
@@ -219,6 +251,7 @@ __all__ = [
     "check_conclusion",
     "condition",
     "conditions",
+    "copy_study",
     "plain_name",
     "remove_condition",
     "rename_condition",

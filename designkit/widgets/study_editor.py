@@ -64,6 +64,7 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         self.last_run_s = float("nan")
         self.message = w.HTML()
         self.message.add_class("dk-editor-message")
+        self.root = Path(root) if root is not None else None
         found = editing.studies_under(root) if root is not None else []
         self.picker = w.Dropdown(options=[(p.name, str(p)) for p in found], description="study",
                                  layout=w.Layout(width="360px"))
@@ -87,6 +88,22 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         self.results = None
         self._build()
         self._say(f"opened {html.escape(str(self.folder / 'study.json'))}")
+
+    def copy_study(self, name: str) -> Path | None:
+        """Copy the study beside it as `name` (no results, publication or participants come along)
+        and open the copy; returns its folder, or None when the name does not do (said why)."""
+        assert self.folder is not None
+        try:
+            copied = editing.copy_study(self.folder, name)
+        except DesignkitError as exc:
+            self._say(str(exc), error=True)
+            return None
+        if self.root is not None:  # the copy joins the list of studies to open
+            self.picker.options = [(p.name, str(p)) for p in editing.studies_under(self.root)]
+        self.open_study(copied)
+        self._say(f"copied to {html.escape(str(copied))}: you are changing the copy now "
+                  f"(its notebook is {html.escape(copied.name)}.ipynb)")
+        return copied
 
     @property
     def path(self) -> Path:
@@ -118,9 +135,13 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         self.question = w.Textarea(value=study.question, description="question", layout=WIDE, continuous_update=False)
         self.title.observe(lambda c: self.change(lambda s: s.replace(title=c["new"])), "value")
         self.question.observe(lambda c: self.change(lambda s: s.replace(question=c["new"])), "value")
+        self.copy_name = w.Text(placeholder="e.g. our-pair", layout=w.Layout(width="200px"))
+        self.copy_name.add_class("dk-editor-copy-name")
+        copier = w.HBox([_button("copy this study as…", "copy", lambda: self.copy_study(self.copy_name.value),
+                                 icon="copy"), self.copy_name])
         self.body.children = [
             w.HTML(f"<h3 style='margin:4px 0'>{html.escape(study.title or study.name)}</h3>"),
-            self.title, self.question,
+            copier, self.title, self.question,
             self._conditions_section(), self._grid_section(), self._sessions_section(), self._metrics_section(),
             self._weights_section(), self._run_section(), self._publish_section(),
         ]
