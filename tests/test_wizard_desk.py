@@ -78,6 +78,69 @@ def test_a_hotkey_says_the_palette_line_in_full_wizard_mode_with_its_reaction_ti
     assert replays_the_same(session)
 
 
+class Console:
+    """The operator's console at the far end of the relay: what the desk sent it."""
+
+    def __init__(self) -> None:
+        self.heard: list[dict[str, Any]] = []
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.heard.append(json.loads(json.dumps(message, default=str)))  # as the relay carries it
+
+    def close(self) -> None:
+        pass
+
+
+GIVES_AWAY = ("wizard", "operator")
+
+
+def test_the_participant_sees_the_operators_line_as_the_agents_own_while_log_and_console_keep_the_truth(
+        comm: None, tmp_path: Path) -> None:
+    session, browser = start(tmp_path, mode="full", palette=("Mm-hm.", "Tell me more about that."))
+    desk = session.desk
+    assert desk is not None
+    desk.link = console = Console()  # type: ignore[assignment]
+    browser.stream(0, 17)
+    desk.receive({"type": "act", "verb": "line", "line": 1, "key": "2", "n": 7})
+    browser.stream(17, 30)
+    desk.receive({"type": "act", "verb": "hold", "n": 8})
+    browser.stream(30, 40)
+    session.close_session()
+
+    shown = browser.decisions()
+    said = next(m["point"] for m in shown if m["point"]["content"] == "Tell me more about that.")
+    assert said["action"] == "speak" and said["label"] == "speaks" and said["reason"] == "speak"
+    held = next(m["point"] for m in shown if m["point"]["index"] == 30)
+    assert held["label"] in ("stays quiet", "stops talking") and "wizard" not in held["events"]
+    # Nothing the participant's page receives names the operator: points, the colour table, the title.
+    page = json.dumps([m for m, _ in browser.sent]) + json.dumps(session.colours) + session.title
+    assert not any(word in page.lower() for word in GIVES_AWAY)
+    assert session.colours["labels"]["speak"] == "speaks" and session.colours["reasons"]["speak"]
+
+    log = read_log(session.path).frame
+    assert log["reason"].iloc[17] == "wizard" and log["content"].iloc[17] == "Tell me more about that."
+    points = [m for m in console.heard if m["type"] == "point"]
+    assert next(p["point"] for p in points if p["point"]["index"] == 17)["reason"] == "wizard"
+
+    # The console's history: each action it sent comes back with the operator's reaction time.
+    acted = [m for m in console.heard if m["type"] == "acted"]
+    assert [(m["n"], m["action"]) for m in acted] == [(7, "speak"), (8, "hold")]
+    line = next(r for r in wizard_rows(log) if r["action"] == "speak")
+    assert acted[0]["reaction_ms"] == line["reaction_ms"] and acted[0]["reaction_from"] == "turn_end"
+
+
+def test_a_session_without_a_console_shows_its_programmatic_operator_as_it_is(comm: None, tmp_path: Path) -> None:
+    session = LiveSession(engine(), log_dir=tmp_path, name="p01")
+    browser = ScriptedBrowser(session, scripted_session(SPEECH, 12.0, seed=3).samples())
+    browser.consent("audio")
+    browser.stream(0, 17)
+    session.wizard("speak", content="Hello.")
+    browser.stream(17, 20)
+    session.close_session()
+    said = next(m["point"] for m in browser.decisions() if m["point"]["content"] == "Hello.")
+    assert said["reason"] == "wizard" and said["label"] == "an operator decided"  # the designer's own screen
+
+
 def test_an_approved_proposal_is_said_and_an_unanswered_one_times_out_as_the_designer_chose(
         comm: None, tmp_path: Path) -> None:
     session, browser = start(tmp_path, mode="full")

@@ -24,7 +24,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +39,9 @@ from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn, MicroturnFramer
 from designkit.core.session import KEEPABLE, Consent
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
-from designkit.core.wizard import OperatorAction
 from designkit.errors import InputError
 from designkit.host.remote import release_host
-from designkit.log import LogWriter, make_header
+from designkit.log import LogWriter
 from designkit.log.why import WhyTracker
 from designkit.policy import Policy
 from designkit.policy.spec import with_quiet
@@ -52,11 +50,11 @@ from designkit.widgets import interrupt, quiet_busy
 from designkit.widgets.clocks import ClockEstimator
 from designkit.widgets.engines import close_perceivers, resolve_agent
 from designkit.widgets.jpeg import decode_jpeg
+from designkit.widgets.live_wizard import OperatorSide, participant_point
 from designkit.widgets.open_sessions import close_at_exit
-from designkit.widgets.recording import RecordingWriter
+from designkit.widgets.recording import RecordingWriter, open_recording
 from designkit.widgets.timeline import timeline_point
-from designkit.widgets.live_wizard import operator_event, participant_colours, participant_point
-from designkit.widgets.voice_out import make_voice, speak, warm_lines, warm_script, warm_voice
+from designkit.widgets.voice_out import make_voice, speak, warm_script, warm_voice
 from designkit.widgets.wizard_desk import WizardDesk, WizardSettings
 
 log = logging.getLogger(__name__)
@@ -68,7 +66,7 @@ INTERRUPTED = "the kernel was interrupted or restarted; the log is closed."
 COUNTS = ("received", "before_consent", "after_close", "microturns", "gaps", "late", "frames", "voice_pieces", "stops")
 
 
-class LiveSession(anywidget.AnyWidget):
+class LiveSession(OperatorSide, anywidget.AnyWidget):
     """Talk to the engine from the browser; see the module docstring."""
 
     _esm = widget_asset("live.js")
@@ -147,7 +145,7 @@ class LiveSession(anywidget.AnyWidget):
         self.kernel_ms: deque[float] = deque(maxlen=3000)
         self.counts = dict.fromkeys(COUNTS, 0)
         warm_voice(self._voice, self.engine, self.script)
-        self.desk: WizardDesk | None = None  # a Wizard-of-Oz operator's line (`open_to_wizard`)
+        self.desk: WizardDesk | None = None  # a Wizard-of-Oz operator's line (`open_to_wizard`, live_wizard.py)
         if wizard:
             self.open_to_wizard(wizard if isinstance(wizard, WizardSettings) else WizardSettings())
         self.on_msg(self._on_msg)
@@ -202,32 +200,6 @@ class LiveSession(anywidget.AnyWidget):
                 probe.prepare()
             self._push_event(Event(t=self._event_time(), kind=SCRIPT_KIND, data={"lines": script.to_dict()}))
 
-    def open_to_wizard(self, settings: WizardSettings | None = None) -> WizardDesk:
-        """Let a `WizardConsole` on another page of this Jupyter server attach to this session
-        (by `settings.room`, default this session's name); see `designkit.widgets.wizard_desk`."""
-        if self.desk is None:
-            self.desk = WizardDesk(self, settings or WizardSettings())
-            self.colours = participant_colours(self.colours)  # the participant's page shows no operator
-        return self.desk
-
-    def wizard(self, action: OperatorAction | str, **data: Any) -> None:
-        """An operator action (`OperatorAction`: "speak", "interrupt", "backchannel", "stop", "hold",
-        ...), a `wizard` event of the microturn being filled (the programmatic operator)."""
-        action = OperatorAction.parse(action)
-        with self._lock:
-            self._push_event(operator_event(action, data, t=self._event_time(), voice=self._voice))
-
-    def session_time(self) -> float:
-        """Now on the session timeline, as the kernel sees it: the audio received so far plus the
-        time since its last chunk arrived (no page's clock is read)."""
-        since = time.monotonic() - self._last_chunk_at if self.consent == "given" else 0.0
-        return float(self._framer.audio_end) + max(0.0, since)
-
-    def prepare_lines(self, lines: Sequence[str]) -> None:
-        """Render lines in the agent's voice now, so saying one costs nothing inside a microturn."""
-        with self._lock:  # the voice is not shared between threads
-            warm_lines(self._voice, lines)
-
     def mark(self, note: str = "", *, by: str = "participant") -> None:
         """A think-aloud marker (an event of kind `marker`) in the microturn being filled now."""
         with self._lock:
@@ -248,8 +220,7 @@ class LiveSession(anywidget.AnyWidget):
                 return self.path
             if self.log_writer is None:
                 self._closed.set()
-                if self.desk is not None:
-                    self.desk.close()
+                self._close_desk()
                 if self.consent == "none":
                     self.consent = "closed"
                 return None
@@ -271,10 +242,7 @@ class LiveSession(anywidget.AnyWidget):
                          "consent": self.engine.state.consent.to_dict(),
                          "policy": self._first_policy, "policy_changes": self.policy_changes,
                          "clock": self.clocks.estimate().to_dict(), "counts": dict(self.counts),
-                         "log": self.path.name}
-                if self.desk is not None:
-                    self.desk.close()
-                    facts["wizard"] = self.desk.facts()
+                         "log": self.path.name, **self._close_desk()}
                 self.recording.close(facts)
                 if self.consent == "given":
                     self.consent = "closed"
@@ -324,16 +292,12 @@ class LiveSession(anywidget.AnyWidget):
             keep = frozenset(k for k in chosen if k in KEEPABLE) | {"signals"}
             consent = Consent(given_at=time.time(), keep=keep)
             self.engine.set_consent(consent)
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-            folder = self.log_dir / f"{self.name}-{stamp}"
-            self.recording = RecordingWriter(folder, keep)
             self._first_policy = self.engine.policy.to_dict()
             self.filters = {k: v for k, v in dict(content.get("filters") or {}).items()
                             if k in ("echoCancellation", "noiseSuppression", "autoGainControl")}
-            header = make_header(self.engine, consent=consent, name=self.name,
-                                 extra={"source": "live", "camera": self.camera, "capture": self.capture,
-                                        "filters": self.filters})
-            self.log_writer = LogWriter(folder / "log.parquet", header=header)
+            folder, self.recording, self.log_writer = open_recording(
+                self.log_dir, self.name, self.engine, consent,
+                extra={"source": "live", "camera": self.camera, "capture": self.capture, "filters": self.filters})
             self.engine.sink = self.log_writer
             self.folder = str(folder)
             self._last_chunk_at = time.monotonic()

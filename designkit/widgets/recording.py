@@ -17,6 +17,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,9 +25,11 @@ import numpy as np
 
 from designkit.audio.wav import read_wav, write_wav
 from designkit.core.context import EventKind
-from designkit.core.session import Session
+from designkit.core.engine import Engine
+from designkit.core.session import Consent, Session
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
+from designkit.log import LogWriter, make_header
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,15 @@ class RecordingWriter:
         tmp.write_text(json.dumps(body, default=str, indent=1))
         os.replace(tmp, self.folder / RECORDING)
         return self.folder
+
+
+def open_recording(log_dir: Path, name: str, engine: Engine, consent: Consent, *,
+                   extra: Mapping[str, Any]) -> tuple[Path, RecordingWriter, LogWriter]:
+    """A new recording folder for a live session whose consent was just given (`NAME-UTCSTAMP`
+    under `log_dir`): the folder, its writer and the session log's writer (header with `extra`)."""
+    folder = log_dir / f"{name}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%f')}"
+    header = make_header(engine, consent=consent, name=name, extra=extra)
+    return folder, RecordingWriter(folder, consent.keep), LogWriter(folder / "log.parquet", header=header)
 
 
 def read_recording(folder: str | os.PathLike[str]) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 from designkit.agents.script import Script
@@ -49,6 +49,17 @@ def warm_script(voice: AgentVoice | None, script: Script) -> None:
             elif intent == "count":
                 for n in range(1, 21):
                     voice.prepare(line.replace("{said}", str(n)))
+
+
+def warm_lines(voice: AgentVoice | None, lines: Iterable[str]) -> None:
+    """Render these lines now (a wizard's palette); one that fails is logged and left out."""
+    if voice is None:
+        return
+    for line in lines:
+        try:
+            voice.prepare(line)
+        except Exception:
+            log.exception("could not render the line %r", line)
 
 
 def make_voice(synthesize: Callable[[str], Any] | None = None) -> AgentVoice:

@@ -21,20 +21,17 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from designkit.core.context import StepRecord
+from designkit.core.engine import Engine
 from designkit.core.wizard import OperatorAction
 from designkit.core.wizard_modes import ModeState, OnTimeout, WizardMode
 from designkit.errors import InputError, choice
 from designkit.widgets.wizard_link import RelayLink, this_kernels_server
-
-if TYPE_CHECKING:
-    from designkit.widgets.live import LiveSession
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +113,33 @@ class DeskLog:
     refused: int = 0  # operator messages the desk could not read
 
 
+class OperatedSession(Protocol):
+    """What a desk needs of its live session (`LiveSession` is one): who it is, its engine, a way
+    to log an operator action, its clock, and its voice to render lines ahead."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def consent(self) -> str: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def wizard(self, action: OperatorAction | str, **data: Any) -> None: ...
+
+    def session_time(self) -> float: ...
+
+    def prepare_lines(self, lines: Sequence[str]) -> None: ...
+
+
 class WizardDesk:
     """One live session's operator line; see the module docstring."""
 
-    def __init__(self, session: LiveSession, settings: WizardSettings) -> None:
+    def __init__(self, session: OperatedSession, settings: WizardSettings) -> None:
         self.session = session
         self.settings = settings
         self.room = settings.room or session.name
@@ -238,6 +258,9 @@ class WizardDesk:
             data["key"] = str(message["key"])[:16]
         data.update(self._reaction(action, data))
         self.session.wizard(action, **data)
+        if self.link is not None:  # the console's history shows how fast the operator was
+            self.link.send({"type": "acted", "n": message.get("n"), "verb": verb, "action": action.value,
+                            "reaction_ms": data["reaction_ms"], "reaction_from": data["reaction_from"]})
 
     def set_mode(self, mode: WizardMode | str, **settings: Any) -> None:
         """Switch the mode live (logged at the next microturn)."""
@@ -256,11 +279,8 @@ class WizardDesk:
 
     # -- helpers ----------------------------------------------------------------------------
     def session_time(self) -> float:
-        """Now on the session timeline, as the kernel sees it: the audio received so far plus the
-        time since its last chunk arrived."""
-        framer = self.session._framer
-        since = time.monotonic() - self.session._last_chunk_at if self.session.consent == "given" else 0.0
-        return float(framer.audio_end) + max(0.0, since)
+        """Now on the session timeline, as the kernel sees it (`OperatedSession.session_time`)."""
+        return self.session.session_time()
 
     def _reaction(self, action: OperatorAction, data: dict[str, Any]) -> dict[str, Any]:
         now = self.session_time()
@@ -319,17 +339,8 @@ class WizardDesk:
                         "title": self.session.title, "dt": self.session.engine.dt})
 
     def _warm_palette(self) -> None:
-        """Render the palette's lines now (under the session's lock: the voice is not shared
-        between threads), so a hotkey's line costs nothing inside the microturn that says it."""
-        voice = self.session._voice
-        if voice is None:
-            return
-        with self.session._lock:
-            for line in self.palette:
-                try:
-                    voice.prepare(line)
-                except Exception:
-                    log.exception("could not render the palette line %r", line)
+        """Render the palette's lines now, so a hotkey's line costs nothing inside the microturn that says it."""
+        self.session.prepare_lines(self.palette)
 
 
 def _line_index(value: Any, size: int) -> int:
