@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import TypeVar
 
-from designkit import install_line
+from designkit.distribution import install_line
 
 
 class DesignkitError(Exception):
