@@ -75,7 +75,7 @@ def test_new_run_publish_serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     finally:
         process.terminate()
         process.wait(timeout=30)
-    assert "Conclusion." in page and "context=public" in page
+    assert "Conclusion." in page and "in public" in page  # the condition in plain words, not its code
     assert "dk-privacy" in page and "no person was recorded" in page
     assert "To change this study" not in page  # the notebook-only cell is hidden in the app
     assert "Traceback" not in page

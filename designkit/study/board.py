@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from designkit.errors import InputError
+from designkit.metrics.units import metric_label
 
 log = logging.getLogger(__name__)
 
@@ -55,37 +56,44 @@ class StudyBoard:
     # -- charts --------------------------------------------------------------------------------
     def sessions_chart(self) -> Any:
         """One point per session and policy; `pick` (click) and `brush` (drag) selections."""
-        from designkit.study.charts import _altair
+        from designkit.study.charts import Y_TITLE_CHARS, _altair, axis_lines, with_conditions
 
         alt = _altair()
         pick = alt.selection_point(name="pick", fields=list(KEYS), on="click", clear="dblclick", empty=False)
         brush = alt.selection_interval(name="brush", encodings=["x", "y"])
-        data = self.rows[[*KEYS, self.x, self.y]].dropna(subset=[self.x, self.y])
+        data = with_conditions(self.rows[[*KEYS, self.x, self.y]].dropna(subset=[self.x, self.y]))
+        qualities = {"shape": alt.Shape("quality:N", title="model quality")} if data["quality"].nunique() > 1 else {}
         return alt.Chart(data).mark_point(filled=True, size=70, opacity=0.8).encode(
-            x=alt.X(f"{self.x}:Q", title=self.x),
-            y=alt.Y(f"{self.y}:Q", title=self.y),
-            color=alt.Color("policy:N", sort=self.policies, title="policy variant"),
-            shape=alt.Shape("quality:N", title="model quality"),
-            stroke=alt.condition(pick, alt.value("#111111"), alt.value(None)),
-            tooltip=[alt.Tooltip("scenario:N", title="session"), alt.Tooltip("policy:N", title="policy"),
+            x=alt.X(f"{self.x}:Q", title=axis_lines(self.x)),
+            y=alt.Y(f"{self.y}:Q", title=axis_lines(self.y, chars=Y_TITLE_CHARS)),
+            color=alt.Color("condition:N", sort=list(dict.fromkeys(data["condition"])), title="condition"),
+            stroke=alt.condition(pick, alt.value("#111111"), alt.value(None)), **qualities,
+            tooltip=[alt.Tooltip("scenario:N", title="session"), alt.Tooltip("condition:N", title="condition"),
                      alt.Tooltip("quality:N", title="model"),
-                     alt.Tooltip(f"{self.x}:Q", format=".3f"), alt.Tooltip(f"{self.y}:Q", format=".3f")],
+                     alt.Tooltip(f"{self.x}:Q", format=".3f", title=metric_label(self.x)),
+                     alt.Tooltip(f"{self.y}:Q", format=".3f", title=metric_label(self.y))],
         ).add_params(pick, brush).properties(
-            width=self.width, height=300, title="sessions (drag to select, click one to open it)")
+            width=self.width, height=300, title="sessions (drag to select, click one to open it)",
+            description=f"{len(data)} sessions, one point each: {metric_label(self.y)} against "
+                        f"{metric_label(self.x)}, coloured by condition")
 
     def means_chart(self, rows: pd.DataFrame) -> Any:
         """Mean of the y metric per policy over the selected sessions."""
-        from designkit.study.charts import _altair
+        from designkit.study.charts import _altair, with_conditions
 
         alt = _altair()
-        data = (rows.groupby("policy", sort=False)[self.y].agg(["mean", "count"]).reset_index()
-                .rename(columns={"mean": self.y, "count": "sessions"}))
+        data = with_conditions(rows.groupby("policy", sort=False)[self.y].agg(["mean", "count"]).reset_index()
+                               .rename(columns={"mean": self.y, "count": "sessions"}))
+        order = list(dict.fromkeys(data["condition"]))
+        title = f"mean {metric_label(self.y)} of the {len(rows)} selected sessions"
         return alt.Chart(data).mark_bar().encode(
-            x=alt.X(f"{self.y}:Q", title=f"mean {self.y}"),
-            y=alt.Y("policy:N", sort=self.policies, title=None),
-            color=alt.Color("policy:N", sort=self.policies, title="policy variant"),
-            tooltip=["policy:N", alt.Tooltip(f"{self.y}:Q", format=".3f"), "sessions:Q"],
-        ).properties(width=260, title=f"selected sessions: {len(rows)}")
+            x=alt.X(f"{self.y}:Q", title=f"mean {metric_label(self.y)}"),
+            y=alt.Y("condition:N", sort=order, title=None),
+            color=alt.Color("condition:N", sort=order, title="condition", legend=None),
+            tooltip=["condition:N", alt.Tooltip(f"{self.y}:Q", format=".3f", title=metric_label(self.y)),
+                     "sessions:Q"],
+        ).properties(width=260, title=title, description=f"{title}, one bar per condition: " + "; ".join(
+            f"{c} {m:.2f}" for c, m in zip(data["condition"], data[self.y], strict=True) if m == m))
 
     # -- selection -----------------------------------------------------------------------------
     def select(self, brush: Mapping[str, Any] | None) -> pd.DataFrame:
@@ -99,7 +107,12 @@ class StudyBoard:
         return rows
 
     def table_html(self, rows: pd.DataFrame) -> str:
-        shown = rows[[*KEYS, self.y, self.x]].head(TABLE_ROWS)
+        from designkit.study.labels import variant_label
+
+        shown = rows[[*KEYS, self.y, self.x]].head(TABLE_ROWS).assign(
+            policy=lambda d: [variant_label(p) for p in d["policy"]]).drop(columns="repetition")
+        shown = shown.rename(columns={"scenario": "session", "policy": "condition", "quality": "model",
+                                      self.y: metric_label(self.y), self.x: metric_label(self.x)})
         body = shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", classes="dk-board-rows", border=0)
         more = f"<div>{len(rows) - TABLE_ROWS} more</div>" if len(rows) > TABLE_ROWS else ""
         style = ("<style>.dk-board-rows td, .dk-board-rows th { white-space: nowrap; padding: 1px 8px; "
@@ -220,8 +233,7 @@ class StudyBoard:
         from designkit.study import show
 
         if show.static():  # a report has no kernel to open sessions: the two charts, drawn as SVG
-            from designkit.study.charts import row
-
-            display(row(self.sessions_chart(), self.means_chart(self.rows)))
+            display(self.sessions_chart())
+            display(self.means_chart(self.rows))
             return
         display(self.widget)

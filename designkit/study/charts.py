@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +13,34 @@ from designkit.core.decisions import reason_label
 from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.units import axis_title, metric_label
 from designkit.study.colours import lane_colour, reason_colour
+from designkit.study.labels import variant_label
 
 if TYPE_CHECKING:
     import altair as alt
 
     from designkit.log.reader import SessionLog
+
+# Axis titles wrap at these many characters: a vertical title longer than its axis would be cut.
+X_TITLE_CHARS = 60
+Y_TITLE_CHARS = 34
+
+
+def axis_lines(metric: str, *, chars: int = X_TITLE_CHARS) -> list[str]:
+    """A metric's axis title (label, unit, which way is better) as lines that fit the axis."""
+    return textwrap.wrap(axis_title(metric), chars) or [metric]
+
+
+def with_conditions(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with `condition`: each policy variant's name in plain words (charts show it; the
+    `policy` column keeps the name the study gave, which selections and tables use)."""
+    out = frame.copy()
+    out["condition"] = [variant_label(p) for p in out["policy"]]
+    return out
+
+
+def _conditions(data: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(data["condition"]))
+
 
 def _altair() -> Any:
     try:
@@ -74,7 +98,9 @@ def timeline(log: SessionLog, *, width: int = 700) -> alt.Chart:
             tooltip=["lane", alt.Tooltip("label:N", title="why"), alt.Tooltip("reason:N", title="code"),
                      alt.Tooltip("start:Q", format=".1f"), alt.Tooltip("end:Q", format=".1f")],
         )
-        .properties(width=width, height=90, title=str(log.header.get("name") or "session"))
+        .properties(width=width, height=90, title=str(log.header.get("name") or "session"),
+                    description=f"timeline of {log.header.get('name') or 'a session'}: when the person and the "
+                                "agent spoke, and each microturn's decision coloured by its reason")
     )
 
 
@@ -111,19 +137,21 @@ def comparison(summary: pd.DataFrame, metric: str, *, color: str = "quality", wi
                title: str | None = None) -> alt.LayerChart:
     """Each policy's mean of `metric` with its bootstrap CI (`Results.summary()` rows)."""
     alt = _altair()
-    data = _ci_frame(summary, metric)
-    order = list(dict.fromkeys(data["policy"]))
-    y = alt.Y("policy:N", sort=order, title=None)
+    data = with_conditions(_ci_frame(summary, metric))
+    y = alt.Y("condition:N", sort=_conditions(data), title=None)
     colour = alt.Color(f"{color}:N", title=color, sort=list(dict.fromkeys(data[color]))) \
         if color in data.columns else alt.value("#2e86ab")
     offset = {"yOffset": alt.YOffset(f"{color}:N", sort=list(dict.fromkeys(data[color])))} if color in data.columns and data[color].nunique() > 1 else {}
     points = alt.Chart(data).mark_point(filled=True, size=70).encode(
-        x=alt.X("mean:Q", title=axis_title(metric)), y=y, color=colour, **offset,
-        tooltip=["policy", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
+        x=alt.X("mean:Q", title=axis_lines(metric)), y=y, color=colour, **offset,
+        tooltip=["condition", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
                  alt.Tooltip("high:Q", format=".3f"), "n"])
     bars = alt.Chart(data).mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y, color=colour, **offset)
-    return alt.layer(bars, points).properties(width=width,
-                                              title=title or f"{metric_label(metric)} (mean, 95% CI)")
+    name = title or f"{metric_label(metric)} (mean, 95% CI)"
+    return alt.layer(bars, points).properties(
+        width=width, title=name,
+        description=f"{name}, one line per condition: " + "; ".join(
+            f"{c} {m:.2f}" for c, m in zip(data["condition"], data["mean"], strict=True) if m == m))
 
 
 def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task_success",
@@ -137,22 +165,29 @@ def tradeoff(summary: pd.DataFrame, *, x: str = "attention_cost", y: str = "task
         columns={"mean": "x", "low": "x_low", "high": "x_high"})
     right = _ci_frame(summary, y)[[*keys, "mean", "low", "high"]].rename(
         columns={"mean": "y", "low": "y_low", "high": "y_high"})
-    data = left.merge(right, on=keys)
+    data = with_conditions(left.merge(right, on=keys))
     data["step"] = range(len(data))
+    # Points are told apart by a legend (a shape per condition, a colour per `color` value where
+    # there are several), never by text beside them: labels of nearby points would overlap.
+    several = color in data.columns and data[color].nunique() > 1
     colour = alt.Color(f"{color}:N", title=color, sort=list(dict.fromkeys(data[color]))) \
-        if color in data.columns else alt.value("#2e86ab")
+        if several else alt.value("#2e86ab")
     detail = {"detail": f"{color}:N"} if color in data.columns else {}
     base = alt.Chart(data).encode(color=colour, **detail)
-    line = base.mark_line(opacity=0.5).encode(x=alt.X("x:Q", title=axis_title(x)), y=alt.Y("y:Q", title=axis_title(y)),
-                                              order=f"{order}:Q" if order else "step:Q")
+    line = base.mark_line(opacity=0.5).encode(
+        x=alt.X("x:Q", title=axis_lines(x)), y=alt.Y("y:Q", title=axis_lines(y, chars=Y_TITLE_CHARS)),
+        order=f"{order}:Q" if order else "step:Q")
     xerr = base.mark_rule().encode(x="x_low:Q", x2="x_high:Q", y="y:Q")
     yerr = base.mark_rule().encode(x="x:Q", y="y_low:Q", y2="y_high:Q")
-    points = base.mark_point(filled=True, size=60).encode(
-        x="x:Q", y="y:Q", tooltip=["policy", alt.Tooltip("x:Q", format=".3f", title=metric_label(x)),
-                                   alt.Tooltip("y:Q", format=".3f", title=metric_label(y))])
-    labels = base.mark_text(align="left", dx=6, dy=-6, fontSize=10).encode(x="x:Q", y="y:Q", text="policy:N")
-    return alt.layer(line, xerr, yerr, points, labels).properties(
-        width=width, height=height, title=title or f"{metric_label(y)} vs {metric_label(x)}")
+    points = base.mark_point(filled=True, size=80).encode(
+        x="x:Q", y="y:Q", shape=alt.Shape("condition:N", title="condition", sort=_conditions(data)),
+        tooltip=["condition", alt.Tooltip("x:Q", format=".3f", title=metric_label(x)),
+                 alt.Tooltip("y:Q", format=".3f", title=metric_label(y))])
+    name = title or f"{metric_label(y)} vs {metric_label(x)}"
+    said = "; ".join(f"{c}: {metric_label(y)} {b:.2f}, {metric_label(x)} {a:.2f}"
+                     for c, a, b in zip(data["condition"], data["x"], data["y"], strict=True))
+    return alt.layer(line, xerr, yerr, points).properties(
+        width=width, height=height, title=name, description=f"{name}, one point per condition. {said}")
 
 
 def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 420) -> alt.Chart:
@@ -169,33 +204,36 @@ def silence_breakdown(results: Any, *, quality: str | None = None, width: int = 
     shares = shares.reindex(pd.MultiIndex.from_frame(proposed)).fillna(0.0)
     data = (shares.groupby(level="policy", sort=False).mean().stack().rename("value").reset_index()
             .assign(reason=lambda d: d["metric"].str.removeprefix("share:")))
-    data = data[data["value"] > 0].assign(why=lambda d: d["reason"].map(reason_label))
-    order = list(dict.fromkeys(frame["policy"]))
+    data = with_conditions(data[data["value"] > 0].assign(why=lambda d: d["reason"].map(reason_label)))
+    order = [variant_label(p) for p in dict.fromkeys(frame["policy"])]
     code_of = dict(zip(data["why"], data["reason"], strict=True))
     labels = sorted(code_of)
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("value:Q", stack="zero", title="share of proposals withheld (0–1)"),
-        y=alt.Y("policy:N", sort=order, title=None),
+        y=alt.Y("condition:N", sort=order, title=None),
         color=alt.Color("why:N", title="why it stayed quiet", scale=alt.Scale(
             domain=labels, range=[reason_colour(code_of[w]) for w in labels])),
-        tooltip=["policy", alt.Tooltip("why:N", title="why"), alt.Tooltip("reason:N", title="code"),
-                 alt.Tooltip("value:Q", format=".1%")],
-    ).properties(width=width, title="why the agent stayed silent")
+        tooltip=["condition", alt.Tooltip("why:N", title="why"), alt.Tooltip("value:Q", format=".1%")],
+    ).properties(width=width, title="why the agent stayed silent",
+                 description="why the agent stayed silent: the share of the model's proposals each condition "
+                             "withheld, split by reason (" + ", ".join(labels) + ")")
 
 
 def distribution(results: Any, metric: str, *, color: str = "quality", width: int = 420,
                  title: str | None = None) -> alt.LayerChart:
     """Per-session values of `metric` per policy: a box and each session as a tick."""
     alt = _altair()
-    rows = results.frame[results.frame["metric"] == metric].dropna(subset=["value"])
-    order = list(dict.fromkeys(results.frame["policy"]))
-    y = alt.Y("policy:N", sort=order, title=None)
+    rows = with_conditions(results.frame[results.frame["metric"] == metric].dropna(subset=["value"]))
+    order = [variant_label(p) for p in dict.fromkeys(results.frame["policy"])]
+    y = alt.Y("condition:N", sort=order, title=None)
     colour = alt.Color(f"{color}:N") if rows[color].nunique() > 1 else alt.value("#2e86ab")
     box = alt.Chart(rows).mark_boxplot(extent="min-max", opacity=0.5).encode(
-        x=alt.X("value:Q", title=axis_title(metric)), y=y, color=colour)
+        x=alt.X("value:Q", title=axis_lines(metric)), y=y, color=colour)
     ticks = alt.Chart(rows).mark_tick(opacity=0.6).encode(
         x="value:Q", y=y, color=colour, tooltip=["scenario", "quality", alt.Tooltip("value:Q", format=".3f")])
-    return alt.layer(box, ticks).properties(width=width, title=title or f"{metric_label(metric)} per session")
+    name = title or f"{metric_label(metric)} per session"
+    return alt.layer(box, ticks).properties(
+        width=width, title=name, description=f"{name}: a box and a tick per session for each condition")
 
 
 def timespeak_errors(results: Any, **kwargs: Any) -> alt.LayerChart:
@@ -203,10 +241,13 @@ def timespeak_errors(results: Any, **kwargs: Any) -> alt.LayerChart:
     return distribution(results, "timespeak_mae_s", title="TimeSpeak error per session (s)", **kwargs)
 
 
-def row(*charts: Any) -> alt.HConcatChart:
-    """Charts side by side, each with its own colours (a reason palette must not recolour policies)."""
+def row(*charts: Any) -> alt.VConcatChart:
+    """Charts shown together, each with its own colours and legends (a reason palette must not
+    recolour policies). They are stacked: side by side, two charts with their legends are wider
+    than a laptop's screen."""
     alt = _altair()
-    return alt.hconcat(*charts).resolve_scale(color="independent")
+    return alt.vconcat(*charts).resolve_scale(color="independent", shape="independent").properties(
+        description=" Then: ".join(str(c.to_dict().get("description", "")) for c in charts))
 
 
 def save(chart: Any, path: str | os.PathLike[str], *, scale: float = 1.0) -> Path:

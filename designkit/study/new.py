@@ -23,12 +23,15 @@ from typing import Any
 from designkit.errors import InputError
 
 NOTEBOOK_ONLY = "notebook-only"
+LIVE_ONLY = "live-only"  # needs a kernel (the explorer): in the app, not in the static report
 
 INTRO = """\
 from IPython.display import Markdown, display
 
+from designkit.metrics.units import METRIC_INFO, metric_label
 from designkit.study import Explorer, Study, charts, run, show
 from designkit.study.board import StudyBoard
+from designkit.study.labels import results_table, variant_label
 
 show.enable()  # live charts offline; SVG in the static report
 study = Study.load("study.json")
@@ -36,8 +39,8 @@ display(Markdown(f"# {study.title or study.name}\\n\\n{study.question}"))
 results = run(study, progress=False)
 summary = results.summary()
 metrics = list(study.metrics)
-display(Markdown(f"{len(study.policies())} policy variants x {results.frame['scenario'].nunique()} sessions x "
-                 f"{len(study.qualities)} model qualities; metrics: {', '.join(metrics)}."))
+display(Markdown(f"{len(study.policies())} conditions, each on the same {results.frame['scenario'].nunique()} "
+                 f"generated sessions; measured: {', '.join(metric_label(m) for m in metrics)}."))
 """
 HOWTO = """\
 **To change this study, use the study editor** (run the cell below, then click): add, rename and remove
@@ -51,23 +54,25 @@ from designkit.widgets import StudyEditor
 StudyEditor("study.json")
 """
 TABLE = """\
-table = summary.assign(cell=[f"{m:.2f} [{lo:.2f}, {hi:.2f}]" for m, lo, hi in
-                             zip(summary["mean"], summary["low"], summary["high"])])
-table.pivot_table(index=["quality", "policy"], columns="metric", values="cell", aggfunc="first", sort=False)
+results_table(summary, metrics=metrics)
 """
 CHARTS = """\
 x, y = (metrics[1], metrics[0]) if len(metrics) > 1 else (metrics[0], metrics[0])
-charts.row(charts.tradeoff(summary, x=x, y=y), charts.silence_breakdown(results))
+charts.tradeoff(summary, x=x, y=y)
+"""
+SILENCE = """\
+charts.silence_breakdown(results)
 """
 CONCLUSION = """\
 mean = summary.groupby(["policy", "metric"], sort=False)["mean"].mean()
 first = metrics[0]
 best = max(study.policies(), key=lambda p: mean.get((p, first), float("-inf")))
-parts = [f"**{best}** has the highest mean {first} ({mean[(best, first)]:.2f})"]
+parts = [f"**{variant_label(best)}** has the highest mean {metric_label(first)} ({mean[(best, first)]:.2f})"]
 if "attention_cost" in metrics:
     calm = min(study.policies(), key=lambda p: mean.get((p, "attention_cost"), float("inf")))
-    parts.append(f"**{calm}** costs the least attention ({mean[(calm, 'attention_cost')]:.2f} a minute)")
-display(Markdown("**Conclusion.** " + "; ".join(parts) + ". Click a session below to hear it."))
+    parts.append(f"**{variant_label(calm)}** costs the least attention "
+                 f"({mean[(calm, 'attention_cost')]:.2f} {METRIC_INFO['attention_cost'].unit})")
+display(Markdown("**Conclusion.** " + "; ".join(parts) + "."))
 """
 BOARD = """\
 StudyBoard(study, results)
@@ -107,12 +112,15 @@ def generic_notebook() -> dict[str, Any]:
         _cell("markdown", "## Results (mean [95% CI] over sessions)"),
         _cell("code", TABLE),
         _cell("code", CHARTS),
+        _cell("code", SILENCE),
         _cell("code", CONCLUSION),
-        _cell("markdown", "## Sessions\nDrag over points to select sessions; click one to see its timeline "
-                          "next to another policy's and hear it with the agent's voice."),
+        _cell("markdown", "## Sessions\nEach point is one session under one condition."),
+        _cell("markdown", "Drag over points to select sessions; click one to see its timeline next to another "
+                          "condition's and hear it with the agent's voice.", tags=(LIVE_ONLY,)),
         _cell("code", BOARD),
-        _cell("markdown", "## Explore\nMove the knobs; name a setting you like and save it as a variant."),
-        _cell("code", EXPLORE),
+        _cell("markdown", "## Explore\nMove the knobs; name a setting you like and save it as a variant.",
+              tags=(LIVE_ONLY,)),
+        _cell("code", EXPLORE, tags=(LIVE_ONLY,)),
     ]
     for i, cell in enumerate(cells):
         cell["id"] = f"study-{i}"

@@ -21,6 +21,7 @@ once the new ones are written; publish to another `--out` to keep an earlier one
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -28,6 +29,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +64,9 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sa
 body { padding-bottom: 3em; }
 """
 NOTEBOOK_ONLY = "notebook-only"
+# Cells that need a kernel behind them (the explorer): the app shows them, the static report does not.
+LIVE_ONLY = "live-only"
+SVG_IMAGE = re.compile(r'<img\b[^>]*\bsrc="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"[^>]*>')
 PRIVACY = ("Privacy: this app shows generated sessions; no person was recorded. Logs keep signals and "
            "decisions only (every microturn's decision and its reason), no audio or video.")
 REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.S)
@@ -191,7 +196,10 @@ def execute(notebook: Path, *, cwd: Path, timeout: int = 600) -> Any:
     previous = os.environ.get(STATIC_ENV)
     os.environ[STATIC_ENV] = "1"
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+        # The kernel's own start-up notes (transport warnings) are not for the designer's terminal; a
+        # cell that fails is reported by nbclient with its traceback.
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+                       ).execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     finally:
         if previous is None:
             os.environ.pop(STATIC_ENV, None)
@@ -200,18 +208,46 @@ def execute(notebook: Path, *, cwd: Path, timeout: int = 600) -> Any:
     return nb
 
 
-def report_html(nb: Any, *, title: str, audit: Mapping[str, Any]) -> str:
-    """The executed notebook without code, SVG charts inline, no network scripts, plus the audit."""
-    from nbconvert import HTMLExporter
+def audit_summary(audit: Mapping[str, Any]) -> str:
+    """The audit in a sentence or two, as a reader of the report wants it."""
+    sessions = list(audit.get("sessions") or [])
+    chained = sum(1 for s in sessions if s.get("chain_ok"))
+    versions = audit.get("packages") or {}
+    first = (f"Every number above was computed by designkit {versions.get('designkit', '?')} from "
+             f"{len(audit.get('scenarios') or [])} scenario set(s) and {len(audit.get('policies') or {})} "
+             f"condition(s); the results file's SHA-256 starts {str(audit.get('results_sha256', ''))[:12]}.")
+    second = (f" For each condition one session was replayed into a session log: {chained} of {len(sessions)} "
+              "logs check out (consent recorded, hash chain intact)." if sessions else "")
+    return html.escape(first + second + " " + str(audit.get("consent", "")).capitalize() + ".")
 
+
+def _inline_svg(match: re.Match[str]) -> str:
+    """A chart embedded as an <img> becomes inline SVG: a reader's tools (and a check of the
+    report) see its text, and its accessible name comes with it (`show.alt_svg`)."""
+    svg = base64.b64decode(match.group(1)).decode("utf-8")
+    return svg if svg.lstrip().startswith("<svg") else match.group(0)
+
+
+def report_html(nb: Any, *, title: str, audit: Mapping[str, Any], audit_href: str = "audit.json") -> str:
+    """The executed notebook without code, SVG charts inline, no network scripts, cells tagged
+    live-only left out (they need a kernel), and the audit in two sentences with its JSON linked."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    remove = TagRemovePreprocessor(remove_cell_tags={LIVE_ONLY, NOTEBOOK_ONLY}, enabled=True)
     exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
+    exporter.register_preprocessor(remove, enabled=True)
+    # Charts come as SVG <img>s and are inlined below with their alternative text; nbconvert's note
+    # that the <img>s lack one is not for the designer's terminal.
+    exporter.log.setLevel(logging.ERROR)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = REMOTE_SCRIPT.sub("", body)
     body = REMOTE_LINK.sub("", body)
+    body = SVG_IMAGE.sub(_inline_svg, body)
     section = ("<section id='audit' style='max-width:1100px;margin:2em auto;font-family:sans-serif'>"
-               "<h2>Audit</h2><pre style='white-space:pre-wrap;font-size:12px'>"
-               + html.escape(json.dumps(audit, indent=2, default=str)) + "</pre></section>")
+               f"<h2>Audit</h2><p>{audit_summary(audit)}</p><p><a style='color:#1a5f8a;text-decoration:underline' href='{html.escape(audit_href)}'>The whole audit "
+               "(study and condition specs, package versions, scenario and log hashes) as JSON</a></p></section>")
     return body.replace("</body>", section + "\n</body>", 1)
 
 

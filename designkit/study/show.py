@@ -35,7 +35,12 @@ EMBED: dict[str, Any] = {"renderer": "svg", "actions": {"export": True, "source"
                                                         "editor": False}}
 # Labels and legends are never cut (a long policy name is shown whole, not at 180 px), and every
 # mark has a tooltip.
+# One font for measuring and drawing: a report's SVG is laid out by vl-convert with the first of
+# these it finds and drawn by the reader's browser with the first it finds; DejaVu Sans (Debian's
+# sans-serif) is the widest of them, so text laid out for it is never cut where a narrower one draws.
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 _CONFIG: dict[str, Any] = {
+    "font": FONT,
     "mark": {"tooltip": True},  # every mark says what it shows on hover, tooltip encoding or not
     "axis": {"labelLimit": 0, "titleLimit": 0},
     "legend": {"labelLimit": 0, "titleLimit": 0, "orient": "right"},
@@ -132,6 +137,30 @@ def theme() -> dict[str, Any]:
     return {"config": _CONFIG}
 
 
+STATIC_RENDERER = "designkit_svg"
+
+
+def alt_svg(spec: dict[str, Any]) -> str:
+    """The chart drawn as SVG that says what it shows: its description (or title) as the SVG's
+    accessible name and <title>, so a report's charts have alternative text."""
+    import html
+
+    try:
+        import vl_convert as vlc
+    except ImportError as exc:
+        raise MissingExtraError("vl-convert-python", "study") from exc
+    svg = str(vlc.vegalite_to_svg(spec))
+    title = spec.get("title")
+    words = str(spec.get("description") or (title.get("text") if isinstance(title, dict) else title) or "a chart")
+    said = html.escape(words, quote=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{said}" ', 1).replace(
+        ">", f"><title>{said}</title>", 1)
+
+
+def _static_renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
+    return {"image/svg+xml": alt_svg(spec)}
+
+
 def enable() -> str:
     """Show every Altair chart the designkit way from now on; returns the renderer's name."""
     alt = _altair()
@@ -139,7 +168,9 @@ def enable() -> str:
         alt.theme.register(THEME, enable=False)(lambda: theme())
     alt.theme.enable(THEME)
     if static():
-        alt.renderers.enable("svg")
+        if STATIC_RENDERER not in alt.renderers.names():
+            alt.renderers.register(STATIC_RENDERER, _static_renderer)
+        alt.renderers.enable(STATIC_RENDERER)
         return "svg"
     use_offline_bundle()
     # The `jupyter` renderer would rebuild the bundle itself; with the class already offline it
