@@ -16,7 +16,9 @@ palette hotkeys at scripted times.
 - console_detach_fallback: when the operator's tab closes, the log holds the relay's fallback
   event and the policy speaks again afterwards (1 or 0).
 - participant_sees_no_controls: the participant's page holds no operator control in its DOM
-  (no console part, no operator button) while a console is attached (1 or 0).
+  (no console part, no operator button) and no operator wording (no "operator" or "wizard" in the
+  live widget's text, attributes or the points it draws) while a console is attached, before and
+  after the operator's lines were said (1 or 0).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
             for i in range(presses):
                 operator.keyboard.press(str(1 + i % 9))
                 operator.wait_for_timeout(1500)
+            seen_after = wp.operator_controls(participant)  # the strip and legend now hold the operator's lines
             pressed = wp.console_state(operator, "s.presses")
             starts = harness.live_state(participant, "s.voice.startsAt")
             latencies = wp.press_to_voice_ms(pressed, starts)
@@ -134,8 +137,8 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
     yield {"metric": "console_detach_fallback", "value": int(bool(fallback) and policy_after), "unit": "bool",
            "goal": "== 1"}
     yield {"metric": "participant_sees_no_controls",
-           "value": int(controls["live"] >= 1 and controls["parts"] == 0 and controls["buttons"] == 0),
-           "unit": "bool", "goal": "== 1", "detail": controls}
+           "value": int(wp.sees_no_operator(controls) and wp.sees_no_operator(seen_after)),
+           "unit": "bool", "goal": "== 1", "detail": {"before": controls, "after_lines": seen_after}}
 
 
 if __name__ == "__main__":

@@ -158,16 +158,33 @@ function render({ model, el }) {
     ws.send(JSON.stringify(msg));
     return true;
   }
+  // "What you did": each action, and once the session has it, how fast it came (the kernel's
+  // reaction time: from the person's turn end, or from the proposal it answered).
+  const done = new Map();
   function act(verb, extra = {}, ev = null) {
     if (state.status !== "operator") return;
     const at = epochMs(ev ? ev.timeStamp : undefined);
-    const msg = { type: "act", verb, t_click: at / 1000, ...extra };
+    const n = state.sent.length + 1;
+    const msg = { type: "act", verb, n, t_click: at / 1000, ...extra };
     if (send(msg)) {
-      state.sent.push({ verb, at, ...extra });
+      state.sent.push({ n, verb, at, ...extra });
       const line = verb === "line" ? lineInputs[extra.line]?.value : extra.content || extra.note || "";
-      history.prepend(h("li", {}, `${new Date(at).toLocaleTimeString()} ${verb}${line ? " “" + line + "”" : ""}`));
-      while (history.children.length > 12) history.lastChild.remove();
+      const item = h("li", {}, `${new Date(at).toLocaleTimeString()} ${verb}${line ? " “" + line + "”" : ""}`,
+        h("span", { class: "dkw-reaction" }));
+      done.set(n, item);
+      history.prepend(item);
+      while (history.children.length > 12) { done.delete(Number(history.lastChild.dataset.n)); history.lastChild.remove(); }
+      item.dataset.n = String(n);
     }
+  }
+  function acted(msg) {
+    const sent = state.sent.find((s) => s.n === msg.n);
+    if (sent) Object.assign(sent, { reaction_ms: msg.reaction_ms, reaction_from: msg.reaction_from });
+    const item = done.get(msg.n);
+    if (!item) return;
+    const from = { turn_end: "after the turn end", proposal: "after the proposal" }[msg.reaction_from];
+    item.querySelector(".dkw-reaction").textContent =
+      msg.reaction_ms == null || !from ? "" : ` · ${(msg.reaction_ms / 1000).toFixed(2)} s ${from}`;
   }
   function onMessage(e) {
     let msg;
@@ -196,6 +213,7 @@ function render({ model, el }) {
       return;
     }
     if (msg.type === "closed") { setStatus("session_left"); return; }
+    if (msg.type === "acted") { acted(msg); return; }
     if (msg.type !== "point") return;
     state.last = msg;
     msg.receivedAt = epochMs();

@@ -106,7 +106,8 @@ def turn_onsets(timeline: Timeline, *, reason: str | None = None) -> FloatArray:
         return starts
     deciding = np.rint(starts / timeline.dt).astype(np.int64) - 1
     keep = np.array([timeline.reasons[k] == reason for k in deciding.tolist()], dtype=bool)
-    return starts[keep]
+    kept: FloatArray = starts[keep]
+    return kept
 
 
 def proposal_onsets(proposals: Sequence[str], dt: float) -> FloatArray:

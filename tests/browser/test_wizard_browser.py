@@ -1,6 +1,6 @@
 """A Wizard-of-Oz session in real Chromium: the participant's page and the operator's console,
 two pages of one JupyterLab. What a person would notice: the participant's page holds no operator
-control; a hotkey on the console makes the agent say that line on the participant's page; a
+control and no word of one (the operator's line shows as the agent's own); a hotkey on the console makes the agent say that line on the participant's page; a
 second console only watches; when the console goes, the session falls back to its policy and the
 log says so. Screenshots of both screens go to test-artifacts/wizard/."""
 
@@ -31,7 +31,7 @@ def test_an_operator_console_drives_the_participants_agent(lab: Any, browser: An
         wp.open_participant(participant, lab, "participant.ipynb")
         wp.open_console(operator, lab, "console.ipynb")
         seen = wp.operator_controls(participant)
-        assert seen["live"] >= 1 and seen["parts"] == 0 and seen["buttons"] == 0
+        assert wp.sees_no_operator(seen), seen
 
         wp.wait_console(operator, "s.points.length >= 5")
         before = harness.live_state(participant, "s.voice.startsAt.length")
@@ -39,6 +39,15 @@ def test_an_operator_console_drives_the_participants_agent(lab: Any, browser: An
         harness.wait_live(participant, f"s.voice.startsAt.length > {before} && s.said && "
                                        "s.said.some(x => x.content === 'Tell me more.')", timeout_ms=20_000)
         wp.wait_console(operator, "s.last && s.last.point.content === 'Tell me more.'")
+        # The participant's strip, legend and hover show the line as the agent's own ...
+        strip = participant.locator(".dk-timeline").bounding_box()
+        assert strip is not None
+        participant.mouse.move(strip["x"] + strip["width"] - 2, strip["y"] + strip["height"] / 2)  # the hover's line
+        seen = wp.operator_controls(participant)
+        assert wp.sees_no_operator(seen), seen
+        assert "speaks" in participant.inner_text(".dk-legend")
+        # ... while the console's history says how fast the operator was.
+        wp.wait_console(operator, "s.sent.some(x => x.verb === 'line' && 'reaction_ms' in x)")
         shot(participant, artifacts, "participant")
         shot(operator, artifacts, "operator")
 

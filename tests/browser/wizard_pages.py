@@ -13,12 +13,24 @@ ROOM = "wizard-bench"
 PALETTE = ("Mm-hm.", "Tell me more.", "I see.", "Go on.", "Right.", "Okay.", "Really?", "Yes.", "Thanks.")
 CONSOLE_STATE = "(globalThis.__designkitWizard || []).at(-1)"
 # What an operator control looks like in a page: a part of the console, one of the old operator
-# buttons, or a button named like an operator action (the labels of `OperatorAction`).
+# buttons, or a button named like an operator action (the labels of `OperatorAction`). And what
+# gives the operator away in the live widget: the words "operator" or "wizard" in its text or in
+# any attribute (the legend's keys, tooltips), and in the points its strip and hover draw from.
 OPERATOR_CONTROLS = """(labels) => {
   const parts = document.querySelectorAll('[class*="dkw-"], [class*="dk-wizard"]').length;
   const named = [...document.querySelectorAll('button, [role=button]')]
     .map((b) => b.textContent.trim().toLowerCase()).filter((text) => labels.includes(text));
-  return {parts, buttons: named.length, named, live: document.querySelectorAll('.dk-root').length};
+  const words = [];
+  const telling = /operator|wizard/i;
+  for (const root of document.querySelectorAll('.dk-root')) {
+    if (telling.test(root.innerText)) words.push(root.innerText.match(telling)[0]);
+    for (const el of [root, ...root.querySelectorAll('*')]) {
+      for (const a of el.attributes) if (telling.test(a.value)) words.push(`${a.name}=${a.value}`);
+    }
+  }
+  const live = (globalThis.__designkitLive || []).at(-1);
+  if (live && telling.test(JSON.stringify(live.decisions || []))) words.push('a point sent to the page');
+  return {parts, buttons: named.length, named, words, live: document.querySelectorAll('.dk-root').length};
 }"""
 
 
@@ -99,6 +111,11 @@ def press_to_voice_ms(presses: list[dict[str, Any]], starts: list[float]) -> lis
         if later:
             out.append(min(later) - press["at"])
     return out
+
+
+def sees_no_operator(seen: dict[str, Any]) -> bool:
+    """The participant's page shows the agent and nothing of the operator (`operator_controls`)."""
+    return bool(seen["live"] >= 1 and seen["parts"] == 0 and seen["buttons"] == 0 and not seen["words"])
 
 
 def operator_controls(page: Any) -> dict[str, Any]:
