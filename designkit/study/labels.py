@@ -1,7 +1,7 @@
 """What a study's tables and charts call things: plain words from the declarations, never codes.
 
     variant_label("style=barge_in, confidence=0.5")   # 'may interrupt, confidence threshold 0.5'
-    cell_text("response_latency_s", nan, nan, nan)    # 'never answered'
+    cell_text("response_latency_s", nan, nan, nan)    # 'never answered aloud'
     results_table(summary)                            # rows: plain variant names; columns: metric labels
 
 A grid variant's name is written from knob codes (`Study.policies`); its words come from each
@@ -26,7 +26,7 @@ _KNOBS = knobs_of(Policy)
 # What a metric without a value means for a policy, in words (a time measured from an event that
 # never happened). Metrics not named here say NO_VALUE.
 MISSING: dict[str, str] = {
-    "response_latency_s": "never answered",
+    "response_latency_s": "never answered aloud",  # a caption answers without a voice onset
     "yield_latency_s": "never talked over",
     "cue_latency_s": "no cue answered",
     "timespeak_mae_s": "never on time",
@@ -75,15 +75,17 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def results_table(summary: pd.DataFrame, *, metrics: Any = None, digits: int = 2) -> pd.DataFrame:
+def results_table(summary: pd.DataFrame, *, metrics: Any = None, by: Any = None, digits: int = 2) -> pd.DataFrame:
     """The summary as a person reads it: one row per variant (and set or model quality where there
-    are several), one column per metric named by its label, `mean [95% CI]` or words in each cell."""
+    are several, or the columns `by` names), one column per metric named by its label,
+    `mean [95% CI]` or words in each cell."""
     rows = summary if metrics is None else summary[summary["metric"].isin(list(metrics))]
     rows = rows.assign(cell=[cell_text(m, a, lo, hi, digits=digits) for m, a, lo, hi in
                              zip(rows["metric"], rows["mean"], rows["low"], rows["high"], strict=True)],
                        metric=[metric_label(m) for m in rows["metric"]],
                        policy=[variant_label(p) for p in rows["policy"]])
-    index = [c for c in ("set", "quality", "policy") if c in rows.columns and (c == "policy" or rows[c].nunique() > 1)]
+    index = list(by) if by is not None else [
+        c for c in ("set", "quality", "policy") if c in rows.columns and (c == "policy" or rows[c].nunique() > 1)]
     order = list(dict.fromkeys(rows["metric"]))
     table = rows.pivot_table(index=index, columns="metric", values="cell", aggfunc="first", sort=False)
     table = table[[m for m in order if m in table.columns]]
