@@ -194,6 +194,22 @@ def test_when_the_console_goes_the_session_falls_back_and_logs_it(comm: None, tm
     assert replays_the_same(session)
 
 
+def test_a_session_that_finds_no_relay_falls_back_as_if_its_console_had_gone(
+        comm: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import designkit.widgets.wizard_desk as desk_module
+
+    monkeypatch.setattr(desk_module, "this_kernels_server", lambda: None)  # a kernel of standalone Voilà
+    session = LiveSession(engine(), log_dir=tmp_path, name="p01", wizard=WizardSettings(mode="full"))
+    browser = ScriptedBrowser(session, scripted_session(SPEECH, 12.0, seed=3).samples())
+    browser.consent("audio")
+    browser.stream(0, 60)
+    session.close_session()
+    frame = read_log(session.path).frame
+    fallback = [r for r in wizard_rows(frame) if r.get("by") == "relay"]
+    assert fallback[0]["why"] == "no Jupyter server relay to attach a console to" and fallback[0]["mode"] == "override"
+    assert set(frame[frame["action"] == "speak"]["reason"]) == {"speak:turn_end"}  # the policy answers
+
+
 def test_free_text_interrupt_hold_release_and_a_note_reach_the_log(comm: None, tmp_path: Path) -> None:
     session, browser = start(tmp_path)
     desk = session.desk

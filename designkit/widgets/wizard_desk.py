@@ -36,6 +36,8 @@ from designkit.widgets.wizard_link import RelayLink, this_kernels_server
 log = logging.getLogger(__name__)
 
 PALETTE_SIZE = 9  # hotkeys 1-9
+DETACHED = "operator console detached"
+NO_RELAY = "no Jupyter server relay to attach a console to"
 DEFAULT_PALETTE = (
     "Mm-hm.",
     "Could you say a bit more about that?",
@@ -164,6 +166,8 @@ class WizardDesk:
         self.session.wizard(OperatorAction.MODE, **self.settings.mode_data(), by="settings")
         if self.attached:
             self._attach_event()
+        elif self.settings.connect and self.link is None:  # no console can ever come (no server found)
+            self._detach(NO_RELAY)
 
     def after_step(self, record: StepRecord, point: dict[str, Any]) -> None:
         """Each microturn: note vetoable proposals and how they ended, and tell the console."""
@@ -314,12 +318,12 @@ class WizardDesk:
         self.log.attached.append(round(self.session_time(), 3))
         self.session.wizard(OperatorAction.NOTE, note="operator console attached", by="relay")
 
-    def _detach(self) -> None:
-        """The console went: fall back to the policy, or hold the agent silent; logged either way."""
+    def _detach(self, why: str = DETACHED) -> None:
+        """The console went (or none can come): fall back to the policy, or hold the agent silent;
+        logged either way."""
         if self.session.consent != "given":
             return
         self.log.detached.append(round(self.session_time(), 3))
-        why = "operator console detached"
         if self.settings.on_detach is OnDetach.SILENT:
             self.session.wizard(OperatorAction.HOLD, by="relay", why=why)
         else:
