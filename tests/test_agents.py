@@ -99,6 +99,7 @@ def test_the_live_session_runs_the_model_stack_by_default(tmp_path) -> None:  # 
     session = LiveSession(log_dir=tmp_path, voice=False)
     assert session.listening.startswith("Silero VAD + turn-taking model")
     assert [p.name for p in session.engine.perceivers] == ["silero_vad", "turn_taking"]
+    assert "answers with its scripted lines" in session.listening  # agents.conversation() talks where it can
 
 
 @needs_models
@@ -106,7 +107,7 @@ def test_the_conversation_agent_steps_exactly_as_it_replays() -> None:
     from designkit.agents import conversation
 
     session = scripted_session([(0.6, 2.4), (3.6, 5.0), (7.0, 9.0)], 12.0, seed=4)
-    engine = conversation.build().engine
+    engine = conversation.build(talk=False).engine  # the scripted lines (a talking one: test_talk_answer.py)
     replayed = engine.replay(session)
     engine.reset()
     stepped = []

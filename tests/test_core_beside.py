@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from designkit.core import Engine, Session
-from designkit.core.beside import ARRIVAL_KIND, Beside, arrivals_in
+from designkit.core.beside import ARRIVAL_KIND, Beside, arrivals_in, results_in
 from designkit.core.context import Context
 from designkit.core.decisions import Action, Proposal
 from designkit.core.microturns import Microturn
@@ -204,3 +204,39 @@ def test_logged_results_make_replay_hold_what_live_held_even_if_the_model_differ
     recomputed = Engine([Beside(EncodedLoudness(0.0, gain=0.1), arrivals=schedule)],
                         Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud()).replay(session())
     assert [r.signals for r in recomputed] != [r.signals for r in records]  # without the log it could not
+
+
+class FailsOnQuiet(EncodedLoudness):
+    """A worker whose job on a quiet window failed live (it raised), and works anywhere else."""
+
+    def __init__(self, *, fail_quiet: bool) -> None:
+        super().__init__(0.0)
+        self.fail_quiet = fail_quiet
+        self.worked = 0
+
+    def work(self, job: Any) -> float:
+        self.worked += 1
+        loud = super().work(job)
+        if self.fail_quiet and loud < 0.05:
+            raise RuntimeError("the model failed on this window")
+        return loud
+
+
+def test_following_a_log_never_works_a_job_again_and_a_failed_one_fails_again() -> None:
+    first = Beside(FailsOnQuiet(fail_quiet=True))
+    engine = Engine([first], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
+    live_records = []
+    for turn in session().microturns():
+        engine.step(turn)
+        live_records.append(engine.last_record)
+        first.wait(10.0)
+    events = [e for r in live_records for e in r.events]
+    failed = set(arrivals_in(events, "slow_loudness")) - set(results_in(events, "slow_loudness"))
+    assert failed  # some jobs failed live: they landed with no result
+    worker = FailsOnQuiet(fail_quiet=False)
+    again = Beside(worker)
+    again.follow(events)
+    replayed = Engine([again], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud()).replay(session())
+    assert worker.worked == 0
+    assert [r.signals for r in replayed] == [r.signals for r in live_records]
+    assert [r.decision for r in replayed] == [r.decision for r in live_records]

@@ -4,6 +4,7 @@ filler when the answer is late). The transcript says what it heard, why it spoke
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
@@ -148,7 +149,52 @@ def test_the_conversation_agent_talks_back_when_asked_and_says_with_what() -> No
     audio = np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), question, np.zeros(3 * SAMPLE_RATE, np.float32)])
     records = agent.engine.replay(Session.from_array(audio, chunk_s=0.2, name="egg"))
     assert [c for _, reason, c in spoken(records) if reason == Reason.TURN_END.value] == [ANSWERS["egg"]]
-    assert "Seven" not in conversation.build().listening and "answers with" not in conversation.build().listening
+    scripted = conversation.build(talk=False)
+    assert "answers with its scripted lines" in scripted.listening and "whisper" not in scripted.listening
+    assert scripted.warm is None and [p.name for p in scripted.engine.perceivers] == ["silero_vad", "turn_taking"]
+
+
+class Unreachable:
+    """A language model that must not be asked: a replay from a log uses the logged answers."""
+
+    name = "stub"
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def load(self) -> None:
+        return None
+
+    def stream(self, messages: object, *, max_tokens: int) -> Iterator[str]:
+        self.asked += 1
+        raise RuntimeError("the replay asked the model again")
+
+
+def test_a_kept_talking_session_replays_from_its_logged_answers_without_the_model(asked) -> None:
+    """Live, the worker hears and answers beside the loop; the replay of the kept session with its
+    log's events gives the live decisions and signals, and never asks the model."""
+    from designkit.agents import conversation
+    from designkit.log import SessionLog
+    from designkit.log.schema import make_header
+
+    session, _ = asked
+    agent = conversation.build(model=StubModel(ANSWERS))  # talking by default when it can
+    assert "answers with stub" in agent.listening
+    slow = next(p for p in agent.engine.perceivers if isinstance(p, Beside))
+    live = []
+    for turn in session.microturns():
+        agent.engine.step(turn)
+        live.append(agent.engine.last_record)
+        slow.wait(60.0)
+    assert [c for _, reason, c in spoken(live) if reason == Reason.TURN_END.value] == [ANSWERS["egg"],
+                                                                                      ANSWERS["rice"]]
+    log = SessionLog.from_records(make_header(agent.engine, name="kept"), live)
+    unreachable = Unreachable()
+    again = conversation.build(model=unreachable)
+    replayed = again.replay(session, log.events())
+    assert [r.decision for r in replayed] == [r.decision for r in live]
+    assert [r.signals for r in replayed] == [r.signals for r in live]
+    assert unreachable.asked == 0
 
 
 LONG = {"egg": "Boil an egg for about seven minutes. Then cool it in cold water. Peel it while warm.",

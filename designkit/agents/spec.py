@@ -5,13 +5,17 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from designkit import weights
 from designkit.agents.script import Script
+from designkit.core.beside import Beside
+from designkit.core.context import StepRecord
 from designkit.core.engine import Engine
+from designkit.core.session import Session
+from designkit.core.streams import Event
 from designkit.errors import MissingExtraError
 
 logger = logging.getLogger(__name__)
@@ -24,6 +28,8 @@ class Agent:
     `camera` asks the browser for the camera too; `intro` is what the widget shows under its title.
     `synthesize` (text -> 16 kHz samples) is the agent's own voice where it renders what it says
     ahead (a talking agent renders each sentence as it writes it); None: the live voice renders.
+    `warm` loads what the agent needs before its first answer (the live session starts it in a
+    thread as it opens; a replay of a log needs none of it).
     """
 
     name: str
@@ -34,6 +40,20 @@ class Agent:
     camera: bool = False
     intro: str = ""
     synthesize: Callable[[str], Any] | None = None
+    warm: Callable[[], None] | None = None
+
+    def replay(self, session: Session,
+               events: Iterable[Event | Mapping[str, Any]] | None = None) -> list[StepRecord]:
+        """The agent's decisions over `session`; with the `events` of its live log (`SessionLog.events()`)
+        every worker beside the loop takes its logged results where they landed live (the answers a
+        talking agent gave, its language IDs), so a kept session replays to the live decisions
+        without running those models again."""
+        if events is not None:
+            logged = list(events)
+            for perceiver in self.engine.perceivers:
+                if isinstance(perceiver, Beside):
+                    perceiver.follow(logged)
+        return self.engine.replay(session)
 
 
 def audio_models_installed() -> bool:

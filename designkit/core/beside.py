@@ -21,7 +21,9 @@ arrived in, which the engine puts in that microturn's record (and so in the sess
 live log with `arrivals_in`) reproduces the live run exactly; without one, every result lands
 `delay` microturns after the one it describes (an offline stand-in for "the worker kept up").
 A job that never arrived live (the worker was still busy and a newer job replaced it) is absent
-from the schedule, so replay drops it too.
+from the schedule, so replay drops it too. `follow(events)` takes both the schedule and the logged
+results from a live log: nothing is worked out again, so a slow model (an answer from a language
+model) is not run at all and a replay cannot answer in another order than live did.
 """
 
 from __future__ import annotations
@@ -119,6 +121,9 @@ class Beside:
         # Logged results (describes -> encoded), used instead of recomputing where given: a replay
         # then holds what live held even if the model answers differently elsewhere.
         self.results = dict(results) if results is not None else {}
+        # Following a log (`follow`): a job that arrived without a logged result failed live, and fails
+        # again here instead of being worked out.
+        self.logged_only = False
         self.delay = delay
         self.max_pending = max_pending
         self._lock = threading.Lock()
@@ -213,6 +218,14 @@ class Beside:
                 self._wake.notify_all()
 
     # -- replay ----------------------------------------------------------------------------
+    def follow(self, events: Iterable[Event | Mapping[str, Any]]) -> None:
+        """Replay as a logged run went: each result lands where it arrived, and where the slow
+        perceiver logs its results (`encode`/`decode`) the logged one is used and nothing is worked
+        out again (a job whose work failed live lands as a failure)."""
+        self.arrivals = arrivals_in(events, self.name)
+        self.results = results_in(events, self.name)
+        self.logged_only = getattr(self.slow, "decode", None) is not None
+
     def replay(self, microturns: Sequence[Microturn]) -> Mapping[str, npt.NDArray[np.float64]]:
         # One pass, in live's order per microturn: job (worked out at once and placed by the
         # schedule), then land what arrives here, then values. A job may depend on what landed
@@ -230,8 +243,12 @@ class Beside:
                 arrived = (self.arrivals.get(describes) if self.arrivals is not None
                            else describes + self.delay)
                 if arrived is not None:
-                    result = (decode(self.results[describes]) if decode is not None and describes in self.results
-                              else self._work(job))
+                    if decode is not None and describes in self.results:
+                        result = decode(self.results[describes])
+                    elif self.logged_only:
+                        result = RuntimeError(f"{self.name}: no result logged for microturn {describes}")
+                    else:
+                        result = self._work(job)
                     landing.setdefault(arrived, []).append((describes, result))
             landed = sorted(landing.pop(turn.index, ()), key=lambda r: r[0])
             for describes, result in landed:

@@ -91,6 +91,12 @@ class SessionLog:
     def transcript(self) -> str:
         return render_transcript(self)
 
+    def events(self) -> list[dict[str, Any]]:
+        """Every logged event in order, the arrivals of the work beside the loop included: what a
+        replay needs to hold what live held (`Beside.follow`, `Agent.replay`)."""
+        column = self.columns.index("events")
+        return [event for row in self.rows for event in json.loads(row[column] or "[]")]
+
 
 def _read_journal(path: Path) -> SessionLog:
     try:

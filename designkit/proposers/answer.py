@@ -77,6 +77,12 @@ class Answer:
     error: str = ""
     part: int = 0  # the answer's sentence: 0 the first
     more: bool = False  # the model may have another sentence
+    heard_words: int = -1  # how many words were heard (logged always; -1: count `heard`)
+
+    @property
+    def words(self) -> int:
+        """Words heard: logged even where the consent does not keep them, so a replay's column is live's."""
+        return self.heard_words if self.heard_words >= 0 else len(self.heard.split())
 
     @property
     def work_ms(self) -> float:
@@ -87,7 +93,7 @@ class Answer:
         out: dict[str, Any] = {"turn": self.turn, "text": self.text, "model": self.model,
                                "duration_s": round(self.duration_s, 3), "words_ms": round(self.words_ms, 1),
                                "llm_ms": round(self.llm_ms, 1), "voice_ms": round(self.voice_ms, 1),
-                               "words": len(self.heard.split())}
+                               "words": self.words}
         if keep_text:
             out.update(heard=self.heard, prompt=self.prompt)
         if self.error:
@@ -101,7 +107,7 @@ class Answer:
         return cls(int(data["turn"]), str(data.get("heard", "")), str(data["text"]), str(data.get("prompt", "")),
                    str(data.get("model", "")), float(data.get("duration_s", 0.0)), float(data.get("words_ms", 0.0)),
                    float(data.get("llm_ms", 0.0)), float(data.get("voice_ms", 0.0)), str(data.get("error", "")),
-                   int(data.get("part", 0)), bool(data.get("more", False)))
+                   int(data.get("part", 0)), bool(data.get("more", False)), int(data.get("words", -1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +202,7 @@ class AnswerWriter:
         first = self.first_part(self._index)
         latest = first.answer if first is not None else None
         current = latest is not None and latest.turn == self.cutter.turn
-        return {"words": float(len(latest.heard.split())) if current and latest else 0.0,
+        return {"words": float(latest.words) if current and latest else 0.0,
                 "answer_ready": float(current)}
 
     def first_part(self, index: int) -> Landed | None:

@@ -19,11 +19,12 @@ from designkit.agents import conversation as _conversation
 from designkit.widgets.live import LiveSession
 
 
-def conversation(*, policy: Any = None, script: Any = None, talk: bool = False, model: Any = None,
+def conversation(*, policy: Any = None, script: Any = None, talk: bool | None = None, model: Any = None,
                  persona: Any = None, **live: Any) -> LiveSession:
     """Talk with the turn-taking model: answers at turn ends, backchannels, yields on barge-in.
 
-    `talk=True` answers in words (Whisper + a language model, extra `talk`; docs/talk-back.md)."""
+    It answers in words (Whisper + a language model; docs/talk-back.md) where the `talk` extra is
+    installed, else with its scripted lines; `talk=False` keeps the lines, `talk=True` insists on words."""
     agent = _conversation.build(policy=policy, script=script, talk=talk, model=model, persona=persona)
     return LiveSession(agent=agent, **live)
 

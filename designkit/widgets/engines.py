@@ -25,12 +25,14 @@ def energy_engine() -> Engine:
 
 
 def default_agent() -> Agent:
-    """The conversation agent (Silero VAD + the turn-taking model) when the models are installed,
+    """The conversation agent (Silero VAD + the turn-taking model; scripted lines) when the models are installed,
     else the loudness detector with the pause proposer; `listening` says which."""
     if audio_models_installed():
         from designkit.agents import conversation
 
-        return conversation.build()
+        # Timing only: its scripted lines, not words (no 100 MB of models loading behind every bare
+        # session); `agents.conversation()` answers in words where the talk extra is installed.
+        return conversation.build(talk=False)
     return Agent(name="live", title="Live microturns", engine=energy_engine(), script=Script(),
                  listening=f"{ENERGY_LISTENING} (fallback: {missing_models_hint()})")
 

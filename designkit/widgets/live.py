@@ -145,6 +145,8 @@ class LiveSession(OperatorSide, anywidget.AnyWidget):
         self.kernel_ms: deque[float] = deque(maxlen=3000)
         self.counts = dict.fromkeys(COUNTS, 0)
         warm_voice(self._voice, self.engine, self.script)
+        if agent.warm is not None:  # a talking agent's models load while the person reads the page
+            threading.Thread(target=agent.warm, name="designkit-agent-warm", daemon=True).start()
         self.desk: WizardDesk | None = None  # a Wizard-of-Oz operator's line (`open_to_wizard`, live_wizard.py)
         if wizard:
             self.open_to_wizard(wizard if isinstance(wizard, WizardSettings) else WizardSettings())
