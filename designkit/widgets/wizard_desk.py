@@ -14,7 +14,9 @@ Reaction time (`reaction_ms` in the event): from the user's last turn end (the e
 to the moment the action reached the kernel, on the session timeline (the audio received so far
 plus the time since its last chunk); for an answer to a waiting proposal (approve, deny) from
 the end of the microturn that proposal was decided in. The operator's page and the participant's
-page may be on different machines: nothing here reads their clocks.
+page may be on different machines: nothing here reads their clocks. Each action the console sent
+(numbered `n`) is answered with `{"type": "acted", "n", "reaction_ms", "reaction_from"}`, so the
+console's history shows how fast the operator was.
 """
 
 from __future__ import annotations
