@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("engine", "live", "live_agents", "scenarios", "policy_metrics", "perception", "vision_language", "study", "credible", "host", "talkback", "people", "wizard", "designer")
+BENCHMARKS = ("engine", "live", "live_agents", "scenarios", "policy_metrics", "perception", "vision_language", "study", "credible", "host", "talkback", "people", "wizard", "designer",
+              "release", "readable")
 
 
 def _device() -> str:

@@ -158,7 +158,7 @@ class StudyBoard:
         self._table = w.HTML(self.table_html(self.rows))
         self._table.add_class("dk-board-table")
         self._compare = w.Dropdown(options=self.policies, value=self.other_policy(self.policies[0]),
-                                   description="compare with")
+                                   description="compare with", style={"description_width": "initial"})
         self._compare.add_class("dk-board-compare")
         self._compare.observe(self._on_compare, names="value")
         self._status = w.HTML("<i>Click a session point to see its timeline and hear it.</i>")
@@ -172,7 +172,8 @@ class StudyBoard:
         self._sessions.selections.observe(self._on_brush, names=["brush"])
         self._sessions.selections.observe(self._on_pick, names=["pick"])
         self._widget = w.VBox([
-            self._sessions, w.HBox([self._means, self._table]),
+            # wraps: the means chart and the table side by side are wider than a laptop's screen
+            self._sessions, w.HBox([self._means, self._table], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self._compare, self._status]), self._audio, self._timeline, self._changes])
         self._widget.add_class("dk-board")
 

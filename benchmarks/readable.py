@@ -1,0 +1,99 @@
+"""What a designer reads is readable: a published study's report and app measured in real Chromium.
+
+A new study (`designkit study new`, fewer sessions with --quick) is published, one knob changed and
+published again, as a designer iterating does. The second publication's static report (file) and
+its Voilà app (served on 127.0.0.1, network cut) are opened in Debian Chromium at 1280 x 800 and
+measured by `tests/browser/readable_page.py`: each element's scroll and client width, each chart
+text's box against its chart's, each pair of a chart's texts, each chart's alternative text.
+
+- `republish_ok`: 1 when publishing twice in a row worked and the second audit shows the change.
+- `report_overflow`, `clipped_text`, `overlapping_labels`, `charts_without_alt`: problems found,
+  report and app together (0 is the goal for each).
+- `retired_words`: retired words and raw codes in designer-facing text (`tests/vocabulary.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+NAME = "readable"
+REPO = Path(__file__).resolve().parents[1]
+KINDS = {"report_overflow": "overflow", "clipped_text": "clipped", "overlapping_labels": "overlapping",
+         "charts_without_alt": "without_alt"}
+
+
+def publish_twice(folder: Path, *, sessions: int) -> bool:
+    """Publish a new study, change a knob, publish again; whether the second audit shows the change."""
+    from designkit.study.new import new_study
+    from designkit.study.publish import publish
+
+    new_study(folder)
+    spec = json.loads((folder / "study.json").read_text())
+    spec["scenarios"][0]["n"] = sessions
+    (folder / "study.json").write_text(json.dumps(spec))
+    publish(folder, run_notebook=False)
+    spec["grid"]["confidence"] = [0.5, 0.8]
+    (folder / "study.json").write_text(json.dumps(spec))
+    done = publish(folder)
+    audit = json.loads(done.audit.read_text())
+    return any("confidence=0.8" in s["variant"] for s in audit["sessions"]) and done.report.is_file()
+
+
+def measure_pages(app: Path, work: Path) -> dict[str, list[str]]:
+    """The report and the app of a published folder, each at a laptop's size, problems merged."""
+    sys.path.insert(0, str(REPO / "tests" / "browser"))
+    import harness
+    import offline
+    import readable_page
+
+    from designkit.study.publish import extra_voila_args
+
+    found: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
+    previous = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(app / "share" / "jupyter")
+    try:
+        notebook = next(app.glob("*.ipynb"))
+        with harness.chromium(harness.write_fake_wav(work / "mic.wav")) as browser, \
+                harness.voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
+            page = browser.new_page(viewport=readable_page.LAPTOP)
+            page.goto((app / "report.html").as_uri())
+            for kind, problems in readable_page.measure(page).items():
+                found[kind] += [f"report: {p}" for p in problems]
+            offline.block_network(page)
+            page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
+            page.locator(".jp-RenderedMarkdown strong", has_text="Conclusion.").first.wait_for(timeout=300_000)
+            page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= 4", timeout=300_000)
+            page.wait_for_timeout(1000)  # the last chart's legend lays out
+            for kind, problems in readable_page.measure(page).items():
+                found[kind] += [f"app: {p}" for p in problems]
+    finally:
+        if previous is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = previous
+    return found
+
+
+def run(*, quick: bool = False) -> Iterator[dict[str, Any]]:
+    sys.path.insert(0, str(REPO / "tests"))
+    from vocabulary import designer_text_problems
+
+    with tempfile.TemporaryDirectory(prefix="dk-readable-") as tmp:
+        work = Path(tmp)
+        ok = publish_twice(work / "my-study", sessions=3 if quick else 8)
+        yield {"metric": "republish_ok", "value": int(ok), "unit": "yes/no", "goal": "= 1"}
+        found = measure_pages(work / "my-study" / "published", work)
+    for metric, kind in KINDS.items():
+        for problem in found[kind][:5]:
+            print(f"  {metric}: {problem}", file=sys.stderr)
+        yield {"metric": metric, "value": len(found[kind]), "unit": "count", "goal": "= 0"}
+    words = designer_text_problems(REPO)
+    for problem in words[:5]:
+        print(f"  retired_words: {problem}", file=sys.stderr)
+    yield {"metric": "retired_words", "value": len(words), "unit": "count", "goal": "= 0"}
