@@ -29,3 +29,9 @@ def test_the_walk_finds_a_retired_word_and_a_raw_code(tmp_path: Path) -> None:
     (tmp_path / "docs" / "a.md").write_text("Then context=do_not_disturb answers less.\n```\nPolicy(confidence=0.7)\n```\n")
     found = designer_text_problems(tmp_path)
     assert len(found) == 2 and "attention units" in found[0] and "context=do_not_disturb" in found[1]
+
+
+def test_the_readme_counts_the_study_apps() -> None:
+    words = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
+    apps = len(list((REPO / "studies").glob("*/study.json")))
+    assert f"({words[apps]} Voilà apps" in (REPO / "README.md").read_text()
