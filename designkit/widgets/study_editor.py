@@ -394,7 +394,8 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
                           _button("stop serving", "stop", self.stop)])
         return _section("Publish", buttons, self.publish_status, self.link,
                         hint="Publishing writes published/ beside study.json: the app, report.html and audit.json. "
-                             "Serving shows the app on this computer (127.0.0.1) until you stop it.")
+                             "Serving opens the app through this Jupyter server when it has Voilà (Binder, a "
+                             "JupyterHub, designkit lab), else on this computer (127.0.0.1) until you stop it.")
 
     def publish(self) -> Path | None:
         from designkit.study.publish import publish
@@ -414,12 +415,20 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         """Serve the published app (publishing it first if needed); returns its address."""
         from designkit.study.publish import voila_command
         from designkit.study.serving import AppServer, free_port
+        from designkit.widgets.app_link import app_link
+        from designkit.widgets.wizard_link import this_kernels_server
 
         assert self.folder is not None
         self.stop()
         app = self.folder / "published"
         if not (app / "voila.json").is_file() and self.publish() is None:
             return ""
+        through_jupyter = app_link(sorted(app.glob("*.ipynb"))[0], this_kernels_server())
+        if through_jupyter is not None:  # Binder, a JupyterHub, designkit lab: the page's own server
+            self.link.value = (f"<a href='{html.escape(through_jupyter)}' target='_blank' class='dk-app-link'>"
+                               "open the app</a> through this Jupyter server (anyone who can open this notebook "
+                               "can open it)")
+            return through_jupyter
         port = free_port()
         cmd, env, cwd = voila_command(app, port=port)
         self.server = AppServer(cmd, env=env, cwd=cwd, port=port)
@@ -436,6 +445,8 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
             self.server.stop()
             self.server = None
             self.link.value = "stopped"
+        elif "dk-app-link" in self.link.value:  # served by the Jupyter server: nothing of ours runs
+            self.link.value = "stopped: the link is gone (a page already open keeps its app until it closes)"
 
     def close(self) -> None:
         self.stop()

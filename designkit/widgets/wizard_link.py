@@ -29,10 +29,12 @@ URL_VARIABLE, TOKEN_VARIABLE = "DESIGNKIT_JUPYTER_URL", "DESIGNKIT_JUPYTER_TOKEN
 
 @dataclass(frozen=True, slots=True)
 class JupyterServer:
-    """Where a Jupyter server listens (`url` ends with its base URL and a slash) and its token."""
+    """Where a Jupyter server listens (`url` ends with its base URL and a slash), its token, and the
+    folder it serves (`root_dir`; "" when not known)."""
 
     url: str
     token: str = ""
+    root_dir: str = ""
 
     def relay_url(self, name: str, role: str) -> str:
         base = self.url.rstrip("/") + "/"
@@ -52,7 +54,8 @@ def this_kernels_server() -> JupyterServer | None:
     parent = os.getppid()
     for info in list_running_servers():
         if int(info.get("pid", -1)) == parent:
-            return JupyterServer(str(info["url"]), str(info.get("token", "")))
+            return JupyterServer(str(info["url"]), str(info.get("token", "")),
+                                 str(info.get("root_dir") or info.get("notebook_dir") or ""))
     return None
 
 
