@@ -10,10 +10,11 @@
 #   scripts/laptop-check.sh            with a wheel of this version already in dist/
 #   LAPTOP_VENV=DIR WHEELS=DIR scripts/laptop-check.sh
 #   LAPTOP_INSTALL_ONLY=1 scripts/laptop-check.sh     install and check the wheel, run nothing
+#   LAPTOP_TESTS="" scripts/laptop-check.sh            the notebooks only (default: also the speech tests)
 #
-# The venv is made afresh when the dependencies or the README's command change; otherwise the kit is
-# uninstalled and the README's command run again, so the new wheel is what gets tested and a rerun costs
-# only the tests.
+# The venv is made afresh when the dependencies or the README's command change; otherwise, unless the kit
+# installed there already is this very wheel (every file's hash), the kit is uninstalled and the README's
+# command run again, so the new wheel is what gets tested and a rerun costs only the tests.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -40,17 +41,21 @@ print(hashlib.sha256(deps.encode()).hexdigest()[:16])
 PY
 )"
 start=$SECONDS
+fresh=0
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   rm -rf "$venv"
   "$python" -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
   fresh=1
+elif "$venv/bin/python" scripts/wheel_check.py installed "$wheel" >/dev/null 2>&1; then
+  fresh=same  # installed by the README's command before, from a wheel with the very same files
 else
   "$venv/bin/python" -m pip uninstall -q -y "$name"
-  fresh=0
 fi
-echo "laptop-check: ${words[*]} --find-links $wheels"
-"$venv/bin/python" -m "${words[@]}" -q --find-links "$wheels"
+if [ "$fresh" != same ]; then
+  echo "laptop-check: ${words[*]} --find-links $wheels"
+  "$venv/bin/python" -m "${words[@]}" -q --find-links "$wheels"
+fi
 if [ "$fresh" = 1 ]; then
   # mediapipe (extra `pose`) pulls GUI OpenCV builds over the headless one (see the Makefile).
   "$venv/bin/python" -m pip install -q --force-reinstall --no-deps opencv-python-headless
@@ -90,9 +95,9 @@ cd "$work"
 "$here/$venv/bin/python" "$here/scripts/wheel_check.py" imported "$here/$venv"
 cd designkit-notebooks
 notebooks=(notebooks/*.ipynb notebooks/agents/*.ipynb studies/*/*.ipynb)
+read -r -a tests <<< "${LAPTOP_TESTS-tests/test_audio_tools.py tests/test_scenarios_tts.py tests/test_language_generator.py}"
 start=$SECONDS
 # scripts/nbcheck.py fails a cell that prints a warning (no warnings in what a designer reads).
 PYTHONPATH="$here/scripts" "$here/$venv/bin/python" -m pytest -p no:cacheprovider -p nbcheck --nbval-lax \
-  --rootdir "$here" -c "$here/pyproject.toml" "${notebooks[@]}" \
-  "$here/tests/test_audio_tools.py" "$here/tests/test_scenarios_tts.py" "$here/tests/test_language_generator.py" "$@"
+  --rootdir "$here" -c "$here/pyproject.toml" "${notebooks[@]}" "${tests[@]/#/$here/}" "$@"
 echo "laptop-check: tests took $((SECONDS - start)) s"

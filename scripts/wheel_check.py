@@ -16,8 +16,13 @@ import csv
 import hashlib
 import importlib.metadata
 import io
+import os
 import re
+import shlex
+import shutil
+import subprocess
 import sys
+import venv
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -82,6 +87,26 @@ def installed_problems(wheel: Path) -> list[str]:
         if path.startswith(PACKAGE) and recorded.get(path) != digest.split("=", 1)[1]:
             problems.append(f"{path} differs from the wheel's (or is missing)")
     return problems
+
+
+def no_network() -> list[str]:
+    """`unshare -rn` (a namespace with no network) where this machine allows it; --no-index proves it anyway."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-rn"]
+    return []
+
+
+def offline_install(wheelhouse: Path, line: str, laptop: Path) -> subprocess.CompletedProcess[str]:
+    """Run a wheelhouse's install line (`pip install --no-index --find-links linux-x86_64 "..."`) in a fresh
+    venv at `laptop`, in the wheelhouse folder, without network and without this machine's pip settings."""
+    venv.create(laptop, with_pip=True)
+    words = shlex.split(line)
+    assert words[:2] == ["pip", "install"] and "--no-index" in words, line
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env |= {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    return subprocess.run([*no_network(), str(laptop / "bin" / "python"), "-m", *words], cwd=wheelhouse, env=env,
+                          capture_output=True, text=True)
 
 
 def main(argv: list[str]) -> int:

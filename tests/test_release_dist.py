@@ -4,12 +4,10 @@ wheelhouse installs on Linux with the network off."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -83,20 +81,6 @@ def test_twine_accepts_both(dist: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def offline_pip_env() -> dict[str, str]:
-    """pip with no configuration of this machine's (its local wheel folders and indexes)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    return {**env, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-
-
-def no_network() -> list[str]:
-    """`unshare -n` (a namespace with no network) where this machine allows it; --no-index proves it anyway."""
-    unshare = shutil.which("unshare")
-    if unshare and subprocess.run([unshare, "-rn", "true"], capture_output=True).returncode == 0:
-        return [unshare, "-rn"]
-    return []
-
-
 def test_a_linux_wheelhouse_installs_with_the_network_off(dist: Path, tmp_path: Path) -> None:
     here = f"{sys.version_info.major}.{sys.version_info.minor}"
     linux = wheelhouse.PLATFORMS["linux-x86_64"]
@@ -110,12 +94,10 @@ def test_a_linux_wheelhouse_installs_with_the_network_off(dist: Path, tmp_path: 
     assert checked.returncode == 0
 
     laptop = tmp_path / "laptop"
-    venv.create(laptop, with_pip=True)
-    python = str(laptop / "bin" / "python")
-    install = [*no_network(), python, "-m", "pip", "install", "--no-index", "--find-links", "linux-x86_64",
-               f"{DISTRIBUTION}[sound]"]
-    done = subprocess.run(install, cwd=tmp_path / "wheels", env=offline_pip_env(), capture_output=True, text=True)
+    done = wheel_check.offline_install(tmp_path / "wheels", line.group(0), laptop)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    used = subprocess.run([*no_network(), python, "-c", "import designkit, espeakng_loader; print(designkit.__version__)"],
+    python = str(laptop / "bin" / "python")
+    used = subprocess.run([*wheel_check.no_network(), python, "-c",
+                           "import designkit, espeakng_loader; print(designkit.__version__)"],
                           cwd=tmp_path, capture_output=True, text=True)
     assert used.stdout.strip() == __version__, used.stderr
