@@ -198,31 +198,29 @@ class MicroturnFramer:
 
     def push_frame(self, frame: VideoFrame) -> None:
         """Add a camera frame; it joins the microturn its timestamp falls in."""
-        self._check_open()
-        if frame.t < self._last_frame_t:
-            self._reject(GapKind.OUT_OF_ORDER, frame.t, frame.t,
-                         f"frame at {frame.t:.3f} s after a frame at {self._last_frame_t:.3f} s")
-            return
-        if self.index_of(frame.t) < self._k:
-            self._reject(GapKind.LATE, frame.t, frame.t,
-                         f"frame at {frame.t:.3f} s arrived after its microturn {int(frame.t / self.dt)} closed")
-            return
-        self._last_frame_t = frame.t
-        self._frames.append(frame)
+        if self._admit(frame.t, self._last_frame_t, f"frame at {frame.t:.3f} s",
+                       earlier="a frame", closed=f"its microturn {int(frame.t / self.dt)}"):
+            self._last_frame_t = frame.t
+            self._frames.append(frame)
 
     def push_event(self, event: Event) -> None:
         """Add an event; it joins the microturn its timestamp falls in."""
+        if self._admit(event.t, self._last_event_t, f"event '{event.kind}' at {event.t:.3f} s",
+                       earlier="one", closed="its microturn"):
+            self._last_event_t = event.t
+            self._events.append(event)
+
+    def _admit(self, t: float, last_t: float, what: str, *, earlier: str, closed: str) -> bool:
+        """Whether an item at `t` (`what`, for the message) may join the timeline after one at
+        `last_t`: one out of order or whose microturn has closed is rejected (`_reject`)."""
         self._check_open()
-        if event.t < self._last_event_t:
-            self._reject(GapKind.OUT_OF_ORDER, event.t, event.t,
-                         f"event '{event.kind}' at {event.t:.3f} s after one at {self._last_event_t:.3f} s")
-            return
-        if self.index_of(event.t) < self._k:
-            self._reject(GapKind.LATE, event.t, event.t,
-                         f"event '{event.kind}' at {event.t:.3f} s arrived after its microturn closed")
-            return
-        self._last_event_t = event.t
-        self._events.append(event)
+        if t < last_t:
+            self._reject(GapKind.OUT_OF_ORDER, t, t, f"{what} after {earlier} at {last_t:.3f} s")
+            return False
+        if self.index_of(t) < self._k:
+            self._reject(GapKind.LATE, t, t, f"{what} arrived after {closed} closed")
+            return False
+        return True
 
     def flush(self) -> list[Microturn]:
         """Close the stream: emit the last partial microturn (zero-padded) and check the tail."""
