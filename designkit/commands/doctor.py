@@ -1,9 +1,10 @@
 """`designkit doctor`: a pre-flight a teacher reads at a glance before a class.
 
 One line per check, ✔ / ! (works, with a caveat) / ✘ (will not work) and what to do about it:
-Python and the kit (and no other project called designkit beside it), the notebook tools, the packaged models, the voice (espeak-ng), ffmpeg, and —
-in a browser — secure page, microphone permission, sound level, echo cancellation and noise
-suppression, and a 3-second round trip of 15 microturns. Exit code 0 when nothing is ✘.
+Python and the kit (and no other project called designkit beside it), the notebook tools, the
+packaged models, the voice (espeak-ng), ffmpeg, and — in a browser — secure page, microphone
+permission, sound level, echo cancellation and noise suppression, and a 3-second round trip of 15
+microturns. Exit code 0 when nothing is ✘.
 
     designkit doctor                    # opens the check page in your browser: click Allow
     designkit doctor --no-browser       # everything but the browser
