@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import math
+from collections.abc import Callable
 from typing import Any
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def json_safe(value: Any) -> Any:
@@ -16,3 +20,11 @@ def json_safe(value: Any) -> Any:
     if isinstance(value, list):
         return [json_safe(v) for v in value]
     return value
+
+
+def action(parsers: argparse._SubParsersAction, name: str, handler: Handler,  # type: ignore[type-arg]
+           **options: Any) -> argparse.ArgumentParser:
+    """The subcommand `name` (`options` as for `add_parser`: help, description), run by `handler`."""
+    parser: argparse.ArgumentParser = parsers.add_parser(name, **options)
+    parser.set_defaults(handler=handler)
+    return parser

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from designkit.commands import action
 from designkit.core import Engine
 from designkit.log import replay_to_log
 from designkit.log.summary import summarize
@@ -62,10 +63,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("demo", help="replay a generated session and print its transcript and metrics",
-                       description="Generate a conversation, replay it through the energy VAD and a "
-                                   "silence-timeout policy, print the transcript and metrics.")
+    p = action(sub, "demo", _run, help="replay a generated session and print its transcript and metrics",
+               description="Generate a conversation, replay it through the energy VAD and a "
+                           "silence-timeout policy, print the transcript and metrics.")
     p.add_argument("--duration", type=float, default=30.0, help="seconds of conversation (default 30)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--log", help="keep the session log here (.parquet)")
-    p.set_defaults(handler=_run)

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from designkit.commands import json_safe
+from designkit.commands import action, json_safe
 from designkit.errors import InputError
 
 
@@ -73,8 +73,8 @@ def _run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from designkit.metrics.fdbench import TASKS
 
-    p = sub.add_parser(
-        "evaluate", help="metrics of session logs, or Full-Duplex-Bench scores of a folder",
+    p = action(
+        sub, "evaluate", _run, help="metrics of session logs, or Full-Duplex-Bench scores of a folder",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", help="session logs, or one folder of example folders")
@@ -82,4 +82,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--task", choices=TASKS, help="Full-Duplex-Bench task (default: from each folder's annotation)")
     p.add_argument("--reference", help="icc_gt_distribution.json for backchannel JSD (default: DIR/icc_gt_distribution.json)")
     p.add_argument("--truth", nargs="+", help="one truth JSON per log: duration_s, user_speech, respond_at, ...")
-    p.set_defaults(handler=_run)

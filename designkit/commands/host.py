@@ -8,6 +8,8 @@ import contextlib
 import logging
 import signal
 
+from designkit.commands import action
+
 logger = logging.getLogger(__name__)
 
 
@@ -46,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("host", help="serve the models once for many live sessions (GPU when there)")
+    parser = action(sub, "host", _run, help="serve the models once for many live sessions (GPU when there)")
     parser.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: this machine only)")
     parser.add_argument("--port", type=int, default=8765, help="port (0: any free one)")
     parser.add_argument("--capacity", type=int, default=64, help="session slots")
@@ -55,4 +57,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.add_argument("--threads", type=int, default=1, help="torch threads on the CPU")
     parser.add_argument("--idle-timeout", type=float, default=10.0, help="drop a session silent this long (s)")
     parser.add_argument("--log-dir", default=None, help="write each session's log here")
-    parser.set_defaults(handler=_run)

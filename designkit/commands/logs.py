@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from designkit.commands import action
 from designkit.log import audit_report, read_log, verify_log
 
 
@@ -25,19 +26,16 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("transcript", help="print a session log as readable lines, one per change",
-                       description="Print a session log (Parquet or journal) as readable lines.")
+    p = action(sub, "transcript", _transcript, help="print a session log as readable lines, one per change",
+               description="Print a session log (Parquet or journal) as readable lines.")
     p.add_argument("log", help="a session log (.parquet) or its .journal.jsonl")
-    p.set_defaults(handler=_transcript)
 
     audit = sub.add_parser("audit", help="check a log's hash chain or summarise its consent",
                            description="Tamper evidence and consent for session logs.")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    v = audit_sub.add_parser("verify", help="recompute the hash chain; name the first broken row",
-                             description="Exit 0 when every row matches its hash, 1 otherwise.")
+    v = action(audit_sub, "verify", _verify, help="recompute the hash chain; name the first broken row",
+               description="Exit 0 when every row matches its hash, 1 otherwise.")
     v.add_argument("log")
-    v.set_defaults(handler=_verify)
-    r = audit_sub.add_parser("report", help="consent, policy, versions and chain status as JSON",
-                             description="Print an audit report of a log as JSON.")
+    r = action(audit_sub, "report", _report, help="consent, policy, versions and chain status as JSON",
+               description="Print an audit report of a log as JSON.")
     r.add_argument("log")
-    r.set_defaults(handler=_report)

@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from designkit.commands import json_safe
+from designkit.commands import action, json_safe
 from designkit.errors import InputError
 
 
@@ -74,8 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("model", help="score the turn-taking model on your own recordings",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ev = actions.add_parser("evaluate", help="shift/hold, latency and backchannel scores beside the baselines",
-                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ev = action(actions, "evaluate", _evaluate, help="shift/hold, latency and backchannel scores beside the baselines",
+                description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ev.add_argument("recordings", nargs="+", help="WAV files with annotations beside them, or folders with audio.wav")
     ev.add_argument("--weights", type=Path, default=None, help="a vap.pt checkpoint (default: the shipped model)")
     ev.add_argument("--no-smart-turn", action="store_true", help="leave Smart Turn v3 out (faster)")
@@ -85,4 +85,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ev.add_argument("--card", type=Path, default=None,
                     help="a model folder (e.g. models/vap): write the table into its card; its vap.pt is scored")
     ev.add_argument("--source", default="", help="with --card: one line saying what the recordings are")
-    ev.set_defaults(handler=_evaluate)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from designkit.audio.recordings import RECORDING_SUFFIXES
 from designkit.audio.wav import read_wav
+from designkit.commands import action
 from designkit.core import Engine, Session
 from designkit.log import make_header, read_log, replay_to_log
 from designkit.log.reader import SessionLog
@@ -47,8 +48,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser(
-        "replay", help="run a recording or a log's signals through a policy",
+    p = action(
+        sub, "replay", _run, help="run a recording or a log's signals through a policy",
         description="Replay a WAV file (perceived with the energy VAD) or an earlier session log "
                     "(its recorded signals) through a policy; print the transcript and a summary.",
     )
@@ -56,4 +57,3 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--policy", help="policy JSON file (default: speak after 4 silent microturns)")
     p.add_argument("--log", help="write the new session log here (.parquet)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
-    p.set_defaults(handler=_run)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from designkit import scenarios
+from designkit.commands import action
 from designkit.errors import InputError
 from designkit.scenarios.recorded import import_fdbench, import_recording, write_labels
 
@@ -62,23 +63,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("scenarios", help="list, generate or import sessions with ground truth",
                        description="Sessions with ground truth: named generated sets and imported recordings.")
     actions = p.add_subparsers(dest="scenarios_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="the named sets", description="List the named scenario sets.")
+    listing = action(actions, "list", _list, help="the named sets", description="List the named scenario sets.")
     listing.add_argument("-v", "--verbose", action="store_true",
                          help="also list each generator's params with their valid values")
-    listing.set_defaults(handler=_list)
-    gen = actions.add_parser("generate", help="generate (or load) a named set",
-                             description="Generate a named set once into the cache; --out also writes folders.")
+    gen = action(actions, "generate", _generate, help="generate (or load) a named set",
+                 description="Generate a named set once into the cache; --out also writes folders.")
     gen.add_argument("set", help="a set name from `designkit scenarios list`")
     gen.add_argument("-n", type=int, default=None, help="how many (default: the set's size)")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--out", help="also write scenario folders here")
     gen.add_argument("--labels", choices=("csv", "txt"),
                      help="with --out: also write the truth as labels.csv or labels.txt (Audacity) beside audio.wav")
-    gen.set_defaults(handler=_generate)
-    imp = actions.add_parser("import", help="a WAV with annotations, or a Full-Duplex-Bench folder",
-                             description="Import a recording (any WAV; CSV, Audacity labels or TextGrid "
-                                         "annotations) or a Full-Duplex-Bench example folder as a scenario folder.")
+    imp = action(actions, "import", _import, help="a WAV with annotations, or a Full-Duplex-Bench folder",
+                 description="Import a recording (any WAV; CSV, Audacity labels or TextGrid "
+                             "annotations) or a Full-Duplex-Bench example folder as a scenario folder.")
     imp.add_argument("source", help="a .wav file or a folder with input.wav/output.wav/output.json")
     imp.add_argument("--annotations", help=".csv (start,end,label), .txt (Audacity labels) or .TextGrid")
     imp.add_argument("--out", required=True, help="the scenario folder to write")
-    imp.set_defaults(handler=_import)

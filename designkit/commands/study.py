@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from designkit.commands import action
 from designkit.study.spec import Study
+
+VOILA_PORT = 8866  # where `designkit app` and `designkit serve` listen unless told otherwise
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -83,44 +86,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("study", help="run a study (scenarios x policies x metrics)",
                        description="Studies: scenario sets x policy variants x metrics, cached and resumable.")
     actions = p.add_subparsers(dest="study_command", metavar="ACTION", required=True)
-    new = actions.add_parser("new", help="a new study folder from a generic notebook",
-                             description="Create NAME/study.json (a small starter study) and NAME/NAME.ipynb, "
-                                         "a notebook that renders any study.json.")
+    new = action(actions, "new", _new, help="a new study folder from a generic notebook",
+                 description="Create NAME/study.json (a small starter study) and NAME/NAME.ipynb, "
+                             "a notebook that renders any study.json.")
     new.add_argument("name", help="the study folder to create (its name is the study's name)")
     new.add_argument("--force", action="store_true", help="overwrite an existing study.json and notebook")
-    new.set_defaults(handler=_new)
-    run = actions.add_parser("run", help="run a study.json", description="Run every cell not yet cached.")
+    run = action(actions, "run", _run, help="run a study.json", description="Run every cell not yet cached.")
     run.add_argument("study", help="a study folder (with study.json) or a study.json")
     run.add_argument("--executor", choices=["local", "dask"], default="local",
                      help="local processes (default) or a Dask LocalCluster")
     run.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     run.add_argument("--out", default=None, help="results Parquet (default: <study>/results.parquet)")
     run.add_argument("--no-cache", action="store_true", help="compute every cell again")
-    run.set_defaults(handler=_run)
-    forget = actions.add_parser("forget", help="delete everything kept about one participant",
-                                description="Remove PARTICIPANT's folder, their place in the order, their rows of "
-                                            "people.parquet, and the same in the published app.")
+    forget = action(actions, "forget", _forget, help="delete everything kept about one participant",
+                    description="Remove PARTICIPANT's folder, their place in the order, their rows of "
+                                "people.parquet, and the same in the published app.")
     forget.add_argument("study", help="a study folder with a 'people' section")
     forget.add_argument("participant", help="the participant's pseudonymous id, e.g. P07")
-    forget.set_defaults(handler=_forget)
 
-    pub = sub.add_parser("publish", help="publish a study as a Voilà app, an HTML report and an audit",
-                         description="Write <study>/published/: the Voilà app, report.html, audit.json.")
+    pub = action(sub, "publish", _publish, help="publish a study as a Voilà app, an HTML report and an audit",
+                 description="Write <study>/published/: the Voilà app, report.html, audit.json.")
     pub.add_argument("study", help="a study folder, e.g. studies/quiet-modes")
     pub.add_argument("--out", default=None, help="where to write (default: <study>/published)")
     pub.add_argument("--no-execute", action="store_true", help="skip running the notebook (no report.html)")
-    pub.set_defaults(handler=_publish)
 
-    app = sub.add_parser("app", help="serve a notebook as an app (Voilà, 127.0.0.1)",
-                         description="Serve one notebook with Voilà and designkit's template: no code, cells "
-                                     "tagged notebook-only hidden, the privacy line at the bottom.")
+    app = action(sub, "app", _app, help="serve a notebook as an app (Voilà, 127.0.0.1)",
+                 description="Serve one notebook with Voilà and designkit's template: no code, cells "
+                             "tagged notebook-only hidden, the privacy line at the bottom.")
     app.add_argument("notebook", help="a notebook, e.g. notebooks/01-live-microturns.ipynb")
-    app.add_argument("--port", type=int, default=8866)
-    app.set_defaults(handler=_app)
+    app.add_argument("--port", type=int, default=VOILA_PORT)
 
-    serve = sub.add_parser("serve", help="serve a published study with Voilà on 127.0.0.1",
-                           description="Start Voilà on 127.0.0.1 for a published study (Ctrl-C stops it).")
+    serve = action(sub, "serve", _serve, help="serve a published study with Voilà on 127.0.0.1",
+                   description="Start Voilà on 127.0.0.1 for a published study (Ctrl-C stops it).")
     serve.add_argument("study", help="a study folder or its published/ folder")
-    serve.add_argument("--port", type=int, default=8866)
+    serve.add_argument("--port", type=int, default=VOILA_PORT)
     serve.add_argument("--publish", action="store_true", help="publish again before serving")
-    serve.set_defaults(handler=_serve)
