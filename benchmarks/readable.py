@@ -10,6 +10,8 @@ text's box against its chart's, each pair of a chart's texts, each chart's alter
 - `report_overflow`, `clipped_text`, `overlapping_labels`, `charts_without_alt`: problems found,
   report and app together (0 is the goal for each).
 - `retired_words`: retired words and raw codes in designer-facing text (`tests/vocabulary.py`).
+- `stale_numbers`: numbers the worksheet's answers and the docs quote about the kit's results that
+  a fresh run contradicts, and comparisons they state that no longer hold (`scripts/quoted_numbers.py`).
 """
 
 from __future__ import annotations
@@ -97,3 +99,10 @@ def run(*, quick: bool = False) -> Iterator[dict[str, Any]]:
     for problem in words[:5]:
         print(f"  retired_words: {problem}", file=sys.stderr)
     yield {"metric": "retired_words", "value": len(words), "unit": "count", "goal": "= 0"}
+    sys.path.insert(0, str(REPO / "scripts"))
+    import quoted_numbers
+
+    stale = quoted_numbers.stale(quoted_numbers.compute())
+    for problem in stale[:5]:
+        print(f"  stale_numbers: {problem}", file=sys.stderr)
+    yield {"metric": "stale_numbers", "value": len(stale), "unit": "count", "goal": "= 0"}
