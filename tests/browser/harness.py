@@ -145,6 +145,21 @@ def _env(runtime: Path) -> dict[str, str]:
 
 
 @contextmanager
+def _serving(cmd: Sequence[str], port: int, log_path: Path, *, cwd: Path, runtime: Path, ready: str,
+             timeout: float) -> Iterator[Server]:
+    """Start the server `cmd` (on 127.0.0.1:`port`, its output to `log_path`), yield it once `ready`
+    (a path) answers, and stop it afterwards."""
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=_env(runtime))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{url}{ready}", process, timeout)
+        yield Server(url, process, log_path)
+    finally:
+        _stop(process)
+
+
+@contextmanager
 def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Sequence[str] = (),
                comms_over_subshells: str | None = None) -> Iterator[Server]:
     """JupyterLab on a free 127.0.0.1 port, token off, app exposed as window.jupyterapp.
@@ -172,14 +187,8 @@ def jupyterlab(root: Path, work: Path, *, timeout: float = 90.0, extra_args: Seq
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     cmd.extend(extra_args)
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=root, env=_env(runtime))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/api/status", process, timeout)
-        yield Server(url, process, log_path)
-    finally:
-        _stop(process)
+    with _serving(cmd, port, log_path, cwd=root, runtime=runtime, ready="/api/status", timeout=timeout) as server:
+        yield server
 
 
 @contextmanager
@@ -191,15 +200,9 @@ def voila(notebook: Path, work: Path, *, timeout: float = 90.0, extra_args: Sequ
     log_path = work / f"voila-{port}.log"
     cmd = [sys.executable, "-m", "voila", str(notebook), "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--show_tracebacks=True", *extra_args]
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=notebook.parent,
-                                   env=_env(runtime))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{url}/voila/static/voila.js", process, timeout)
-        yield Server(url, process, log_path)
-    finally:
-        _stop(process)
+    with _serving(cmd, port, log_path, cwd=notebook.parent, runtime=runtime, ready="/voila/static/voila.js",
+                  timeout=timeout) as server:
+        yield server
 
 
 GUM_COUNTER = """
