@@ -19,6 +19,7 @@ from typing import Any
 
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
+from designkit.agents.split import Split
 from designkit.core.beside import Beside
 from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
@@ -32,18 +33,12 @@ SOURCE = "count"
 POLICY = Policy(style=Style.BARGE_IN, confidence=0.5, budget_per_min=60.0, min_gap_s=0.4, pause_s=0.4)
 
 
-class VisionBeside:
+class VisionBeside(Split):
     """`VisionPerceiver` for `Beside`: a microturn's frames go to the worker, which runs pose and counts."""
 
-    def __init__(self, vision: Any) -> None:
-        self.vision = vision
-        self.name = vision.name
-        self.columns = tuple(vision.columns)
-        self.reset()
-
     def reset(self) -> None:
-        self.vision.reset()
-        self._row: dict[str, float] = dict(self.vision._last)
+        super().reset()
+        self._row: dict[str, float] = dict(self.perceiver._last)
 
     def job(self, microturn: Microturn) -> Any | None:
         for column in self.columns:  # one-shot columns are 1 only where their result landed
@@ -52,7 +47,7 @@ class VisionBeside:
         return microturn.frames or None
 
     def work(self, frames: Any) -> dict[str, float]:
-        row: dict[str, float] = dict(self.vision.step(SimpleNamespace(frames=frames)))
+        row: dict[str, float] = dict(self.perceiver.step(SimpleNamespace(frames=frames)))
         return row
 
     def land(self, result: dict[str, float], describes: int) -> None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
+from designkit.agents.split import Split
 from designkit.core.beside import Beside
 from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
@@ -34,17 +35,11 @@ SCRIPT = Script({"correction": ("Let's stay in {said}, please.", "In {said}, ple
 SOURCE = "cue:code_switch"
 
 
-class LanguageBeside:
+class LanguageBeside(Split):
     """`LanguagePerceiver` split for `Beside`: windows are cut on the loop, scored in the worker."""
 
-    def __init__(self, perceiver: Any) -> None:
-        self.perceiver = perceiver
-        self.name = perceiver.name
-        self.columns = tuple(perceiver.columns)
-        self.reset()
-
     def reset(self) -> None:
-        self.perceiver.reset()
+        super().reset()
         self._out: dict[str, float] = {"cue_code_switch": 0.0}
         self._now = 0.0
 
