@@ -9,7 +9,6 @@ every session, sends the new rows, the Vega view re-runs and re-renders). Helper
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -64,31 +63,22 @@ def redraw_ms(*, sessions: int, duration_s: float, moves: int) -> dict[str, floa
     import harness
     import offline
 
-    from designkit.study.publish import extra_voila_args, write_template
+    from designkit.study.publish import write_template
 
     with tempfile.TemporaryDirectory(prefix="dk-explorer-bench-") as tmp:
         work = Path(tmp)
         notebook = _notebook(work / "explorer.ipynb", SOURCE.format(n=sessions, duration=duration_s))
         write_template(work / "share")
-        previous = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = str(work / "share" / "jupyter")
-        try:
-            with harness.chromium(harness.write_fake_wav(work / "mic.wav")) as browser, \
-                    harness.voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
-                page = harness.new_page(browser)
-                offline.block_network(page)
-                page.goto(server.url, wait_until="domcontentloaded")
-                page.wait_for_selector(".dk-explorer-chart svg.marks g.mark-symbol path", timeout=600_000)
-                page.evaluate(OBSERVE)
-                handle = page.locator(".dk-explorer .noUi-handle").first
-                handle.focus()
-                times = [_move(page, handle, "ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft")
-                         for i in range(moves)]
-        finally:
-            if previous is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = previous
+        with harness.voila_app(notebook, work / "share", work) as (browser, server):
+            page = harness.new_page(browser)
+            offline.block_network(page)
+            page.goto(server.url, wait_until="domcontentloaded")
+            page.wait_for_selector(".dk-explorer-chart svg.marks g.mark-symbol path", timeout=600_000)
+            page.evaluate(OBSERVE)
+            handle = page.locator(".dk-explorer .noUi-handle").first
+            handle.focus()
+            times = [_move(page, handle, "ArrowRight" if (i // 10) % 2 == 0 else "ArrowLeft")
+                     for i in range(moves)]
     values = np.asarray([t for t, _ in times])
     page_share = np.asarray([t - k for t, k in times])
     return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95)),

@@ -266,41 +266,29 @@ def _forget_leaves_nothing(folder: Path) -> int:
 def _report_console_errors(folder: Path, work: Path, flow: Any, harness: Any) -> int:
     """The published app in Voilà with the network cut: console errors, page errors, failed or
     refused requests, counted once it shows its conclusion. A screenshot goes to test-artifacts/people/."""
-    import os
-
     from designkit.study.people.storage import PUBLISHED
-    from designkit.study.publish import extra_voila_args
 
     app = folder / PUBLISHED
     notebook = app / "timing-with-people.ipynb"
-    previous = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(app / "share" / "jupyter")
-    try:
-        with harness.chromium(harness.write_fake_wav(work / "quiet.wav")) as browser, \
-                harness.voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
-            page = harness.new_page(browser)
-            problems = harness.watch_offline(page)
-            page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
-            page.wait_for_selector(".dk-conclusion", timeout=300_000)
-            page.wait_for_load_state("networkidle", timeout=60_000)
-            shots = REPO / "test-artifacts" / "people"
-            shots.mkdir(parents=True, exist_ok=True)
-            # Voilà scrolls inside its own box: a viewport as tall as the content shows all of it.
-            tall = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
-            page.set_viewport_size({"width": 1280, "height": min(int(tall) + 200, 12_000)})
-            page.wait_for_timeout(1000)
-            page.screenshot(path=str(shots / "published-app.png"), full_page=True)
-            body = page.inner_text("body")
-            if "Traceback (most recent call last)" in body:
-                problems.append("a cell failed: " + body[body.find("Traceback"):][:500])
-            for line in problems:
-                print(line, file=sys.stderr)
-            return len(problems)
-    finally:
-        if previous is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = previous
+    with harness.voila_app(notebook, app / "share", work, wav="quiet.wav") as (browser, server):
+        page = harness.new_page(browser)
+        problems = harness.watch_offline(page)
+        page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
+        page.wait_for_selector(".dk-conclusion", timeout=300_000)
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        shots = REPO / "test-artifacts" / "people"
+        shots.mkdir(parents=True, exist_ok=True)
+        # Voilà scrolls inside its own box: a viewport as tall as the content shows all of it.
+        tall = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('*'), e => e.scrollHeight))")
+        page.set_viewport_size({"width": 1280, "height": min(int(tall) + 200, 12_000)})
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(shots / "published-app.png"), full_page=True)
+        body = page.inner_text("body")
+        if "Traceback (most recent call last)" in body:
+            problems.append("a cell failed: " + body[body.find("Traceback"):][:500])
+        for line in problems:
+            print(line, file=sys.stderr)
+        return len(problems)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,6 @@ text's box against its chart's, each pair of a chart's texts, each chart's alter
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -54,31 +53,20 @@ def measure_pages(app: Path, work: Path) -> dict[str, list[str]]:
     import offline
     import readable_page
 
-    from designkit.study.publish import extra_voila_args
-
     found: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
-    previous = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = str(app / "share" / "jupyter")
-    try:
-        notebook = next(app.glob("*.ipynb"))
-        with harness.chromium(harness.write_fake_wav(work / "mic.wav")) as browser, \
-                harness.voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
-            page = browser.new_page(viewport=readable_page.LAPTOP)
-            page.goto((app / "report.html").as_uri())
-            for kind, problems in readable_page.measure(page).items():
-                found[kind] += [f"report: {p}" for p in problems]
-            offline.block_network(page)
-            page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
-            page.locator(".jp-RenderedMarkdown strong", has_text="Conclusion.").first.wait_for(timeout=300_000)
-            page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= 4", timeout=300_000)
-            page.wait_for_timeout(1000)  # the last chart's legend lays out
-            for kind, problems in readable_page.measure(page).items():
-                found[kind] += [f"app: {p}" for p in problems]
-    finally:
-        if previous is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = previous
+    notebook = next(app.glob("*.ipynb"))
+    with harness.voila_app(notebook, app / "share", work) as (browser, server):
+        page = browser.new_page(viewport=readable_page.LAPTOP)
+        page.goto((app / "report.html").as_uri())
+        for kind, problems in readable_page.measure(page).items():
+            found[kind] += [f"report: {p}" for p in problems]
+        offline.block_network(page)
+        page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
+        page.locator(".jp-RenderedMarkdown strong", has_text="Conclusion.").first.wait_for(timeout=300_000)
+        page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= 4", timeout=300_000)
+        page.wait_for_timeout(1000)  # the last chart's legend lays out
+        for kind, problems in readable_page.measure(page).items():
+            found[kind] += [f"app: {p}" for p in problems]
     return found
 
 

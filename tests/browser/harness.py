@@ -217,6 +217,26 @@ GUM_COUNTER = """
 
 
 @functools.cache
+@contextmanager
+def voila_app(notebook: Path, share: Path, work: Path, *, wav: str = "mic.wav") -> Iterator[tuple[Any, Server]]:
+    """`notebook` served as a designkit app (Voilà with the template that `write_template` put under
+    `share`, as `designkit app` serves it), and Chromium with a fake microphone (`work`/`wav`):
+    (browser, server). JUPYTER_PATH points at the template meanwhile and is put back afterwards."""
+    from designkit.study.publish import extra_voila_args
+
+    previous = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(share / "jupyter")
+    try:
+        with chromium(write_fake_wav(work / wav)) as browser, \
+                voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
+            yield browser, server
+    finally:
+        if previous is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = previous
+
+
 def _playwright() -> Any:
     """The one Playwright driver of this process: its sync API refuses a second one while another
     is open (it leaves its event loop running), so every browser (the session fixture's and a
