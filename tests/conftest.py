@@ -1,4 +1,17 @@
-"""Shared fixtures: a tiny scripted conversation and a temporary cache."""
+"""Shared fixtures, for any test file:
+
+- `conversation`: a 14 s scripted session (the user speaks 1–3 s, 4–6.5 s, 10–12 s).
+- `artifacts`: test-artifacts/, where a test leaves what a person would look at (screenshots).
+- the cache: every test run has one temporary $DESIGNKIT_CACHE (never the user's), shared by the
+  whole run and by the servers and kernels it starts, so generated scenario sets and study cells are
+  built once per run, not once per test.
+
+Helpers to import: `tests/real_kernel.py` (`kernel` fixture: a real ipykernel; `run(kc, code)`),
+`tests/live_comm.py` (`dummy_comm()`, `ScriptedBrowser`: a LiveSession without a browser).
+Real-browser fixtures (JupyterLab, Voilà, Chromium, pages) are in tests/browser/conftest.py.
+Markers: `browser` (real Chromium), `slow` (a subprocess, a server or a whole study run), `models`
+(packaged weights); `make test-quick` runs `-m "not browser and not slow"`, `make test` runs all.
+"""
 
 from __future__ import annotations
 

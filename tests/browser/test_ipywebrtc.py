@@ -4,6 +4,7 @@ presses record, then stop, and the clip (WebM/Opus) becomes a designkit Session 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +64,17 @@ def test_an_audio_recorder_clip_imports_as_a_session(lab: Any, page: Any, artifa
         raise AssertionError(f"ipywebrtc's recorder did not render in JupyterLab 4; page errors: {errors}") from exc
     page.wait_for_timeout(1500)  # the camera stream (fake microphone) starts
     page.click(RECORD)
+    started = time.monotonic()
     page.wait_for_timeout(3000)  # a person talks for about three seconds
     page.screenshot(path=str(folder / "recording.png"), full_page=True)
     page.click(RECORD)
+    pressed_s = time.monotonic() - started  # 3 s, or more when the machine is busy
     harness.wait_for(out.is_file, timeout=60, what="the clip to arrive in the kernel and import")
     page.screenshot(path=str(folder / "recorded.png"), full_page=True)
     result = json.loads(out.read_text())
     assert result["format"] == "webm" and result["bytes"] > 1000
     assert result["meta"]["format"] == "WebM/Matroska"
     assert result["meta"]["conversions"][0] == "decoding WebM/Matroska with ffmpeg"
-    assert 1.5 <= result["duration"] <= 6.0, result
+    # The clip lasts about as long as the button was on (between the two clicks, plus a little).
+    assert 1.5 <= result["duration"] <= pressed_s + 3.0, (result, pressed_s)
     assert result["microturns"] >= 8 and result["peak"] > 0.01  # it heard the fake microphone
