@@ -90,7 +90,9 @@ def test_pip_decides_dependencies_as_the_target_system_would(tmp_path: Path, sys
 def kit_wheel(folder: Path) -> Path:
     """A stand-in for the kit's wheel with two extras and `all` pointing at both."""
     name = f"{DISTRIBUTION.replace('-', '_')}-{__version__}-py3-none-any.whl"
-    made = make_wheel(folder, DISTRIBUTION, (f'{DISTRIBUTION}[live,sound]; extra == "all"',),
+    # as hatchling writes it: `all = ["duplex-designkit[live,sound]"]` becomes the union of their requirements
+    made = make_wheel(folder, DISTRIBUTION, ('jupyterlab>=4; extra == "live"', 'espeakng-loader; extra == "sound"',
+                                             'jupyterlab>=4; extra == "all"', 'espeakng-loader; extra == "all"'),
                       extras=("live", "sound", "all"))
     return made.rename(folder / name)
 

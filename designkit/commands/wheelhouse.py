@@ -148,16 +148,25 @@ def missing_packages(pip_output: str) -> tuple[str, ...]:
 
 
 def extras_of_wheel(wheel: Path) -> dict[str, tuple[str, ...]]:
-    """extra -> the extras it stands for ('all' -> live, models, ...; an ordinary extra -> itself)."""
+    """extra -> the extras it stands for ('all' -> live, models, ...; an ordinary extra -> itself).
+
+    The build writes an extra that names others (`all = ["duplex-designkit[live,models,...]"]`) as the
+    union of their requirements, so an extra stands for the others whose requirements it holds when
+    together they make up all of its own."""
     with zipfile.ZipFile(wheel) as archive:
         name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         metadata = Parser().parsestr(archive.read(name).decode())
-    extras: dict[str, tuple[str, ...]] = {str(e): (str(e),) for e in metadata.get_all("Provides-Extra") or ()}
-    own = re.escape(DISTRIBUTION).replace(r"\-", "[-_.]")
-    for requirement in metadata.get_all("Requires-Dist") or ():
-        pointer = re.match(rf"(?i){own}\[([^\]]+)\].*extra\s*==\s*['\"]([^'\"]+)['\"]", str(requirement))
-        if pointer:
-            extras[pointer.group(2)] = tuple(e.strip() for e in pointer.group(1).split(","))
+    needs: dict[str, set[str]] = {str(e): set() for e in metadata.get_all("Provides-Extra") or ()}
+    for line in metadata.get_all("Requires-Dist") or ():
+        requirement, _, marker = str(line).partition(";")
+        named = re.search(r"extra\s*==\s*['\"]([^'\"]+)['\"]", marker)
+        if named and named.group(1) in needs:
+            needs[named.group(1)].add(requirement.strip())
+    extras: dict[str, tuple[str, ...]] = {}
+    for extra, own in needs.items():
+        parts = [other for other, theirs in needs.items() if other != extra and theirs and theirs < own]
+        covered = set().union(*(needs[p] for p in parts)) if parts else set()
+        extras[extra] = tuple(parts) if len(parts) > 1 and covered == own else (extra,)
     return extras
 
 
