@@ -169,11 +169,7 @@ def thinking(quick: bool) -> Iterator[dict[str, Any]]:
                 respected &= filled == (late and mode == "filler")
     yield _line("thinking_policy_respected", float(respected), "bool", "= 1")
     engine, slow = _engine(base.replace(thinking="filler", thinking_after_s=0.4), ears)
-    live = []
-    for turn in session.microturns():
-        engine.step(turn)
-        live.append(engine.last_record)
-        slow.wait(30.0)
+    live = engine.step_through(session, between=lambda: slow.wait(30.0))
     events = [e for r in live for e in r.events]
     again, _ = _engine(base.replace(thinking="filler", thinking_after_s=0.4), ears,
                        arrivals=arrivals_in(events, "answer"), results=results_in(events, "answer"))

@@ -110,9 +110,6 @@ def test_the_conversation_agent_steps_exactly_as_it_replays() -> None:
     engine = conversation.build(talk=False).engine  # the scripted lines (a talking one: test_talk_answer.py)
     replayed = engine.replay(session)
     engine.reset()
-    stepped = []
-    for turn in session.microturns():
-        engine.step(turn)
-        stepped.append(engine.last_record)
+    stepped = engine.step_through(session)
     assert [r.decision for r in stepped] == [r.decision for r in replayed]
     assert [r.signals for r in stepped] == [r.signals for r in replayed]

@@ -69,12 +69,8 @@ def session() -> Session:
 
 def live(work_s: float) -> list[Any]:
     engine = Engine([Beside(SlowLoudness(work_s))], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
-    records = []
-    for turn in session().microturns():
-        engine.step(turn)
-        records.append(engine.last_record)
-        time.sleep(0.02)  # the live loop's idle time between microturns (shortened)
-    return records
+    # between microturns: the live loop's idle time (shortened)
+    return engine.step_through(session(), between=lambda: time.sleep(0.02))
 
 
 def test_the_microturn_never_waits_for_the_worker() -> None:
@@ -85,16 +81,11 @@ def test_the_microturn_never_waits_for_the_worker() -> None:
     beside = Beside(SlowLoudness(0.0, gate))
     engine = Engine([beside], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
     turns = list(session().microturns())
-    records = []
-    for turn in turns[:20]:
-        engine.step(turn)
-        records.append(engine.last_record)
+    records = engine.step_through(turns[:20])
     assert not [e for r in records for e in r.events if e.kind == ARRIVAL_KIND]
     gate.set()
     assert beside.wait(30)  # the held job (and the newest waiting one) finish now
-    for turn in turns[20:]:
-        engine.step(turn)
-        records.append(engine.last_record)
+    records += engine.step_through(turns[20:])
     arrivals = [e for r in records for e in r.events if e.kind == ARRIVAL_KIND]
     assert arrivals
     for event in arrivals:
@@ -156,11 +147,8 @@ def test_smart_turn_beside_the_loop_replays_to_the_live_values() -> None:
     session = Session.from_array(np.concatenate([speech, np.zeros(16000, np.int16)]), chunk_s=0.2)
     live_beside = Beside(SmartTurnBeside())
     engine = Engine([live_beside], Policy())
-    rows = []
-    for turn in session.microturns():
-        engine.step(turn)
-        rows.append(engine.last_record)
-        time.sleep(0.05)  # live idle time: the worker answers between microturns
+    # live idle time: the worker answers between microturns
+    rows = engine.step_through(session, between=lambda: time.sleep(0.05))
     schedule = arrivals_in((e for r in rows for e in r.events), "smart_turn")
     replayed = Beside(SmartTurnBeside(), arrivals=schedule).replay(list(session.microturns()))
     assert schedule  # the speech has pauses: Smart Turn was asked, and its answers landed later
@@ -190,11 +178,7 @@ def test_logged_results_make_replay_hold_what_live_held_even_if_the_model_differ
     from designkit.core.beside import results_in
 
     engine = Engine([Beside(EncodedLoudness(0.01))], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
-    records = []
-    for turn in session().microturns():
-        engine.step(turn)
-        records.append(engine.last_record)
-        time.sleep(0.03)
+    records = engine.step_through(session(), between=lambda: time.sleep(0.03))
     events = [e for r in records for e in r.events]
     schedule, logged = arrivals_in(events, "slow_loudness"), results_in(events, "slow_loudness")
     assert logged and set(logged) == set(schedule)
@@ -225,11 +209,7 @@ class FailsOnQuiet(EncodedLoudness):
 def test_following_a_log_never_works_a_job_again_and_a_failed_one_fails_again() -> None:
     first = Beside(FailsOnQuiet(fail_quiet=True))
     engine = Engine([first], Policy(confidence=0.5, min_gap_s=0.0), proposer=SpeakWhenLoud())
-    live_records = []
-    for turn in session().microturns():
-        engine.step(turn)
-        live_records.append(engine.last_record)
-        first.wait(10.0)
+    live_records = engine.step_through(session(), between=lambda: first.wait(10.0))
     events = [e for r in live_records for e in r.events]
     failed = set(arrivals_in(events, "slow_loudness")) - set(results_in(events, "slow_loudness"))
     assert failed  # some jobs failed live: they landed with no result

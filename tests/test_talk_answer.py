@@ -114,11 +114,7 @@ def test_a_filler_after_400_ms_comes_before_every_late_answer_and_only_once(aske
 def test_live_with_a_worker_that_keeps_up_equals_the_replay_of_its_log(asked) -> None:
     session, ears = asked
     engine, slow = talk_engine(ears, POLICY.replace(thinking="filler", thinking_after_s=0.4))
-    live = []
-    for turn in session.microturns():
-        engine.step(turn)
-        live.append(engine.last_record)
-        slow.wait(10.0)
+    live = engine.step_through(session, between=lambda: slow.wait(10.0))
     events = [e for r in live for e in r.events]
     again, _ = talk_engine(ears, POLICY.replace(thinking="filler", thinking_after_s=0.4),
                            arrivals=arrivals_in(events, "answer"), results=results_in(events, "answer"))
@@ -256,11 +252,7 @@ def test_talking_over_the_answer_stops_the_rest_of_it(asked) -> None:
 def test_live_sentence_by_sentence_equals_the_replay_of_its_log(asked_slowly) -> None:
     session, ears = asked_slowly
     engine, slow = long_engine(ears, POLICY)
-    live = []
-    for turn in session.microturns():
-        engine.step(turn)
-        live.append(engine.last_record)
-        slow.wait(10.0)
+    live = engine.step_through(session, between=lambda: slow.wait(10.0))
     events = [e for r in live for e in r.events]
     logged = results_in(events, "answer")
     assert sorted(d.get("part", 0) for d in logged.values() if d["text"]) == [0, 0, 1, 2]

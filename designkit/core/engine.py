@@ -165,6 +165,20 @@ class Engine:
             records.append(self.last_record)
         return records
 
+    def step_through(self, session: Session | Iterable[Microturn], *,
+                     between: Callable[[], object] | None = None) -> list[StepRecord]:
+        """Live over a whole session: `step` each microturn in turn, from the engine's state as it
+        is (no reset), calling `between()` after each step (the loop's idle time, in which a worker
+        beside it lands its work); each step's record, in order."""
+        records: list[StepRecord] = []
+        for turn in session.microturns() if isinstance(session, Session) else session:
+            self.step(turn)
+            assert self.last_record is not None
+            records.append(self.last_record)
+            if between is not None:
+                between()
+        return records
+
     def replay_cached(self, inputs: CachedInputs) -> Replayed:
         """Offline, perception done: re-decide a session whose signals and proposals were computed
         once (`CachedInputs`), with this engine's policy.
