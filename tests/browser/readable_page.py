@@ -52,18 +52,35 @@ MEASURE = r"""() => {
     if (!label) out.without_alt.push(`a chart without alt text: ${what}`);
     // the chart's visible box: its own, cut by any ancestor that hides or scrolls what overflows
     let [left, top, right, bottom] = [box.left, box.top, box.right, box.bottom];
+    const cutBy = [];
+    // An ancestor that hides what overflows cuts the box; one that scrolls (a Voilà page scrolls in
+    // its own panel) shows it by scrolling, so it cuts at its scroll range, and what lies above a
+    // scroller cuts the scroller, not the chart.
+    let [scrolledX, scrolledY] = [false, false];
     for (let el = svg.parentElement; el && el !== document.body; el = el.parentElement) {
       const s = getComputedStyle(el);
-      if (s.overflowX !== 'visible') { const r = el.getBoundingClientRect(); left = Math.max(left, r.left); right = Math.min(right, r.left + el.clientWidth); }
-      if (s.overflowY !== 'visible') { const r = el.getBoundingClientRect(); top = Math.max(top, r.top); bottom = Math.min(bottom, r.top + el.clientHeight); }
+      const r = el.getBoundingClientRect();
+      const scrolls = v => v === 'auto' || v === 'scroll';
+      if (!scrolledX && s.overflowX !== 'visible') {
+        const [from, width] = scrolls(s.overflowX) ? [r.left - el.scrollLeft, el.scrollWidth] : [r.left, el.clientWidth];
+        left = Math.max(left, from); right = Math.min(right, from + width);
+        cutBy.push(`${name(el)} (overflow-x ${s.overflowX})`);
+        scrolledX = scrolls(s.overflowX);
+      }
+      if (!scrolledY && s.overflowY !== 'visible') {
+        const [from, height] = scrolls(s.overflowY) ? [r.top - el.scrollTop, el.scrollHeight] : [r.top, el.clientHeight];
+        top = Math.max(top, from); bottom = Math.min(bottom, from + height);
+        cutBy.push(`${name(el)} (overflow-y ${s.overflowY})`);
+        scrolledY = scrolls(s.overflowY);
+      }
     }
-    right = Math.min(right, root.clientWidth);
+    if (!scrolledX) right = Math.min(right, root.clientWidth);
     const boxes = texts.map(t => [t, t.getBoundingClientRect()]);
     for (const [t, r] of boxes) {
       const word = t.textContent.trim();
       if (word.endsWith('…')) out.clipped.push(`"${word}" is cut short in "${what}"`);
       else if (r.left < left - 1 || r.right > right + 1 || r.top < top - 1 || r.bottom > bottom + 1)
-        out.clipped.push(`"${word}" leaves its chart "${what}"`);
+        out.clipped.push(`"${word}" leaves its chart "${what}"${cutBy.length ? ', cut by ' + cutBy.join(', ') : ''}`);
     }
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
       const [a, ra] = boxes[i], [b, rb] = boxes[j];

@@ -34,3 +34,18 @@ def test_the_published_report_reads_well_on_a_laptop(tmp_path: Path, browser: An
         assert page.locator("svg[role=img][aria-label]").count() >= 4
     finally:
         page.close()
+
+
+CHART = ('<svg width="300" height="120" aria-label="a chart"><text x="10" y="20">first label</text>'
+         '<text x="10" y="110">last label</text></svg>')
+
+
+def test_a_chart_below_the_fold_of_a_scrolling_panel_is_not_cut_but_a_hiding_box_cuts_it(browser: Any) -> None:
+    page = browser.new_page(viewport=readable_page.LAPTOP)
+    # a Voilà page: the cells scroll in a panel as tall as the window, the chart further down
+    page.set_content(f'<div style="height:800px;overflow:auto"><div style="height:900px"></div>{CHART}</div>')
+    assert readable_page.measure(page)["clipped"] == []
+    page.set_content(f'<div style="height:60px;overflow:hidden">{CHART}</div>')
+    clipped = readable_page.measure(page)["clipped"]
+    assert len(clipped) == 1 and '"last label" leaves its chart' in clipped[0] and "overflow-y hidden" in clipped[0]
+    page.close()
