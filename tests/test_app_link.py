@@ -75,3 +75,23 @@ def test_the_kernel_finds_the_folder_its_server_serves(monkeypatch, tmp_path: Pa
     running = [{"pid": os.getppid(), "url": "http://127.0.0.1:8888/user/ana/", "token": "t", "root_dir": str(tmp_path)}]
     monkeypatch.setattr(jupyter_server.serverapp, "list_running_servers", lambda: iter(running))
     assert wizard_link.this_kernels_server() == JupyterServer("http://127.0.0.1:8888/user/ana/", "t", str(tmp_path))
+
+
+@pytest.mark.parametrize("template", ["published", "designkit-lab"])
+def test_the_apps_page_asks_for_no_mathjax_from_a_cdn_on_any_route(tmp_path: Path, template: str) -> None:
+    """Voilà inside a Jupyter server puts MathJax's CDN address in the page config (standalone
+    Voilà puts null): both of the kit's templates say null, so the page typesets with the MathJax
+    in Voilà's own bundle, and they leave out nbconvert's mermaid import from a CDN."""
+    import jinja2
+
+    if template == "published":
+        folder = write_template(tmp_path / "share")
+    else:
+        folder = Path(__file__).resolve().parents[1] / "jupyter-config" / "voila" / "templates" / template
+    page = jinja2.Environment(loader=jinja2.FileSystemLoader(folder)).get_template("index.html.j2")
+    config = {"fullMathjaxUrl": "https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/latest.min.js",
+              "mathjaxConfig": "TeX-AMS_CHTML-full,Safe", "baseUrl": "/"}  # as Voilà in JupyterLab gives it
+    head = "".join(page.blocks["html_head_js_mathjax"](page.new_context({"page_config": config})))
+    assert config == {"fullMathjaxUrl": None, "mathjaxConfig": None, "baseUrl": "/"}
+    assert head.strip() == ""
+    assert "".join(page.blocks["html_head_js_mermaidjs"](page.new_context({}))).strip() == ""

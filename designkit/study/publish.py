@@ -71,6 +71,17 @@ PRIVACY = ("Privacy: this app shows generated sessions; no person was recorded. 
            "decisions only (every microturn's decision and its reason), no audio or video.")
 REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.S)
 REMOTE_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.S)
+# Voilà's page loads MathJax 2 from a CDN unless its page config says null for both MathJax's URL
+# and its config; then it typesets with the MathJax 3 in its own bundle. Standalone Voilà says null
+# (its settings hold None); Voilà inside a Jupyter server (/voila/render) fills in the CDN, because
+# that server's settings have no mathjax_url. The template says null on every route. (Setting None
+# in the server's settings instead would break Notebook 7's pages, which read the same setting.)
+OFFLINE_MATH = ("{%- if page_config is defined -%}"
+                "{%- set _ = page_config.update(fullMathjaxUrl=none, mathjaxConfig=none) -%}"
+                "{%- endif -%}")
+# nbconvert's page imports mermaid from a CDN when a notebook has a mermaid diagram: the app shows
+# the diagram's text instead.
+NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +121,17 @@ def voila_template_dir() -> Path:
 
 def write_template(share: Path, *, privacy: str = PRIVACY) -> Path:
     """The `designkit` Voilà template under `share/jupyter/voila/templates/designkit`: Voilà's lab
-    template without CDN links, cells tagged `notebook-only` hidden, and `privacy` as a footer."""
+    template without CDN links (nor MathJax and mermaid from a CDN), cells tagged `notebook-only`
+    hidden, and `privacy` as a footer."""
     source = voila_template_dir() / "index.html.j2"
     text = source.read_text()
     # The lab template links an icon font on a CDN: offline it fails and logs console errors.
     text = REMOTE_LINK.sub("", text)
+    mathjax = "{%- block html_head_js_mathjax -%}\n{# remove mathjax CDN #}\n{%- endblock html_head_js_mathjax -%}"
+    if mathjax not in text:
+        raise MissingExtraError("voila (a lab template with the html_head_js_mathjax block)", "live")
+    text = text.replace(mathjax, "{%- block html_head_js_mathjax -%}" + OFFLINE_MATH
+                        + "{%- endblock html_head_js_mathjax -%}\n" + NO_MERMAID, 1)
     text = text.replace("{%- block notebook_css -%}",
                         "{%- block notebook_css -%}\n  <style>" + THEME_CSS + "</style>", 1)
     # Voilà 0.5 has no tag-based hiding: cells tagged notebook-only ("run the next cell", replay
