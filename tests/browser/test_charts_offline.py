@@ -1,14 +1,13 @@
 """Charts in real Chromium with the network cut (every request that leaves 127.0.0.1 aborted).
 
-What a person would notice: every chart of the tutorial notebooks and of the studies draws in
-JupyterLab (no "Error loading script", a Vega view with marks), with nothing fetched from a CDN.
-Screenshots go to test-artifacts/charts/.
+What a person would notice: every chart of the tutorial notebooks draws in JupyterLab (no "Error
+loading script", a Vega view with marks), with nothing fetched from a CDN. The study notebooks'
+charts are counted the same way in their Voilà apps (test_voila_studies.py), where each study
+notebook runs once. Screenshots go to test-artifacts/charts/.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import harness
 import offline
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 # Notebook -> the least number of charts it draws (a chart cell may draw a concatenation as one).
 NOTEBOOKS = {
     "notebooks/00-start-here.ipynb": 1,
@@ -24,8 +22,6 @@ NOTEBOOKS = {
     "notebooks/03-policies-and-metrics.ipynb": 2,
     "notebooks/04-the-model.ipynb": 2,
     "notebooks/05-vision-and-language.ipynb": 1,
-    **{str(p.relative_to(REPO)): 2 for p in sorted(REPO.glob("studies/*/*.ipynb"))},
-    "studies/fd-scorecard/fd-scorecard.ipynb": 1,  # one chart: our rows beside the published ones
 }
 DONE = """() => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -39,18 +35,6 @@ DONE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def repo_lab(browser_work: Path) -> Iterator[harness.Server]:
-    """JupyterLab on the repository itself (notebooks find their files as a person's would),
-    every cell kept in the page (no virtual scrolling) so each chart can be counted."""
-    work = browser_work / "charts-lab"
-    tracker = work / "settings" / "@jupyterlab" / "notebook-extension"
-    tracker.mkdir(parents=True, exist_ok=True)
-    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    with harness.jupyterlab(REPO, work) as server:
-        yield server
-
-
 def shot(page: Any, artifacts: Path, name: str) -> None:
     folder = artifacts / "charts"
     folder.mkdir(exist_ok=True)
@@ -58,11 +42,11 @@ def shot(page: Any, artifacts: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("notebook", list(NOTEBOOKS))
-def test_every_chart_draws_offline_in_jupyterlab(notebook: str, repo_lab: harness.Server, page: Any,
-                                                 artifacts: Path) -> None:
+def test_every_chart_draws_offline_in_jupyterlab(notebook: str, lab: Any, page: Any, artifacts: Path) -> None:
+    lab.copy_in("notebooks")
     blocked = offline.block_network(page)
     problems = offline.watch_problems(page)
-    page.goto(f"{repo_lab.url}/lab/tree/{notebook}?reset")
+    page.goto(lab.notebook_url(notebook))
     harness.run_all_cells(page)
     done = page.wait_for_function(DONE, timeout=480_000, polling=500).json_value()
     assert not done["errors"], f"{notebook} raised: {done['errors']}"
@@ -81,11 +65,12 @@ def test_every_chart_draws_offline_in_jupyterlab(notebook: str, repo_lab: harnes
     assert not problems, "\n".join(problems)
 
 
-def test_charts_draw_offline_in_notebook_7(repo_lab: harness.Server, page: Any, artifacts: Path) -> None:
+def test_charts_draw_offline_in_notebook_7(lab: Any, page: Any, artifacts: Path) -> None:
     notebook = "notebooks/00-start-here.ipynb"
+    lab.copy_in("notebooks")
     blocked = offline.block_network(page)
     problems = offline.watch_problems(page)
-    page.goto(f"{repo_lab.url}/notebooks/{notebook}")
+    page.goto(f"{lab.url}/notebooks/{notebook}")
     harness.run_all_cells(page)
     done = page.wait_for_function(DONE, timeout=480_000, polling=500).json_value()
     assert not done["errors"], done["errors"]

@@ -1,5 +1,7 @@
-"""Each study, published as a Voilà app, in real Chromium: it renders with no console errors,
-moving a knob redraws the chart, and screenshots go to test-artifacts/studies/."""
+"""Each study, published as a Voilà app, in real Chromium: it renders with no console errors and
+nothing fetched from the network, every chart of the notebook draws (this is where each study
+notebook runs in a browser), moving a knob redraws the chart, and screenshots go to
+test-artifacts/studies/."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+import offline
 import pytest
 
 from designkit.study.publish import write_app
@@ -18,6 +21,8 @@ SLUGS = sorted(p.name for p in STUDIES.iterdir() if (p / "study.json").is_file()
 KNOBBED = [slug for slug in SLUGS if "Explorer" in (STUDIES / slug / f"{slug}.ipynb").read_text()]
 REPORTS = [slug for slug in SLUGS if slug not in KNOBBED]
 CHART = ".dk-explorer-chart"
+# The least number of charts each study's notebook draws (a concatenation draws as one).
+LEAST_CHARTS = {slug: 1 if slug == "fd-scorecard" else 2 for slug in SLUGS}  # the scorecard: one chart
 
 
 def shot(page: Any, artifacts: Path, name: str) -> Path:
@@ -73,6 +78,18 @@ def see_the_conclusion(page: Any) -> None:
         assert failure not in body, body[body.find(failure) - 500 :][:3000]
 
 
+def see_every_chart(page: Any, slug: str) -> None:
+    """Every chart of the notebook draws: a Vega view with marks, none "Error loading script"."""
+    least = LEAST_CHARTS[slug]
+    page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= {least}",
+                           timeout=120_000)
+    drawn = page.evaluate("() => Array.from(document.querySelectorAll('.vega-embed'))"
+                          ".filter(e => e.querySelector('svg.marks path, svg.marks text')).length")
+    assert drawn >= least, f"{slug}: {drawn} charts drawn, expected {least}"
+    text = offline.page_text(page)
+    assert not [e for e in offline.LOAD_ERRORS if e in text], f"{slug}: a chart failed to load"
+
+
 def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], harness.Server],
              monkeypatch: pytest.MonkeyPatch, *, goto_timeout_ms: float) -> tuple[harness.Server, list[str]]:
     """Publish the study, serve it with Voilà and open it; returns the server and the page's problems
@@ -89,13 +106,15 @@ def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], h
 def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                  voila_app: Callable[[Path], harness.Server],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch, goto_timeout_ms=120_000)
+    # Voilà answers once the notebook has run: a whole study, minutes on a busy 2-core machine.
+    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch, goto_timeout_ms=300_000)
     try:
         page.wait_for_selector(f"{CHART} svg", timeout=240_000)
     except Exception as exc:
         shot(page, artifacts, f"{slug}-failed")
         raise AssertionError(f"{slug}: the explorer chart did not appear; Voilà said:\n{server.log()[-3000:]}") from exc
     see_the_conclusion(page)
+    see_every_chart(page, slug)
     shot(page, artifacts, f"{slug}-open")
     before = chart_svg(page)
     status_before = page.inner_text(".dk-explorer-status")
@@ -103,7 +122,13 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
         how = move_a_knob(page, before)
     except AssertionError as exc:
         raise AssertionError(f"{exc}\npage problems: {problems}\nVoila said:\n{server.log()[-3000:]}") from exc
-    assert page.inner_text(".dk-explorer-status") != status_before, how
+    # The status line names the new setting once the redraw for it is done (on a busy machine the
+    # chart can still be finishing its first drawing when the knob moves: wait for the status).
+    try:
+        page.wait_for_function("b => document.querySelector('.dk-explorer-status').innerText !== b",
+                               arg=status_before, timeout=60_000)
+    except Exception as exc:
+        raise AssertionError(f"{how}: the status still says {status_before!r}") from exc
     shot(page, artifacts, f"{slug}-moved")
     explorer = page.locator(".dk-explorer")
     explorer.scroll_into_view_if_needed(timeout=60_000)
@@ -123,5 +148,6 @@ def test_report_study_app_renders_its_chart_and_conclusion(slug: str, tmp_path: 
         shot(page, artifacts, f"{slug}-failed")
         raise AssertionError(f"{slug}: no chart appeared; Voilà said:\n{server.log()[-3000:]}") from exc
     see_the_conclusion(page)
+    see_every_chart(page, slug)
     shot(page, artifacts, f"{slug}-open")
     assert not problems, "\n".join(problems)
