@@ -1,10 +1,12 @@
 """What a designer reads is readable: a published study's report and app measured in real Chromium.
 
 A new study (`designkit study new`, fewer sessions with --quick) is published, one knob changed and
-published again, as a designer iterating does. The second publication's static report (file) and
-its Voilà app (served on 127.0.0.1, network cut) are opened in Debian Chromium at 1280 x 800 and
-measured by `tests/browser/readable_page.py`: each element's scroll and client width, each chart
-text's box against its chart's, each pair of a chart's texts, each chart's alternative text.
+published again, as a designer iterating does; every study of `studies/` is published from a copy.
+Each publication's static report (file) and its Voilà app (served on 127.0.0.1, network cut) are
+opened in Debian Chromium at 1280 x 800 and measured by `tests/browser/readable_page.py`: each
+element's scroll and client width, each chart text's box against its chart's, each pair of a
+chart's texts, each chart's alternative text. With --quick this takes about 15 min on a loaded
+2-core box (eight publications, one Voilà server each).
 
 - `republish_ok`: 1 when publishing twice in a row worked and the second audit shows the change.
 - `report_overflow`, `clipped_text`, `overlapping_labels`, `charts_without_alt`: problems found,
@@ -17,6 +19,7 @@ text's box against its chart's, each pair of a chart's texts, each chart's alter
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -46,27 +49,60 @@ def publish_twice(folder: Path, *, sessions: int) -> bool:
     return any("confidence=0.8" in s["variant"] for s in audit["sessions"]) and done.report.is_file()
 
 
-def measure_pages(app: Path, work: Path) -> dict[str, list[str]]:
-    """The report and the app of a published folder, each at a laptop's size, problems merged."""
+def publish_studies(work: Path) -> list[Path]:
+    """Every study of the repository published from a copy of its folder (the repository's own
+    folders stay as they are): the published folders."""
+    import shutil
+
+    from designkit.study.publish import publish
+
+    done = []
+    for spec in sorted((REPO / "studies").glob("*/study.json")):
+        copy = work / "studies" / spec.parent.name
+        shutil.copytree(spec.parent, copy, ignore=shutil.ignore_patterns("published", "results.parquet",
+                                                                           ".ipynb_checkpoints"))
+        done.append(publish(copy).report.parent)
+    return done
+
+
+def measure_pages(apps: dict[str, Path], work: Path) -> dict[str, list[str]]:
+    """Each published folder's report and app, each at a laptop's size, problems merged and named
+    by the study. One Chromium; one Voilà server per app."""
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     import harness
     import offline
     import readable_page
 
+    from designkit.study.publish import extra_voila_args
+
     found: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
-    notebook = next(app.glob("*.ipynb"))
-    with harness.voila_app(notebook, app / "share", work) as (browser, server):
-        page = browser.new_page(viewport=readable_page.LAPTOP)
-        page.goto((app / "report.html").as_uri())
-        for kind, problems in readable_page.measure(page).items():
-            found[kind] += [f"report: {p}" for p in problems]
-        offline.block_network(page)
-        page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
-        page.locator(".jp-RenderedMarkdown strong", has_text="Conclusion.").first.wait_for(timeout=300_000)
-        page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= 4", timeout=300_000)
-        page.wait_for_timeout(1000)  # the last chart's legend lays out
-        for kind, problems in readable_page.measure(page).items():
-            found[kind] += [f"app: {p}" for p in problems]
+    previous = os.environ.get("JUPYTER_PATH")
+    try:
+        with harness.chromium(harness.write_fake_wav(work / "mic.wav")) as browser:
+            for name, app in apps.items():
+                os.environ["JUPYTER_PATH"] = str(app / "share" / "jupyter")
+                page = browser.new_page(viewport=readable_page.LAPTOP)
+                page.goto((app / "report.html").as_uri())
+                for kind, problems in readable_page.measure(page).items():
+                    found[kind] += [f"{name} report: {p}" for p in problems]
+                notebook = next(app.glob("*.ipynb"))
+                charts = page.evaluate("() => document.querySelectorAll('svg[aria-label], img[alt]').length")
+                with harness.voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
+                    offline.block_network(page)
+                    page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
+                    page.locator(".jp-RenderedMarkdown strong", has_text="Conclusion.").first.wait_for(timeout=300_000)
+                    drawn = min(int(charts), 4)  # the report's charts; the app draws them live
+                    page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= {drawn}",
+                                           timeout=300_000)
+                    page.wait_for_timeout(1000)  # the last chart's legend lays out
+                    for kind, problems in readable_page.measure(page).items():
+                        found[kind] += [f"{name} app: {p}" for p in problems]
+                page.close()
+    finally:
+        if previous is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = previous
     return found
 
 
@@ -78,7 +114,9 @@ def run(*, quick: bool = False) -> Iterator[dict[str, Any]]:
         work = Path(tmp)
         ok = publish_twice(work / "my-study", sessions=3 if quick else 8)
         yield {"metric": "republish_ok", "value": int(ok), "unit": "yes/no", "goal": "= 1"}
-        found = measure_pages(work / "my-study" / "published", work)
+        apps = {"my-study": work / "my-study" / "published"}
+        apps |= {folder.parent.name: folder for folder in publish_studies(work)}
+        found = measure_pages(apps, work)
     for metric, kind in KINDS.items():
         for problem in found[kind][:5]:
             print(f"  {metric}: {problem}", file=sys.stderr)
