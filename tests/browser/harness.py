@@ -216,7 +216,6 @@ GUM_COUNTER = """
 """
 
 
-@functools.cache
 @contextmanager
 def voila_app(notebook: Path, share: Path, work: Path, *, wav: str = "mic.wav") -> Iterator[tuple[Any, Server]]:
     """`notebook` served as a designkit app (Voilà with the template that `write_template` put under
@@ -237,6 +236,7 @@ def voila_app(notebook: Path, share: Path, work: Path, *, wav: str = "mic.wav") 
             os.environ["JUPYTER_PATH"] = previous
 
 
+@functools.cache
 def _playwright() -> Any:
     """The one Playwright driver of this process: its sync API refuses a second one while another
     is open (it leaves its event loop running), so every browser (the session fixture's and a
