@@ -9,16 +9,27 @@
 - `thinking_policy_respected`: with "filler after 400 ms" every answer later than 400 ms after
   the turn end is preceded by a filler, and no earlier one is; with "silent" none is.
 - `replay_equals_live`: a live run (worker beside the loop) and the replay of its log decide alike.
-
-Not here yet: `first_word_p50_s`, `first_word_p95_s` and `roundtrip_p95_ms`, which need the live
-browser run (real Chromium + JupyterLab, a fake microphone speaking the questions).
+- `first_word_p50_s`, `first_word_p95_s`: live, in real Chromium + JupyterLab, the conversation
+  agent with the real models hears spoken questions from a fake microphone (the kit's voice, known
+  words, known turn ends; tests/browser/talk_live.py); from each question's turn end (the script's
+  last voiced sample) to the first sample of the answer played on the page (fillers do not count).
+  A question left unanswered counts as the whole wait before the next one. The line lists the
+  exchanges (heard -> said, with timings), the box's load average and whether the kept session
+  replays from its log to the live decisions.
+- `roundtrip_p95_ms`: in the same run, an audio chunk sent by the page -> its decision back, with
+  recognition and the model working beside the loop (the first second left out).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
+import os
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -62,6 +73,8 @@ QUESTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("How do I cook salmon in the oven?", ("salmon", "oven", "bake", "minute", "degree")),
     ("What vegetables are good in a stir fry?", ("vegetable", "stir", "pepper", "broccoli", "carrot", "onion")),
 )
+# The quiet after each live question: time for the answer on a loaded box (an unanswered one counts as it).
+GAP_S = 16.0
 ENGLISH = set("abcdefghijklmnopqrstuvwxyz'-,.!?;: 0123456789")
 
 
@@ -177,7 +190,38 @@ def thinking(quick: bool) -> Iterator[dict[str, Any]]:
     yield _line("replay_equals_live", float(same), "bool", "= 1")
 
 
+def live(quick: bool) -> Iterator[dict[str, Any]]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
+    import harness
+    import talk_live
+
+    questions = talk_live.QUESTIONS[:3] if quick else talk_live.QUESTIONS
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="designkit-talkback-") as tmp:
+        work = Path(tmp)
+        root = work / "root"
+        root.mkdir()
+        asked = talk_live.questions_wav(work / "questions.wav", questions, gap_s=GAP_S)
+        with harness.chromium(asked.wav) as browser, harness.jupyterlab(root, work) as server:
+            run = talk_live.talk(browser, server.url, root, asked)
+        replayed = talk_live.replay_equals_live(run.folder)
+    load = [round(x, 2) for x in (*load_before, *os.getloadavg())]
+    waits = np.array([asked.gap_s if math.isnan(e.first_word_s) else e.first_word_s for e in run.exchanges])
+    detail = {"questions": len(run.exchanges), "unanswered": int(sum(math.isnan(e.first_word_s) for e in run.exchanges)),
+              "with_filler": sum(bool(e.thinking) for e in run.exchanges), "exchanges": [e.line() for e in run.exchanges],
+              "listening": run.listening, "replay_equals_live": int(replayed), "loadavg_before_after": load,
+              "cpus": os.cpu_count()}
+    yield _line("first_word_p50_s", float(np.percentile(waits, 50)) if waits.size else math.nan, "s", "<= 1.2",
+                detail=detail)
+    yield _line("first_word_p95_s", float(np.percentile(waits, 95)) if waits.size else math.nan, "s", "<= 2.0")
+    rtts = np.array(run.rtts[5:], dtype=float)
+    yield _line("roundtrip_p95_ms", float(np.percentile(rtts, 95)) if rtts.size else math.nan, "ms", "<= 20",
+                detail={"p50_ms": round(float(np.median(rtts)), 2) if rtts.size else None, "chunks": int(rtts.size),
+                        "max_ms": round(float(rtts.max()), 1) if rtts.size else None})
+
+
 def run(quick: bool = False) -> Iterator[dict[str, Any]]:
     yield from thinking(quick)
     yield from asr(quick)
     yield from persona(quick)
+    yield from live(quick)

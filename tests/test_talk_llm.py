@@ -119,3 +119,6 @@ def test_the_packaged_smollm2_answers_one_sentence_offline() -> None:
     answer = first_sentence(model.stream(Persona("You are a cooking assistant.").messages(
         history=(), heard="how long should I boil an egg"), max_tokens=32), max_words=25)
     assert answer and len(answer.split()) <= 25 and model.name.startswith("SmolLM2-135M-Instruct")
+    # A stream read to its end (the model stopped at max_tokens) ends too, and so does the next one.
+    for _ in range(2):
+        assert "".join(model.stream([Message("user", "Hello!")], max_tokens=3)).strip()

@@ -250,6 +250,7 @@ function render({ model, el }) {
     state.voice.active = playing.size;
     src.onended = () => { playing.delete(src); state.voice.active = playing.size; };
     state.voice.pieces += 1;
+    return start - startOffset;  // where this piece's first sample plays, on the session timeline
   }
   function watchLevel() {
     if (!analyser) return;
@@ -435,11 +436,11 @@ function render({ model, el }) {
     if (msg.type === "ack") return;
     state.counts = msg.counts;
     if (msg.stop) stopVoice(msg.point);
-    if (msg.voice && buffers && buffers.length && ctx) playPiece(buffers[0]);
+    const onset = msg.voice && buffers && buffers.length && ctx ? playPiece(buffers[0]) : null;
     const p = msg.point;
     if (p && p.content && ["speak", "backchannel", "caption", "interrupt", "ask"].includes(p.action)) {
       state.said = state.said || [];
-      state.said.push({ t: p.t, action: p.action, content: p.content });
+      state.said.push({ t: p.t, action: p.action, content: p.content, reason: p.reason, onset });
       says.textContent = (p.action === "caption" ? "shows: " : "says: ") + "“" + p.content + "”";
       // Why did it say that: hover the line (the person talking can read it too).
       says.title = p.why ? whyLines(p.why).join("\n") : "";

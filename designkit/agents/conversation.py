@@ -22,6 +22,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from designkit.agents.script import Script, ScriptedProposer
 from designkit.agents.spec import Agent, audio_models_installed, line_measure
 from designkit.core.engine import Engine
@@ -119,9 +121,11 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
     """The answer writer beside the loop (words + language model + voice) and its proposer."""
     from designkit.agents.spec import agent_speaker
     from designkit.core.beside import Beside
+    from designkit.core.streams import SAMPLE_RATE
     from designkit.perception.audio.silero import SileroVAD
     from designkit.perception.language.words import Words
     from designkit.proposers.answer import AnswerProposer, AnswerWriter
+    from designkit.proposers.llm.chat import Message
     from designkit.proposers.llm.local_gguf import GGUFModel
     from designkit.proposers.llm.persona import Persona
     from designkit.render.agent_voice import espeak_synthesize
@@ -136,6 +140,13 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
         try:
             words.load()
             model.load()
+            # One small run of each: a model's first call pays for its setup (a second or more on a
+            # busy 2-core box), and the piper voice loads on its first sentence.
+            words.transcribe(np.zeros(SAMPLE_RATE // 2, np.float32))
+            for _ in model.stream([Message("user", "Hello!")], max_tokens=2):
+                pass
+            if writer.voice is not None:
+                writer.voice("Okay.")
         except Exception:
             logger.exception("loading the talk-back models failed; answers will say they did not hear")
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,14 @@ from designkit.core.streams import Event
 logger = logging.getLogger(__name__)
 
 ARRIVAL_KIND = EventKind.ARRIVAL.value
+MAX_WORKER_THREADS = 4
+
+
+def worker_threads() -> int:
+    """CPU threads a model working beside the loop may use: every core but one, which the microturn
+    loop keeps (on 2 cores the loop's round trip stays short while Whisper and a language model
+    run), at most `MAX_WORKER_THREADS` (more gains little for models this small)."""
+    return max(1, min(MAX_WORKER_THREADS, (os.cpu_count() or 2) - 1))
 
 
 @runtime_checkable

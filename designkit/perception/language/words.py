@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from designkit.core.beside import worker_threads
 from designkit.core.microturns import Microturn
 from designkit.core.session import OFFLINE_CONSENT, Consent
 from designkit.core.streams import SAMPLE_RATE
@@ -56,8 +57,8 @@ class Words:
 
     name = "whisper-tiny.en"
 
-    def __init__(self, *, cpu_threads: int = 2, model_dir: str | Path | None = None) -> None:
-        self.cpu_threads = cpu_threads
+    def __init__(self, *, cpu_threads: int | None = None, model_dir: str | Path | None = None) -> None:
+        self.cpu_threads = cpu_threads if cpu_threads is not None else worker_threads()
         self.model_dir = Path(model_dir) if model_dir is not None else None
         self._model: Any = None
         self._lock = threading.Lock()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from designkit import weights
+from designkit.core.beside import worker_threads
 from designkit.errors import MissingExtraError
 from designkit.proposers.llm.chat import Message
 
@@ -35,11 +36,12 @@ class GGUFModel:
     checks reproducible.
     """
 
-    def __init__(self, *, path: str | Path | None = None, device: str = "auto", cpu_threads: int = 2,
+    def __init__(self, *, path: str | Path | None = None, device: str = "auto", cpu_threads: int | None = None,
                  temperature: float = 0.0, top_p: float = 0.9, repetition_penalty: float = 1.1) -> None:
         self.path = Path(path).expanduser() if path is not None else None
         self.device = device
-        self.cpu_threads = cpu_threads
+        # Every core but one (`worker_threads`): torch's default, all of them, starves the kernel's loop.
+        self.cpu_threads = cpu_threads if cpu_threads is not None else worker_threads()
         self.temperature = temperature
         self.top_p = top_p
         self.repetition_penalty = repetition_penalty
@@ -98,20 +100,30 @@ class GGUFModel:
                 def __call__(self, *_: Any, **__: Any) -> bool:
                     return stop.is_set()
 
-            with self._lock, torch.inference_mode():
-                model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_tokens,
-                               repetition_penalty=self.repetition_penalty, streamer=streamer,
-                               stopping_criteria=StoppingCriteriaList([_Stop()]),
-                               pad_token_id=tokenizer.eos_token_id, **sampling)
+            try:
+                with self._lock, torch.inference_mode():
+                    model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=max_tokens,
+                                   repetition_penalty=self.repetition_penalty, streamer=streamer,
+                                   stopping_criteria=StoppingCriteriaList([_Stop()]),
+                                   pad_token_id=tokenizer.eos_token_id, **sampling)
+            except BaseException as exc:  # the reader would wait for the stream's end for ever
+                failed.append(exc)
+                streamer.end()
 
+        failed: list[BaseException] = []
         worker = threading.Thread(target=generate, name="designkit-llm", daemon=True)
         worker.start()
+        ended = False
         try:
             for piece in streamer:
                 if piece:
                     yield piece
+            ended = True
         finally:
             stop.set()  # the reader stopped early (a whole first sentence): stop generating too
-            for _ in streamer:
-                pass
+            if not ended:  # read what is left up to the stream's end (once it ended, nothing more comes)
+                for _ in streamer:
+                    pass
             worker.join()
+        if failed:
+            raise RuntimeError(f"{self.name} failed while writing") from failed[0]
