@@ -2,11 +2,13 @@
 
 A new study (`designkit study new`, fewer sessions with --quick) is published, one knob changed and
 published again, as a designer iterating does; every study of `studies/` is published from a copy.
-Each publication's static report (file) and its Voilà app (served on 127.0.0.1, network cut) are
-opened in Debian Chromium at 1280 x 800 and measured by `tests/browser/readable_page.py`: each
-element's scroll and client width, each chart text's box against its chart's, each pair of a
-chart's texts, each chart's alternative text. With --quick this takes about 15 min on a loaded
-2-core box (eight publications, one Voilà server each).
+Each publication's static report (file) is opened in Debian Chromium at 1280 x 800, and so is its
+Voilà app (served on 127.0.0.1, network cut): every study's app in a full run, with --quick only
+the apps of QUICK_APPS (the new study's and interruption-styles', whose app has the explorer and
+the session board) -- each app runs its study's notebook again in a Voilà kernel, the slow part.
+Each page is measured by `tests/browser/readable_page.py`: each element's scroll and client width,
+each chart text's box against its chart's, each pair of a chart's texts, each chart's alternative
+text.
 
 - `republish_ok`: 1 when publishing twice in a row worked and the second audit shows the change.
 - `report_overflow`, `clipped_text`, `overlapping_labels`, `charts_without_alt`: problems found,
@@ -28,6 +30,7 @@ from typing import Any
 
 NAME = "readable"
 REPO = Path(__file__).resolve().parents[1]
+QUICK_APPS = ("my-study", "interruption-styles")  # the apps --quick opens; a full run opens every one
 KINDS = {"report_overflow": "overflow", "clipped_text": "clipped", "overlapping_labels": "overlapping",
          "charts_without_alt": "without_alt"}
 
@@ -65,9 +68,10 @@ def publish_studies(work: Path) -> list[Path]:
     return done
 
 
-def measure_pages(apps: dict[str, Path], work: Path) -> dict[str, list[str]]:
-    """Each published folder's report and app, each at a laptop's size, problems merged and named
-    by the study. One Chromium; one Voilà server per app."""
+def measure_pages(apps: dict[str, Path], work: Path, *, served: Any = None) -> dict[str, list[str]]:
+    """Each published folder's report, and its app where `served` names it (None: every app),
+    each at a laptop's size, problems merged and named by the study. One Chromium; one Voilà
+    server per app."""
     sys.path.insert(0, str(REPO / "tests" / "browser"))
     import harness
     import offline
@@ -85,6 +89,9 @@ def measure_pages(apps: dict[str, Path], work: Path) -> dict[str, list[str]]:
                 page.goto((app / "report.html").as_uri())
                 for kind, problems in readable_page.measure(page).items():
                     found[kind] += [f"{name} report: {p}" for p in problems]
+                if served is not None and name not in served:
+                    page.close()
+                    continue
                 notebook = next(app.glob("*.ipynb"))
                 charts = page.evaluate("() => document.querySelectorAll('svg[aria-label], img[alt]').length")
                 with harness.voila(notebook, work, extra_args=extra_voila_args(), timeout=180.0) as server:
@@ -116,7 +123,7 @@ def run(*, quick: bool = False) -> Iterator[dict[str, Any]]:
         yield {"metric": "republish_ok", "value": int(ok), "unit": "yes/no", "goal": "= 1"}
         apps = {"my-study": work / "my-study" / "published"}
         apps |= {folder.parent.name: folder for folder in publish_studies(work)}
-        found = measure_pages(apps, work)
+        found = measure_pages(apps, work, served=QUICK_APPS if quick else None)
     for metric, kind in KINDS.items():
         for problem in found[kind][:5]:
             print(f"  {metric}: {problem}", file=sys.stderr)

@@ -31,3 +31,16 @@ def test_the_results_table_has_no_codes_and_no_nan() -> None:
     assert list(table.index) == ["focused", "in public"] and table.index.name == "condition"
     assert table.loc["in public", "time to answer"] == "never answered aloud"
     assert "nan" not in table.to_string() and "=" not in table.to_string()
+
+
+def test_every_full_duplex_bench_score_has_plain_words() -> None:
+    from designkit.agents.fdbench import PUBLISHED
+    from designkit.metrics.fdbench import TASKS
+    from designkit.metrics.fdbench.labels import LABELS
+    from designkit.metrics.units import metric_label
+
+    assert {f"{task}:{measure}" for _, task, measure, _ in PUBLISHED} <= set(LABELS)
+    assert {code.partition(":")[0] for code in LABELS} == set(TASKS)
+    assert metric_label("smooth_turn_taking:latency") == "time to take the turn (seconds)"
+    assert all(":" not in metric_label(code) and "_" not in metric_label(code) for code in LABELS)
+    assert len(set(LABELS.values())) == len(LABELS)

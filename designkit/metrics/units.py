@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from designkit.metrics.catalogue import CATALOGUE, Metric
+from designkit.metrics.fdbench.labels import LABELS as FDB_LABELS
 
 METRIC_INFO: Mapping[str, Metric] = CATALOGUE  # name -> declaration (label, unit, scale, better)
 
 
 def metric_label(name: str) -> str:
-    """The metric in a designer's words; a name without a declaration stands for itself."""
+    """The metric in a designer's words (a Full-Duplex-Bench score's from `fdbench.labels`); a name
+    without a declaration stands for itself."""
     declared = CATALOGUE.get(name)
-    return declared.label if declared is not None else name
+    return declared.label if declared is not None else FDB_LABELS.get(name, name)
 
 
 def axis_title(name: str) -> str:

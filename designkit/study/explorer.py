@@ -31,9 +31,11 @@ import pandas as pd
 from designkit.errors import InputError
 from designkit.metrics import METRICS
 from designkit.metrics.stats import bootstrap_ci
+from designkit.metrics.units import metric_label
 from designkit.policy.spec import Policy
 from designkit.study.charts import _altair, to_svg
 from designkit.study.knob_controls import TURNABLE, knob_control, turnable
+from designkit.study.labels import variant_label
 from designkit.study.prepare import Preparation
 from designkit.study.runner import scenario_truths
 from designkit.study.shards import Shards, metric_rows, prepare_all
@@ -42,6 +44,10 @@ log = logging.getLogger(__name__)
 
 DATASET = "explorer"
 CURRENT = "your policy"
+# The chart's plot areas together, and its condition labels at most: with the legend they fit a
+# study app's page at 1280 px (Voilà's output area is about 1070 px wide).
+CHART_PX = 600
+LABEL_PX = 200
 PARALLEL_MICROTURNS = 30_000
 
 
@@ -130,7 +136,8 @@ class Explorer:
             for metric in self.metrics:
                 est = bootstrap_ci(table[metric].to_numpy(dtype=np.float64), resamples=400, seed=0)
                 out.append({"policy": name, "metric": metric, "mean": _num(est.mean), "low": _num(est.low),
-                            "high": _num(est.high), "kind": CURRENT if current else "study variant"})
+                            "high": _num(est.high), "kind": CURRENT if current else "study variant",
+                            "condition": variant_label(name), "measure": metric_label(metric)})
         return out
 
     def _chart_template(self) -> dict[str, Any]:
@@ -138,16 +145,20 @@ class Explorer:
         data = alt.Data(name=DATASET)
         colour = alt.Color("kind:N", scale=alt.Scale(domain=["study variant", CURRENT],
                                                       range=["#9aa5b1", "#e07a5f"]), title=None)
-        y = alt.Y("policy:N", title=None, sort=None)
+        # Plain words on the chart (the codes stay in `policy` and `metric`); long names wrap at
+        # LABEL_PX so the facets and their axis fit a laptop's page beside the legend.
+        y = alt.Y("condition:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX))
         base = alt.Chart(data)
         rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=None), x2="high:Q", y=y, color=colour)
         points = base.mark_point(filled=True, size=80).encode(
             x="mean:Q", y=y, color=colour,
-            tooltip=["policy:N", "metric:N", alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
+            tooltip=[alt.Tooltip("condition:N", title="condition"), alt.Tooltip("measure:N", title="metric"),
+                     alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
                      alt.Tooltip("high:Q", format=".3f")])
-        width = max(150, 780 // max(1, len(self.metrics)) - 30)
+        width = max(120, CHART_PX // max(1, len(self.metrics)) - 30)
         chart = (alt.layer(rules, points, data=data).properties(width=width, height=alt.Step(16))
-                 .facet(column=alt.Column("metric:N", sort=list(self.metrics), title=None))
+                 .facet(column=alt.Column("measure:N", sort=[metric_label(m) for m in self.metrics], title=None,
+                                          header=alt.Header(labelLimit=width)))
                  .resolve_scale(x="independent")
                  .properties(title=self.title or "explore the policy"))
         spec: dict[str, Any] = chart.to_dict()
@@ -213,7 +224,7 @@ class Explorer:
         for metric in self.metrics:
             column = self.table[metric]
             value = float(column.mean()) if column.notna().any() else math.nan
-            parts.append(f"<b>{metric}</b> {value:.3f}")
+            parts.append(f"<b>{metric_label(metric)}</b> {value:.3f}")
         knobs = ", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs)
         return f"<span class='dk-explorer-status' data-decide-ms='{self.decide_ms:.1f}'>{knobs} &rarr; " + " &middot; ".join(parts) + \
             f" (mean of {len(self.table)} sessions)</span>"
