@@ -35,3 +35,13 @@ def test_the_readme_counts_the_study_apps() -> None:
     words = {5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
     apps = len(list((REPO / "studies").glob("*/study.json")))
     assert f"({words[apps]} Voilà apps" in (REPO / "README.md").read_text()
+
+
+def test_the_walk_finds_a_scenario_condition_named_like_a_context_mode(tmp_path: Path) -> None:
+    (tmp_path / "studies" / "s").mkdir(parents=True)
+    (tmp_path / "README.md").write_text("Eight stressed dialogues and a public (café noise) user; the stressed mode waits.\n")
+    (tmp_path / "studies" / "s" / "conclusion.json").write_text(
+        '{"claims": [{"says": "The public user is answered by caption.", "values": {}}]}')
+    found = designer_text_problems(tmp_path)
+    assert [f.split(": ", 1)[1].split(" (write")[0] for f in found] == ["'stressed dialogues'", "'public (café'", "'public user'"]
+    assert "studies/s/conclusion.json" in found[2]

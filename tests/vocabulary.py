@@ -19,6 +19,12 @@ RETIRED: dict[str, str] = {
     r"\bunits of attention\b": "cost points (the attention cost's unit)",
     r"\bunits per minute, lower is calmer\b": "cost points per minute",
     r"\b\d+ units of your attention\b": "N cost points a minute",
+    # "stressed" and "public" name the policy's context modes only; the scenario conditions they
+    # used to name too are a hurried speaker and café noise.
+    r"\bstressed (user|speaker|person|voice|dialogues?|scenarios?)\b": "a hurried speaker (the scenario condition)",
+    r"\bstressed \((faster|shorter|higher)": "a hurried speaker (the scenario condition)",
+    r"\bpublic (user|speaker|person|dialogues?|scenarios?)\b": "café noise (the scenario condition)",
+    r"\bpublic \(café": "café noise (the scenario condition)",
 }
 # A grid variant's code outside a code span: `knob=value` in prose.
 RAW_CODE = re.compile(r"(?<![`\w])(style|context|confidence|thinking|initiative)=[\w.]+")
@@ -40,12 +46,30 @@ def prose(path: Path) -> str:
     return path.read_text()
 
 
+def widget_labels() -> str:
+    """What the kit's widgets show a designer in words: every knob's label, hint and choices, and
+    every scenario set's description (the study editor's and the explorer's controls)."""
+    from designkit.policy import Policy
+    from designkit.policy.knobs import knobs_of
+    from designkit.scenarios import sets
+
+    words = [part for k in knobs_of(Policy).values() for part in (k.label, k.hint, *(c.label for c in k.choices))]
+    return "\n".join(words + [info.description for info in sets().values()])
+
+
+def conclusion_text(path: Path) -> str:
+    """A study's conclusion sentences, as its report shows them."""
+    return "\n".join(claim["says"] for claim in json.loads(path.read_text())["claims"])
+
+
 def designer_text_problems(repo: Path) -> list[str]:
-    """Each retired word and raw variant code in designer-facing text, as `file: word (write ...)`."""
+    """Each retired word and raw variant code in designer-facing text (files, study conclusions and
+    widget labels), as `where: word (write ...)`."""
     out = []
-    for path in designer_files(repo):
-        text = prose(path)
-        where = path.relative_to(repo)
+    texts = [(path.relative_to(repo), prose(path)) for path in designer_files(repo)]
+    texts += [(path.relative_to(repo), conclusion_text(path)) for path in sorted((repo / "studies").glob("*/conclusion.json"))]
+    texts.append(("widget labels", widget_labels()))
+    for where, text in texts:
         for pattern, instead in RETIRED.items():
             out += [f"{where}: {m.group(0)!r} (write {instead})" for m in re.finditer(pattern, text, re.I)]
         outside = CODE_SPAN.sub("", text)

@@ -26,9 +26,9 @@ register_set("dialogue-noisy", "dialogue", {"duration_s": 60.0, "snr_db": 5.0},
 register_set("dialogue-20db", "dialogue", {"duration_s": 60.0, "snr_db": 20.0},
              description="1-minute dialogues with room noise at 20 dB SNR")
 register_set("dialogue-stressed", "dialogue", {"duration_s": 60.0, "context": "stressed"},
-             description="faster, higher, shorter pauses")
+             description="a hurried speaker: faster, higher, shorter pauses")
 register_set("dialogue-public", "dialogue", {"duration_s": 60.0, "context": "public", "snr_db": 20.0},
-             description="café babble behind the user")
+             description="café noise: babble behind the speaker at 20 dB SNR")
 register_set("dialogue-long", "dialogue", {"duration_s": 600.0}, default_n=20,
              description="10-minute dialogues for replay studies")
 register_set("breathing-6s", "breathing", {"period_s": 6.0}, description="breathe in every 6 s, with a reminder")
