@@ -89,12 +89,13 @@ def test_a_minute_live_in_jupyterlab(lab: Any, page: Any, artifacts: Path) -> No
     harness.wait_live(page, "s.lastPoint && !s.lastPoint.user && !s.lastPoint.agent && s.voice.active === 0")
     pieces = harness.live_state(page, "s.voice.pieces")
     operator(page, "session.wizard('speak', content='Let me think about that for a moment.')")
-    harness.wait_live(page, f"s.voice.pieces >= {pieces + 3} && s.voice.level > 1e-3", timeout_ms=20_000)
+    # Ceilings for a busy machine (the agent's pieces come as fast as the kernel answers).
+    harness.wait_live(page, f"s.voice.pieces >= {pieces + 3} && s.voice.level > 1e-3", timeout_ms=60_000)
     shot(page, artifacts, "03-agent-speaking")
     stops = harness.live_state(page, "s.voice.stops")
     operator(page, "session.wizard('stop')")
     harness.wait_live(page, f"s.voice.stops > {stops} && s.voice.lastStop && s.voice.lastStop.reason === 'wizard'"
-                            " && s.voice.silentAfterStopMs !== null", timeout_ms=20_000)
+                            " && s.voice.silentAfterStopMs !== null", timeout_ms=60_000)
     stopped = harness.live_state(page, "s.replies")
     harness.wait_live(page, f"s.replies >= {stopped + 5}")
     voice = harness.live_state(page, "s.voice")
