@@ -95,9 +95,11 @@ class Exchange:
     words_ms: float = math.nan
 
     def line(self) -> str:
+        if not self.answer:
+            return f"asked “{self.question}”: no answer before the next question"
         filler = f" (first: {' / '.join(self.thinking)})" if self.thinking else ""
-        return (f"“{self.heard}” -> “{self.answer}” first word {self.first_word_s:.2f} s after the turn end"
-                f"{filler}; words {self.words_ms:.0f} ms, model {self.llm_ms:.0f} ms")
+        return (f"heard “{self.heard}” -> said “{self.answer}”, first word {self.first_word_s:.2f} s after the "
+                f"turn end{filler}; words {self.words_ms:.0f} ms, model {self.llm_ms:.0f} ms")
 
 
 @dataclass
