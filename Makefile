@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.designkit-installed
 
-.PHONY: setup debs lab test test-quick lint typecheck imports pytest dist laptop-check bench bench-quick clean host
+.PHONY: setup debs lab test test-quick lint typecheck imports pytest dist laptop-check bench bench-quick clean host screenshots
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -79,6 +79,9 @@ bench: setup
 
 bench-quick: setup
 	$(BIN)/python benchmarks/run.py --quick
+
+screenshots: setup  ## the pictures in docs/images/ from real runs (JupyterLab, Voilà, Chromium; records their inputs' hashes)
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .venv-laptop .pytest_cache .mypy_cache .ruff_cache test-artifacts
