@@ -43,20 +43,21 @@ def exercise_board(page: Any, artifacts: Path, where: str) -> None:
     """Hover, brush, click: what a person does with the chart; asserts what they would see."""
     page.wait_for_selector(POINTS, timeout=240_000)
     shot(page, artifacts, f"{where}-open")
-    # Hover a point: vega-tooltip shows the session and the policy.
+    # Hover a point: vega-tooltip shows the session and its condition, in plain words.
     page.locator(POINTS).first.hover(force=True)
     page.wait_for_selector("#vg-tooltip-element.visible", timeout=10_000)
     tip = page.inner_text("#vg-tooltip-element")
-    assert "session" in tip and "policy" in tip, tip
+    assert "session" in tip and "condition" in tip, tip
     shot(page, artifacts, f"{where}-tooltip")
-    # Brush the left part of the plot: the table (computed in Python) follows.
+    # Brush from the plot's left edge to just past the first point: the table (computed in Python) follows.
     count = page.inner_text(".dk-board-count")
     box = page.locator(".dk-board-sessions svg.marks g.mark-rect.role-frame path, "
                        ".dk-board-sessions svg.marks path.background").first.bounding_box()
-    assert box is not None
+    point = page.locator(POINTS).first.bounding_box()
+    assert box is not None and point is not None
     page.mouse.move(box["x"] + 5, box["y"] + 5)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] - 5, steps=8)
+    page.mouse.move(point["x"] + point["width"] + 3, box["y"] + box["height"] - 5, steps=8)
     page.mouse.up()
     page.wait_for_function("c => { const t = document.querySelector('.dk-board-count').innerText;"
                            " return t !== c && !t.startsWith('0 '); }", arg=count, timeout=30_000)
