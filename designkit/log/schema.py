@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from designkit import __version__
 from designkit.core.context import StepRecord
 from designkit.core.engine import Engine
 from designkit.core.session import Consent
@@ -117,10 +118,12 @@ def hash_text(previous: str, row_text: str) -> str:
 
 
 def _versions(names: Sequence[str]) -> dict[str, str]:
+    """Python's and each package's version; the kit's own from `designkit.__version__` (its
+    distribution is named otherwise on the package index)."""
     out = {"python": platform.python_version()}
     for name in names:
         try:
-            out[name] = metadata.version(name)
+            out[name] = __version__ if name == "designkit" else metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
     return out

@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from designkit import __version__
 from designkit.cache import cache_dir as cache_dir_of
 from designkit.errors import InputError, MissingExtraError
 from designkit.metrics.stats import bootstrap_ci
@@ -48,10 +49,12 @@ def cache_root() -> Path:
 
 
 def package_versions() -> dict[str, str]:
+    """The versions a result was computed with: the kit's own from `designkit.__version__` (its
+    distribution is named otherwise on the package index), the libraries' from their metadata."""
     out = {}
     for name in PACKAGES:
         try:
-            out[name] = metadata.version(name)
+            out[name] = __version__ if name == "designkit" else metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
     return out
