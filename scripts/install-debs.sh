@@ -2,12 +2,14 @@
 # Optional Debian packages. designkit itself needs none: espeak-ng and ffmpeg come as Python wheels
 # (extra `sound`). Installed when missing:
 #   chromium                     always: the real-browser tests drive it (never a downloaded browser)
-#   espeak-ng ffmpeg             only with DESIGNKIT_SYSTEM_TOOLS=1: the system's copies, used when the
-#                                wheels are not installed (e.g. an Intel Mac has no espeakng-loader wheel)
+#   ffmpeg sox                   always: the recording tests make their clips in other formats with them
+#                                (the kit itself reads recordings with the imageio-ffmpeg wheel first)
+#   espeak-ng                    only with DESIGNKIT_SYSTEM_TOOLS=1: the system's copy, used when the
+#                                wheel is not installed
 set -euo pipefail
-wanted="chromium"
+wanted="chromium ffmpeg sox"
 if [ "${DESIGNKIT_SYSTEM_TOOLS:-0}" = 1 ]; then
-  wanted="$wanted espeak-ng ffmpeg"
+  wanted="$wanted espeak-ng"
 fi
 command -v dpkg >/dev/null || { echo "designkit: not a Debian system; skipping Debian packages ($wanted)" >&2; exit 0; }
 missing=()
