@@ -91,3 +91,27 @@ def test_every_knob_a_control_can_turn_is_live(controls: Controls) -> None:
     turnable = [n for n, k in KNOBS.items() if k.control in (Control.SLIDER, Control.WHOLE, Control.CHOICE)]
     assert sorted(controls.knobs) == sorted(turnable)
     assert all(isinstance(getattr(Policy(), n), (int, float, str, type(None))) for n in turnable)
+
+
+def test_showing_the_controls_leaves_a_policy_off_the_slider_grid_as_it_is(tmp_path: Path) -> None:
+    # The conversation agent's sure turn end is 0.93; its slider steps by 0.05 by default. A browser
+    # snaps a slider's value to its step and sends it back, which changed the agent's policy to 0.95.
+    from designkit.study.knob_controls import slider_step
+
+    policy = Policy(style="wait_for_pause", sure_confidence=0.93, budget_per_min=20.0, pause_s=0.4)
+    with dummy_comm():
+        session = LiveSession(log_dir=tmp_path)
+        session.set_policy(policy)
+        changes = len(session.policy_changes)
+        controls = Controls(session)
+        slider = controls.knobs["sure_confidence"].slider
+        assert slider.value == 0.93 and slider.step == pytest.approx(0.01) and slider.readout_format == ".2f"
+        assert slider_step(KNOBS["pause_s"], 0.4) == KNOBS["pause_s"].step  # on the grid: the declared step
+        # What a browser sends back for 20 on a 0.5-step slider starting at 0.5 changes nothing.
+        controls.knobs["budget_per_min"].value = 19.999999999999996
+        controls.knobs["sure_confidence"].value = 0.93
+        assert len(session.policy_changes) == changes
+        assert session.policy.budget_per_min == 20.0 and session.policy.sure_confidence == 0.93
+        controls.knobs["sure_confidence"].value = 0.95  # a real move is still a change
+        assert session.policy.sure_confidence == 0.95 and len(session.policy_changes) == changes + 1
+        session.close()

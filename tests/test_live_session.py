@@ -195,6 +195,21 @@ def test_live_session_replays_to_the_same_decisions(comm: None, tmp_path: Path, 
     assert replayed[20].coverage == 0.0 and live["coverage"].iloc[20] == 0.0
 
 
+def test_the_recording_holds_the_microphone_samples_bit_for_bit(comm: None, tmp_path: Path) -> None:
+    # Loud speech (peaks near full scale) is where a 16-bit round trip that scaled by 32767 on the
+    # way out and 32768 on the way in lost a step: a model's replay then heard other audio than live.
+    rng = np.random.default_rng(5)
+    loud = np.clip(rng.normal(0.0, 0.5, 16_000), -1.0, 1.0).astype(np.float32)
+    session, browser = make(tmp_path, loud)
+    browser.consent("audio")
+    browser.stream(0, 5)
+    session.close_session()
+    heard = np.concatenate([c.samples for c in load_session(session.folder).audio])
+    sent = browser.pcm[: heard.size]
+    assert np.abs(sent).max() == 32767
+    assert np.array_equal(np.round(heard * 32768).astype(np.int16), sent)
+
+
 def test_handlers_on_two_threads_keep_microturns_in_order(
         comm: None, tmp_path: Path, samples: np.ndarray) -> None:
     session, browser = make(tmp_path, samples)

@@ -30,8 +30,12 @@ _FLOAT_HEADER = struct.Struct("<4sI4s4sIHHIIHH4sI")  # RIFF, WAVE, fmt (16 bytes
 
 
 def to_pcm16(samples: npt.NDArray[np.floating]) -> bytes:
-    """Float samples in [-1, 1] as little-endian 16-bit PCM bytes (what WAV files and the browser hold)."""
-    return (np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
+    """Float samples in [-1, 1] as little-endian 16-bit PCM bytes (what WAV files and the browser hold).
+
+    The exact inverse of reading (k / 32768): audio that came in as 16-bit PCM (a live session's
+    microphone) is written back bit for bit, so a replay of its recording hears what live heard."""
+    scaled = np.round(np.asarray(samples, dtype=np.float64) * 32768.0)
+    return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
 
 
 def write_wav(path: str | os.PathLike[str], samples: npt.NDArray[np.floating], rate: int = SAMPLE_RATE, *,

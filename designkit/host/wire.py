@@ -12,8 +12,7 @@ import math
 import struct
 from typing import Any
 
-import numpy as np
-
+from designkit.audio.wav import to_pcm16
 from designkit.core.context import StepRecord
 from designkit.core.streams import AudioChunk
 from designkit.errors import InputError
@@ -24,8 +23,7 @@ PATH = "/session"
 
 def encode_audio(chunk: AudioChunk, seq: int) -> bytes:
     """The binary message for one chunk of audio."""
-    pcm = np.clip(np.round(chunk.samples * 32768.0), -32768, 32767).astype("<i2")
-    return HEADER.pack(seq, chunk.t0) + pcm.tobytes()
+    return HEADER.pack(seq, chunk.t0) + to_pcm16(chunk.samples)
 
 
 def decode_audio(message: bytes) -> AudioChunk:

@@ -135,3 +135,11 @@ def knobs_of(spec: type) -> dict[str, Knob]:
                              got="none", fix="declare it: field(default=..., metadata=knob(label, hint, ...))")
         out[f.name] = replace(declared, name=f.name)
     return out
+
+
+def same_knob(a: Any, b: Any) -> bool:
+    """True when two values of one knob are the same setting: numbers equal up to float noise
+    (a slider's 19.999999999999996 is 20), anything else equal."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)

@@ -27,6 +27,7 @@ from typing import Any
 from designkit.core.decisions import ACTION_LABELS, Action
 from designkit.errors import InputError
 from designkit.metrics.attention import INTERRUPTION_WEIGHT, OVERLAP_WEIGHT, STUDY_WEIGHT_DEFAULTS
+from designkit.policy.knobs import same_knob
 from designkit.policy.spec import KNOBS, Policy
 from designkit.study.spec import Study
 
@@ -96,8 +97,11 @@ def remove_condition(study: Study, name: str) -> Study:
 
 
 def set_knob(study: Study, name: str, knob: str, value: Any) -> Study:
-    """Condition `name` with one knob moved."""
+    """Condition `name` with one knob moved; `study` itself when the value is the knob's own (a
+    control sending back what it was given)."""
     found = condition(study, name)
+    if same_knob(getattr(found.policy, knob), getattr(found.policy.replace(**{knob: value}), knob)):
+        return study
     if found.kind is Kind.BASE:
         return study.replace(base=study.base.replace(**{knob: value}))
     field = "variants" if found.kind is Kind.VARIANT else "saved"

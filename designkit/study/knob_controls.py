@@ -47,8 +47,26 @@ def knob_control(name: str, value: Any, *, continuous_update: bool = True, **opt
         return w.IntSlider(value=int(value), min=int(knob.low), max=int(knob.high), step=int(knob.step),
                            continuous_update=continuous_update, **described)
     # A value beyond the offered range (an unlimited budget) starts the slider at its end.
-    return w.FloatSlider(value=min(max(float(value), knob.low), knob.high), min=knob.low, max=knob.high,
-                         step=knob.step, continuous_update=continuous_update, readout_format=".2f", **described)
+    start = min(max(float(value), knob.low), knob.high)
+    return w.FloatSlider(value=start, min=knob.low, max=knob.high, step=slider_step(knob, start),
+                         continuous_update=continuous_update, readout_format=readout(knob, start), **described)
+
+
+def slider_step(knob: Knob, value: float) -> float:
+    """The knob's declared step, or a finer one (a fifth, a tenth, ... down to 0.001) on whose grid
+    `value` lies. The browser snaps a slider's value to its step and sends the snapped value
+    back: a policy set to 0.93 on a 0.05 slider would become 0.95 the moment the controls show."""
+    step = float(knob.step)
+    for finer in (step, step / 5, step / 10, step / 50, step / 100, 0.001):
+        if abs((value - knob.low) / finer - round((value - knob.low) / finer)) < 1e-6:
+            return finer
+    return 0.001
+
+
+def readout(knob: Knob, value: float) -> str:
+    """Decimals enough to show `value` as set (0.93 on a 0.05 slider reads 0.93, not 0.9)."""
+    step = slider_step(knob, value)
+    return ".3f" if step < 0.01 - 1e-12 else ".2f"
 
 
 def described(name: str, control: Any) -> Any:
@@ -82,9 +100,9 @@ def _switchable_class() -> type:
             self.switch = w.Checkbox(value=on, description=knob.label + (f" ({knob.unit})" if knob.unit else ""),
                                      tooltip=knob.off, indent=False, style={"description_width": "initial"},
                                      layout=w.Layout(width="auto"))
-            start = value if on else (knob.low + knob.high) / 2
-            self.slider = w.FloatSlider(value=float(start), min=knob.low, max=knob.high, step=knob.step,
-                                        continuous_update=continuous_update, readout_format=".2f",
+            start = float(value) if on else (knob.low + knob.high) / 2
+            self.slider = w.FloatSlider(value=start, min=knob.low, max=knob.high, step=slider_step(knob, start),
+                                        continuous_update=continuous_update, readout_format=readout(knob, start),
                                         disabled=not on, tooltip=knob.hint, layout=w.Layout(width="180px"))
             self.off_note = w.HTML(f"<span style='color:#555;font-size:12px'>{knob.off}</span>")
             self.off_note.layout.display = "none" if on else ""

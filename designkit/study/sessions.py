@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from designkit.audio.wav import to_pcm16
 from designkit.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -78,13 +79,12 @@ class SessionRun:
 
 
 def wav_bytes(samples: npt.NDArray[np.floating], rate: int = SAMPLE_RATE) -> bytes:
-    pcm = (np.clip(np.asarray(samples, dtype=np.float64), -1.0, 1.0) * 32767.0).round().astype("<i2")
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(rate)
-        handle.writeframes(pcm.tobytes())
+        handle.writeframes(to_pcm16(samples))
     return buffer.getvalue()
 
 

@@ -44,6 +44,7 @@ from designkit.host.remote import release_host
 from designkit.log import LogWriter
 from designkit.log.why import WhyTracker
 from designkit.policy import Policy
+from designkit.policy.knobs import same_knob
 from designkit.policy.spec import with_quiet
 from designkit.study.colours import colour_table
 from designkit.widgets import interrupt, quiet_busy
@@ -159,12 +160,16 @@ class LiveSession(OperatorSide, anywidget.AnyWidget):
         return self.engine.policy
 
     def set_knob(self, knob: str, value: Any) -> None:
-        """Change one policy knob; it applies at the next microturn and is logged there."""
+        """Change one policy knob; it applies at the next microturn and is logged there. A value
+        equal to the knob's own (a slider sending back what it was given, 20 as 19.999999999999996)
+        changes nothing and logs nothing."""
         with self._lock:
             if not isinstance(self.engine.policy, Policy):
                 raise InputError("policy knob", expected="a designkit.policy.Policy to tune",
                                  got=type(self.engine.policy).__name__)
-            self._set_policy(self.engine.policy.replace(**{knob: value}))
+            changed = self.engine.policy.replace(**{knob: value})
+            if not same_knob(getattr(changed, knob), getattr(self.engine.policy, knob)):
+                self._set_policy(changed)
 
     def set_policy(self, policy: Any) -> None:
         """Swap the whole policy at the next microturn."""

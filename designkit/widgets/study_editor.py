@@ -118,6 +118,8 @@ class StudyEditor(w.VBox):  # type: ignore[misc]
         except DesignkitError as exc:
             self._say(str(exc), error=True)
             return False
+        if study is self.study:
+            return False  # nothing changed: nothing to save
         self.study = study
         study.save(self.path)
         self._say(f"saved to {html.escape(str(self.path))}")

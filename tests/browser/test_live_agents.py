@@ -85,7 +85,10 @@ def test_conversation_answers_live_and_replays_to_the_same_decisions(lab: Any, b
     live = live_decisions(folder)
     assert any(action in ("speak", "backchannel") for action, _, _ in live)
     # Where the talk extra is installed it answered in words: the replay takes those answers from the log.
-    replayed = conversation.build().replay(load_session(folder), read_log(folder / "log.parquet").events())
+    agent, log = conversation.build(), read_log(folder / "log.parquet")
+    # Showing the controls left the agent's policy as it is (a browser snaps sliders to their step).
+    assert log.header["policy"] == agent.engine.policy.to_dict()
+    replayed = agent.replay(load_session(folder), log.events())
     assert [(r.decision.action.value, r.decision.reason.value, r.decision.content)
             for r in replayed[: len(live)]] == live
 
