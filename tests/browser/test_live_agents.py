@@ -5,14 +5,13 @@ the conversation agent answers and its log replays to the same decisions; the br
 cues are audible within ±200 ms of the 4-2-6 schedule; the language coach catches a switch, and
 a replay with the logged arrival microturns of its language ID worker gives the live decisions;
 the exercise coach counts N ± 1 reps and says them. Faults: a kernel restart, a kernel interrupt, a dropped connection,
-a throttled tab and an unplugged microphone. Screenshots go to test-artifacts/agents/ and the
-agents' pictures to docs/images/.
+a throttled tab and an unplugged microphone. Screenshots go to test-artifacts/agents/ (the
+agents' pictures in docs/images/ are made by scripts/screenshots.py).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +24,11 @@ from designkit.core.beside import arrivals_in, results_in
 from designkit.log import read_log
 from designkit.widgets import load_session
 
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
-
-def shot(page: Any, artifacts: Path, name: str, *, docs: bool = False) -> None:
+def shot(page: Any, artifacts: Path, name: str) -> None:
     folder = artifacts / "agents"
     folder.mkdir(exist_ok=True)
-    path = folder / f"{name}.png"
-    page.locator(".dk-root").first.screenshot(path=str(path))
-    if docs:
-        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS_IMAGES / f"agent-{name}.png")
+    page.locator(".dk-root").first.screenshot(path=str(folder / f"{name}.png"))
 
 
 def open_agent(browser: Any, lab: Any, name: str, agent: str) -> tuple[Any, Path]:
@@ -79,7 +72,7 @@ def test_conversation_answers_live_and_replays_to_the_same_decisions(lab: Any, b
         assert "Silero VAD + turn-taking model" in listening and "answers with" in listening  # words or lines
         stream(page, 14.0, keep_audio=True)
         harness.wait_live(page, "(s.said || []).length > 0 && s.voice.pieces > 0", timeout_ms=30_000)
-        shot(page, artifacts, "conversation", docs=True)
+        shot(page, artifacts, "conversation")
         folder = revoke(page, log_dir)
         page.context.close()
     live = live_decisions(folder)
@@ -99,7 +92,7 @@ def test_breathing_cues_are_heard_on_the_schedule(lab: Any, browser_work: Path, 
     with harness.chromium(agent_media.quiet_wav(browser_work / "quiet.wav")) as browser:
         page, log_dir = open_agent(browser, lab, "breathing", "breathing_coach('4-2-6')")
         stream(page, 15.0)
-        shot(page, artifacts, "breathing", docs=True)
+        shot(page, artifacts, "breathing")
         onsets = harness.live_state(page, "s.voice.onsets")
         folder = revoke(page, log_dir)
         page.context.close()
@@ -128,7 +121,7 @@ def test_a_language_switch_is_caught_and_replay_uses_the_logged_arrivals(lab: An
     with harness.chromium(learner.wav) as browser:
         page, log_dir = open_agent(browser, lab, "language", "language_coach('es', at_once=True)")
         stream(page, learner.duration + 0.6, keep_audio=True)
-        shot(page, artifacts, "language", docs=True)
+        shot(page, artifacts, "language")
         folder = revoke(page, log_dir)
         page.context.close()
     log = read_log(folder / "log.parquet")
@@ -159,7 +152,7 @@ def test_the_exercise_coach_counts_the_reps_of_a_fake_camera(lab: Any, browser_w
     with harness.chromium(quiet, extra_flags=[f"--use-file-for-fake-video-capture={workout.y4m}"]) as browser:
         page, log_dir = open_agent(browser, lab, "exercise", f"exercise_coach('squat', aloud={aloud})")
         stream(page, workout.duration + 1.0)
-        shot(page, artifacts, "exercise", docs=True)
+        shot(page, artifacts, "exercise")
         said = harness.live_state(page, "s.said || []")
         pieces = harness.live_state(page, "s.voice.pieces")
         revoke(page, log_dir)
