@@ -1,18 +1,16 @@
 """Make the pictures in docs/images/ from real runs of the current code, and record what each shows.
 
-    python scripts/screenshots.py                    # every picture this script can make
+    python scripts/screenshots.py                    # every picture
     python scripts/screenshots.py live-jupyterlab    # one (or a few), by name
 
-Each picture is a real session: JupyterLab on 127.0.0.1 serving a clean folder named
-`my-first-session`, Debian Chromium (tests/browser/harness.py, the recipe the browser tests use)
-with a spoken WAV as its microphone (the kit's own voice, piper where installed), the notebook's
-own cell and the current defaults (camera off). After saving a picture the script writes
-docs/images/manifest.json: for each picture, the hash of the files it shows (the widget's .js and
-.css, the Python modules drawing it, the notebook it runs). tests/test_screenshots_fresh.py
-recomputes those hashes (no browser) and fails when a picture's inputs changed since it was made.
-
-Pictures this script cannot make yet are listed in the manifest under "not_yet_reproducible" with
-why; they have no hash, because none of them was made here.
+Each picture is a real run (scripts/screenshot_runs.py): one JupyterLab on 127.0.0.1 serving a
+clean home whose folders are named like a designer's (`my-first-session`, `my-study`), Debian
+Chromium (tests/browser/harness.py, the recipe the browser tests use) with a spoken WAV as its
+microphone (the kit's own voice, piper where installed) or an agent's own test media, Voilà for
+the apps, and the current defaults. After each run the script writes docs/images/manifest.json:
+for each picture, the hash of the files it shows (the widgets' .js and .css, the Python modules
+drawing it, the notebook or study it runs). tests/test_screenshots_fresh.py recomputes those
+hashes (no browser) and fails when a picture's inputs changed since it was made.
 """
 
 from __future__ import annotations
@@ -23,26 +21,27 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import screenshot_runs as runs
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "docs" / "images"
 MANIFEST = IMAGES / "manifest.json"
 BROWSER = REPO / "tests" / "browser"
-FOLDER = "my-first-session"  # what the designer's folder is called in every picture
-LIVE_NOTEBOOK = "notebooks/01-live-microturns.ipynb"
 
 
 @dataclass(frozen=True, slots=True)
 class Shot:
     """Pictures in docs/images/ made by one run: the files whose change makes them stale, and how
-    they are made (`make(work, out)` saves each of `names` into the folder `out`)."""
+    they are made (`make(bench, out)` saves each of `names` into the folder `out`)."""
 
     names: tuple[str, ...]  # files in docs/images/
     inputs: tuple[str, ...]  # repository paths, hashed in this order
-    make: Callable[[Path, Path], None] = field(compare=False)
+    make: Callable[[runs.Bench, Path], None] = field(compare=False)
 
     def digest(self, repo: Path = REPO) -> str:
         return inputs_digest(self.inputs, repo)
@@ -59,84 +58,50 @@ def inputs_digest(paths: Iterable[str], repo: Path = REPO) -> str:
     return h.hexdigest()
 
 
-# --- the live widget in JupyterLab --------------------------------------------------------------
+# --- what each picture shows --------------------------------------------------------------------
 
-LIVE_INPUTS = (
-    LIVE_NOTEBOOK,
+LIVE_WIDGET = (
     "widgets/live.js", "widgets/live.css", "widgets/colours.json",
     "designkit/widgets/live.py", "designkit/widgets/controls.py", "designkit/widgets/summary.py",
     "designkit/widgets/timeline.py", "designkit/widgets/engines.py", "designkit/widgets/voice_out.py",
-    "designkit/agents/conversation.py", "designkit/policy/spec.py",
 )
-
-
-def first_live_cell() -> str:
-    """The code a designer runs first in notebook 01 (its first code cell, as shipped)."""
-    notebook = json.loads((REPO / LIVE_NOTEBOOK).read_text(encoding="utf-8"))
-    return next("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
-
-
-def one_cell_notebook(path: Path, source: str) -> Path:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "live", "metadata": {},
-                     "outputs": [], "source": source}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb), encoding="utf-8")
-    return path
-
-
-def spoken_microphone(path: Path) -> Path:
-    """A person asking three questions with pauses between them, in the kit's own voice."""
-    import talk_live
-
-    return talk_live.questions_wav(path, talk_live.QUESTIONS[:3], gap_s=3.0).wav
-
-
-def live_in_jupyterlab(work: Path, out: Path) -> None:
-    """Notebook 01's first cell in JupyterLab: the consent gate, then 25 s of talking to the model."""
-    import harness
-
-    home = work / "home"
-    folder = home / FOLDER
-    folder.mkdir(parents=True)
-    one_cell_notebook(folder / "talk-to-the-model.ipynb", first_live_cell())
-    wav = spoken_microphone(work / "question.wav")
-    with harness.chromium(wav) as browser, harness.jupyterlab(home, work / "lab", timeout=180) as server:
-        page = browser.new_context(viewport={"width": 1280, "height": 800},
-                                   permissions=["microphone"]).new_page()
-        page.goto(f"{server.url}/lab/tree/{FOLDER}/talk-to-the-model.ipynb?reset")
-        harness.run_all_cells(page)
-        harness.wait_allow(page, timeout_ms=300_000)  # the default agent loads its models first
-        page.screenshot(path=str(out / "live-consent.png"))
-        page.click(".dk-allow >> visible=true")
-        # The questions' loop once over: speech, pauses and the agent's answers on the timeline.
-        harness.wait_live(page, "s.replies >= 125", timeout_ms=240_000)
-        page.screenshot(path=str(out / "live-jupyterlab.png"))
-        page.click(".dk-revoke >> visible=true")
-        harness.wait_live(page, "s.phase === 'revoked'")
-        page.context.close()
-
+LIVE_INPUTS = (runs.LIVE_NOTEBOOK, *LIVE_WIDGET, "designkit/agents/conversation.py", "designkit/policy/spec.py")
+AGENT_INPUTS = (*LIVE_WIDGET, "designkit/widgets/agents.py", "designkit/agents/spec.py",
+                "designkit/agents/script.py", "designkit/policy/spec.py")
+APP_INPUTS = ("designkit/study/publish.py",)  # the kit's Voilà template and app command
+STUDY_CHARTS = ("designkit/study/charts.py", "designkit/study/colours.py", "designkit/study/labels.py",
+                "designkit/study/show.py")
+BOARD_INPUTS = ("studies/quiet-modes/study.json", "designkit/study/board.py", "designkit/study/sessions.py",
+                *STUDY_CHARTS)
+WIZARD_INPUTS = (*LIVE_WIDGET, "widgets/wizard_console.js", "widgets/wizard_console.css",
+                 "designkit/widgets/wizard_console.py", "designkit/widgets/wizard_desk.py",
+                 "designkit/widgets/live_wizard.py", "designkit/widgets/wizard_link.py")
+EXPLORER_INPUTS = (f"studies/{runs.EXPLORER_STUDY}/study.json",
+                   f"studies/{runs.EXPLORER_STUDY}/{runs.EXPLORER_STUDY}.ipynb",
+                   "designkit/study/explorer.py", "designkit/study/knob_controls.py", *STUDY_CHARTS, *APP_INPUTS)
 
 SHOTS: tuple[Shot, ...] = (
-    Shot(("live-jupyterlab.png", "live-consent.png"), LIVE_INPUTS, live_in_jupyterlab),
+    Shot(("live-jupyterlab.png", "live-consent.png"), LIVE_INPUTS, runs.live_in_jupyterlab),
+    Shot(("app-01-live.png",), (*LIVE_INPUTS, *APP_INPUTS), runs.app_01),
+    Shot(("agent-conversation.png",), (*AGENT_INPUTS, "designkit/agents/conversation.py"),
+         runs.agent("conversation", "conversation()", "spoken", 14.0,
+                    heard="(s.said || []).length > 0 && s.voice.pieces > 0")),
+    Shot(("agent-breathing.png",), (*AGENT_INPUTS, "designkit/agents/breathing.py"),
+         runs.agent("breathing", "breathing_coach('4-2-6')", "workout", 15.0)),
+    Shot(("agent-language.png",), (*AGENT_INPUTS, "designkit/agents/language.py"),
+         runs.agent("language", "language_coach('es', at_once=True)", "learner", 16.0)),
+    Shot(("agent-exercise.png",), (*AGENT_INPUTS, "designkit/agents/exercise.py"),
+         runs.agent("exercise", "exercise_coach('squat', aloud=True)", "workout", 12.0,
+                    heard="(s.said || []).some(x => /^[0-9]/.test(x.content))")),
+    Shot(("wizard-participant.png", "wizard-operator.png"), WIZARD_INPUTS, runs.wizard),
+    Shot(("board-lab-brushed.png",), BOARD_INPUTS, runs.board_in_jupyterlab),
+    Shot(("board-voila-tooltip.png", "board-voila-session.png"), (*BOARD_INPUTS, *APP_INPUTS), runs.board_in_voila),
+    Shot(("charts-offline-03.png",), ("notebooks/03-policies-and-metrics.ipynb", *STUDY_CHARTS), runs.charts_offline),
+    Shot(("explorer-live-view.png",), EXPLORER_INPUTS, runs.explorer),
 )
 
-# Pictures in docs/images/ not made by this script yet, and why (no hash: nothing here made them).
-NOT_YET = {
-    "live-voila.png": "the live widget as a Voilà app; not yet made by this script",
-    "app-01-live.png": "notebook 01 as an app (Voilà); not yet made by this script",
-    "board-lab-brushed.png": "the session board in JupyterLab with a brush; not yet made by this script",
-    "board-voila-session.png": "the session board in Voilà, a session opened; not yet made by this script",
-    "board-voila-tooltip.png": "the session board in Voilà, a tooltip; not yet made by this script",
-    "charts-offline-03.png": "notebook 03 in JupyterLab with the network cut; not yet made by this script",
-    "explorer-live-view.png": "the explorer's live view; not yet made by this script",
-    "agent-breathing.png": "made by tests/browser/test_live_agents.py (fake-camera test media), not by this script",
-    "agent-conversation.png": "made by tests/browser/test_live_agents.py (fake-camera test media), not by this script",
-    "agent-exercise.png": "made by tests/browser/test_live_agents.py (fake-camera test media), not by this script",
-    "agent-language.png": "made by tests/browser/test_live_agents.py (fake-camera test media), not by this script",
-    "wizard-operator.png": "made by tests/browser/test_wizard_browser.py, not by this script",
-    "wizard-participant.png": "made by tests/browser/test_wizard_browser.py, not by this script",
-}
+# Pictures in docs/images/ not made by this script, and why (no hash: nothing here made them).
+NOT_YET: dict[str, str] = {}
 
 
 def read_manifest(path: Path = MANIFEST) -> dict[str, Any]:
@@ -163,7 +128,7 @@ def stale(manifest: dict[str, Any], shots: Iterable[Shot] = SHOTS, repo: Path = 
 def write_manifest(made: dict[str, Any], path: Path = MANIFEST) -> None:
     manifest = {
         "about": "Each picture made by scripts/screenshots.py, with the sha256 of the files it shows "
-                 "(tests/test_screenshots_fresh.py recomputes it). Pictures not made by the script yet "
+                 "(tests/test_screenshots_fresh.py recomputes it). Pictures not made by the script "
                  "are listed with why, and have no hash.",
         "images": dict(sorted(made.items())),
         "not_yet_reproducible": dict(sorted(NOT_YET.items())),
@@ -181,22 +146,26 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no recipe for {sorted(unknown)}; known: {known}")
     sys.path.insert(0, str(BROWSER))
-    made = read_manifest().get("images", {})
-    for shot in SHOTS:
-        if wanted and wanted.isdisjoint(shot.names):
-            continue
-        print(f"making {', '.join(shot.names)} ...", flush=True)
-        digest = shot.digest()  # before the run: a file edited meanwhile leaves the pictures stale
-        with tempfile.TemporaryDirectory(prefix="screenshots-") as work:
-            out = Path(work) / "out"
-            out.mkdir()
-            shot.make(Path(work), out)
+    made = {name: entry for name, entry in read_manifest().get("images", {}).items() if name in known}
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as work, ExitStack() as stack:
+        bench = runs.Bench(Path(work), stack)
+        for shot in SHOTS:
+            if wanted and wanted.isdisjoint(shot.names):
+                continue
+            print(f"making {', '.join(shot.names)} ...", flush=True)
+            digest = shot.digest()  # before the run: a file edited meanwhile leaves the pictures stale
+            out = Path(work) / "out" / shot.names[0]
+            out.mkdir(parents=True)
+            try:
+                shot.make(bench, out)
+            finally:
+                bench.close_kernels()
             IMAGES.mkdir(parents=True, exist_ok=True)
             for name in shot.names:
                 (IMAGES / name).write_bytes((out / name).read_bytes())
                 made[name] = {"sha256": digest, "inputs": list(shot.inputs)}
                 print(f"wrote docs/images/{name}", flush=True)
-        write_manifest(made)
+            write_manifest(made)
     return 0
 
 

@@ -57,6 +57,20 @@ def notebook(path: Path, cells: list[str], *, tags: list[list[str]] | None = Non
     return path
 
 
+# In JupyterLab: null while the open notebook still runs, then {errors: [...]} (each failed cell's
+# error, none when every code cell ran).
+RAN_ALL = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  if (!kernel || kernel.status !== 'idle') return null;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const errors = cells.flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+                                              .map(o => o.ename + ': ' + o.evalue));
+  if (errors.length) return {errors};
+  return cells.every(c => c.model.executionCount) ? {errors: []} : null;
+}"""
+
+
 # A Vega view drawn by the bundled vega-embed: its SVG or canvas inside `.vega-embed`.
 DRAWN = ".vega-embed svg.marks, .vega-embed canvas.marks"
 LOAD_ERRORS = ("Error loading script", "JavaScript Error")

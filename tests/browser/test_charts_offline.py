@@ -23,16 +23,6 @@ NOTEBOOKS = {
     "notebooks/04-the-model.ipynb": 2,
     "notebooks/05-vision-and-language.ipynb": 1,
 }
-DONE = """() => {
-  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;
-  if (!kernel || kernel.status !== 'idle') return null;
-  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
-  const errors = cells.flatMap(c => c.model.outputs.toJSON().filter(o => o.output_type === 'error')
-                                              .map(o => o.ename + ': ' + o.evalue));
-  if (errors.length) return {errors};
-  return cells.every(c => c.model.executionCount) ? {errors: []} : null;
-}"""
 
 
 def shot(page: Any, artifacts: Path, name: str) -> None:
@@ -48,7 +38,7 @@ def test_every_chart_draws_offline_in_jupyterlab(notebook: str, lab: Any, page: 
     problems = offline.watch_problems(page)
     page.goto(lab.notebook_url(notebook))
     harness.run_all_cells(page)
-    done = page.wait_for_function(DONE, timeout=480_000, polling=500).json_value()
+    done = page.wait_for_function(offline.RAN_ALL, timeout=480_000, polling=500).json_value()
     assert not done["errors"], f"{notebook} raised: {done['errors']}"
     name = Path(notebook).stem
     page.wait_for_function(f"() => document.querySelectorAll('{offline.DRAWN}').length >= {NOTEBOOKS[notebook]}",
@@ -72,7 +62,7 @@ def test_charts_draw_offline_in_notebook_7(lab: Any, page: Any, artifacts: Path)
     problems = offline.watch_problems(page)
     page.goto(f"{lab.url}/notebooks/{notebook}")
     harness.run_all_cells(page)
-    done = page.wait_for_function(DONE, timeout=480_000, polling=500).json_value()
+    done = page.wait_for_function(offline.RAN_ALL, timeout=480_000, polling=500).json_value()
     assert not done["errors"], done["errors"]
     page.wait_for_selector(offline.DRAWN, timeout=60_000)
     page.locator(".vega-embed").first.scroll_into_view_if_needed()

@@ -58,7 +58,7 @@ def participant_engine() -> Any:
 
 
 def participant_notebook(path: Path, *, log_dir: Path, mode: str = "full", veto_ms: float = 600,
-                         on_timeout: str = "approve", on_detach: str = "policy") -> Path:
+                         on_timeout: str = "approve", on_detach: str = "policy", room: str = ROOM) -> Path:
     return notebook(path, (
         "from designkit.core import Engine\n"
         "from designkit.perception.audio.energy import EnergyVAD\n"
@@ -67,13 +67,13 @@ def participant_notebook(path: Path, *, log_dir: Path, mode: str = "full", veto_
         "from designkit.widgets.wizard_desk import WizardSettings\n"
         f"settings = WizardSettings(mode={mode!r}, veto_ms={veto_ms!r}, on_timeout={on_timeout!r}, "
         f"on_detach={on_detach!r}, palette={PALETTE!r})\n"
-        f"session = LiveSession({ENGINE}, log_dir={str(log_dir)!r}, name={ROOM!r}, wizard=settings)\n"
+        f"session = LiveSession({ENGINE}, log_dir={str(log_dir)!r}, name={room!r}, wizard=settings)\n"
         "display(session)\n"))
 
 
-def console_notebook(path: Path) -> Path:
+def console_notebook(path: Path, room: str = ROOM) -> Path:
     return notebook(path, "from designkit.widgets.wizard_console import WizardConsole\n"
-                          f"WizardConsole({ROOM!r})\n")
+                          f"WizardConsole({room!r})\n")
 
 
 def open_participant(page: Any, lab: Any, name: str) -> None:
