@@ -21,3 +21,10 @@ def widget_asset(name: str) -> Path:
         return local
     raise InputError("widget asset", expected=f"widgets/{name} in the package or source tree",
                      got="not found", fix="reinstall designkit (`pip install duplex-designkit[live]`)")
+
+
+def widget_module(name: str, *shared: str) -> str:
+    """A widget's ES module as anywidget loads it: the `shared` files (e.g. "dom.js") and then
+    `widgets/<name>`. anywidget runs each widget as one module from text, so a widget cannot
+    import a sibling file; joining them here keeps one copy of what several widgets use."""
+    return "\n".join(widget_asset(part).read_text(encoding="utf-8") for part in (*shared, name))

@@ -32,6 +32,7 @@ PACKAGE = "designkit/"
 # assets, the own turn-taking model's weights, the Jupyter and Voilà settings.
 NEEDED = ("designkit/_assets/notebooks/00-start-here.ipynb", "designkit/_assets/studies/quiet-modes/study.json",
           "designkit/_assets/docs/glossary.md", "designkit/_assets/widgets/live.js",
+          "designkit/_assets/widgets/dom.js",
           "designkit/_assets/models/vap/vap.onnx", "designkit/_assets/models/vap/vap.pt",
           "designkit/_assets/models/language_probe/probe.npz", "designkit/cli.py")
 

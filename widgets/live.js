@@ -1,5 +1,6 @@
 // LiveSession, browser side: consent gate, 16 kHz capture in an AudioWorklet, camera frames,
-// the timeline strip, and the agent's voice. Loaded by anywidget; no build step.
+// the timeline strip, and the agent's voice. Loaded by anywidget; no build step (`h` is
+// widgets/dom.js, put before this module by designkit.assets.widget_module).
 //
 // Nothing touches the microphone or camera before the person clicks "Allow". Each microturn's
 // audio (int16, mono, 16 kHz) goes to the kernel as one custom message with a binary buffer;
@@ -60,17 +61,6 @@ class DesignkitCapture extends AudioWorkletProcessor {
 }
 registerProcessor('designkit-capture', DesignkitCapture);
 `;
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
 
 // "Why did it say that" for one utterance: the reason and how sure, and for an answer in words
 // what was heard and the prompt the model answered (only what the consent keeps reaches the page).

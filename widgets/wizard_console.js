@@ -1,21 +1,11 @@
-// WizardConsole, browser side: the operator's screen. Loaded by anywidget; no build step.
+// WizardConsole, browser side: the operator's screen. Loaded by anywidget; no build step (`h` is
+// widgets/dom.js, put before this module by designkit.assets.widget_module).
 //
 // The page opens its own websocket to the Jupyter server's wizard relay
 // (<base_url>designkit/wizard/<room>?role=console), authenticated like the server's kernel
 // websockets (the page's token or login cookie), so a key press goes page -> server -> the
 // participant's kernel without passing through this notebook's kernel. Everything a test or a
 // benchmark may read lives in `state` (globalThis.__designkitWizard).
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
 
 const epochMs = (timeStamp) => performance.timeOrigin + (timeStamp ?? performance.now());
 

@@ -32,7 +32,7 @@ import traitlets as t
 
 from designkit.agents.script import SCRIPT_KIND
 from designkit.agents.spec import Agent
-from designkit.assets import widget_asset
+from designkit.assets import widget_asset, widget_module
 from designkit.cache import cache_dir
 from designkit.core.context import EventKind
 from designkit.core.engine import Engine
@@ -70,7 +70,7 @@ COUNTS = ("received", "before_consent", "after_close", "microturns", "gaps", "la
 class LiveSession(OperatorSide, anywidget.AnyWidget):
     """Talk to the engine from the browser; see the module docstring."""
 
-    _esm = widget_asset("live.js")
+    _esm = widget_module("live.js", "dom.js")
     _css = widget_asset("live.css")
     camera = t.Bool(False).tag(sync=True)
     dt = t.Float(0.2).tag(sync=True)

@@ -29,7 +29,7 @@ from typing import Any
 import anywidget
 import traitlets as t
 
-from designkit.assets import widget_asset
+from designkit.assets import widget_asset, widget_module
 from designkit.errors import InputError
 from designkit.study.colours import colour_table
 from designkit.widgets.facilitator import SessionFactory, default_session
@@ -44,7 +44,7 @@ WIZARD_ROOM = "wizard"
 class WizardConsole(anywidget.AnyWidget):
     """The operator's console for the live session named `room`; see the module docstring."""
 
-    _esm = widget_asset("wizard_console.js")
+    _esm = widget_module("wizard_console.js", "dom.js")
     _css = widget_asset("wizard_console.css")
     room = t.Unicode("").tag(sync=True)
     relay_path = t.Unicode(RELAY_PATH).tag(sync=True)
