@@ -23,6 +23,7 @@ import pandas as pd
 
 from designkit.errors import InputError
 from designkit.metrics.units import metric_label
+from designkit.study.lazy_widget import LazyWidget
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ KEYS = ("scenario", "policy", "quality", "repetition")
 TABLE_ROWS = 8
 
 
-class StudyBoard:
+class StudyBoard(LazyWidget):
     """Session points of a study with linked table, per-policy means and a session panel."""
 
     def __init__(self, study: Any, results: Any, *, x: str | None = None, y: str | None = None,
@@ -51,7 +52,6 @@ class StudyBoard:
         self.width = width
         self.brushed = self.rows
         self.opened: tuple[Any, Any] | None = None
-        self._widget: Any = None
 
     # -- charts --------------------------------------------------------------------------------
     def sessions_chart(self) -> Any:
@@ -140,12 +140,6 @@ class StudyBoard:
         return a, b
 
     # -- the widget ----------------------------------------------------------------------------
-    @property
-    def widget(self) -> Any:
-        if self._widget is None:
-            self._build()
-        return self._widget
-
     def _build(self) -> None:
         import ipywidgets as w
 
@@ -237,4 +231,4 @@ class StudyBoard:
             display(self.sessions_chart())
             display(self.means_chart(self.rows))
             return
-        display(self.widget)
+        super()._ipython_display_()

@@ -36,6 +36,7 @@ from designkit.policy.spec import Policy
 from designkit.study.charts import _altair, to_svg
 from designkit.study.knob_controls import TURNABLE, knob_control, turnable
 from designkit.study.labels import variant_label
+from designkit.study.lazy_widget import LazyWidget
 from designkit.study.prepare import Preparation
 from designkit.study.runner import scenario_truths
 from designkit.study.shards import Shards, metric_rows, prepare_all
@@ -51,7 +52,7 @@ LABEL_PX = 200
 PARALLEL_MICROTURNS = 30_000
 
 
-class Explorer:
+class Explorer(LazyWidget):
     """Policy knobs as controls over prepared sessions, with a chart of the chosen metrics.
 
     `reference`: named policies drawn in grey for comparison (a study's variants); the current
@@ -90,7 +91,6 @@ class Explorer:
         self._template = self._chart_template()
         self.spec: dict[str, Any] = {}
         self.table = pd.DataFrame()
-        self._widget: Any = None
         self._view: Any = None
         self.decide_ms = 0.0  # the last re-decision in the kernel (the page's share is the rest)
         self._seq = 0
@@ -240,12 +240,6 @@ class Explorer:
         return self.redraw()
 
     # -- the widget ----------------------------------------------------------------------------
-    @property
-    def widget(self) -> Any:
-        if self._widget is None:
-            self._build()
-        return self._widget
-
     def _build(self) -> None:
         import ipywidgets as w
 
@@ -294,11 +288,6 @@ class Explorer:
             self._status.value = f"<span style='color:#d7263d'>{exc}</span>"
             return
         self.redraw()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
     def close(self) -> None:
         """Stop the worker processes (also done when the explorer is garbage-collected)."""
