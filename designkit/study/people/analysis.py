@@ -40,6 +40,11 @@ def small_n_warning(n: int) -> str:
     return SMALL_N.format(n=n, min=MIN_PARTICIPANTS) if n < MIN_PARTICIPANTS else ""
 
 
+def warned(sentence: str, warning: str) -> str:
+    """A result's sentence with its small-sample warning after it, so no reader quotes one without the other."""
+    return f"{sentence}. {warning}" if warning else sentence
+
+
 def per_participant(table: pd.DataFrame, item: str) -> pd.DataFrame:
     """participant x condition: the participant's mean answer to `item` (over tasks)."""
     rows = table[(table["item"] == item) & table["kind"].isin(["item", "score"])]
@@ -99,10 +104,9 @@ class Paired:
     warning: str
 
     def sentence(self) -> str:
-        text = (f"{self.item}: {self.a} {self.mean_a:.2f} vs {self.b} {self.mean_b:.2f} "
-                f"(n = {self.n}, Wilcoxon W = {self.statistic:g}, p = {self.p:.3f}, "
-                f"rank-biserial r = {self.rank_biserial:+.2f})")
-        return f"{text}. {self.warning}" if self.warning else text
+        return warned(f"{self.item}: {self.a} {self.mean_a:.2f} vs {self.b} {self.mean_b:.2f} "
+                      f"(n = {self.n}, Wilcoxon W = {self.statistic:g}, p = {self.p:.3f}, "
+                      f"rank-biserial r = {self.rank_biserial:+.2f})", self.warning)
 
 
 def rank_biserial(differences: np.ndarray) -> float:
@@ -167,9 +171,8 @@ class Correlation:
     warning: str
 
     def sentence(self) -> str:
-        text = (f"'{self.item}' against {self.metric}: Spearman rho = {self.rho:+.2f}, p = {self.p:.3f} "
-                f"(n = {self.n_sessions} sessions of {self.n_participants} participants)")
-        return f"{text}. {self.warning}" if self.warning else text
+        return warned(f"'{self.item}' against {self.metric}: Spearman rho = {self.rho:+.2f}, p = {self.p:.3f} "
+                      f"(n = {self.n_sessions} sessions of {self.n_participants} participants)", self.warning)
 
 
 def rating_vs_metric(table: pd.DataFrame, item: str, metric: str) -> Correlation:
