@@ -11,11 +11,11 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from designkit.core.frozen import FrozenMap
+from designkit.core.streams import Event
 from designkit.errors import InputError
 
 TRUTH_VERSION = 1
@@ -40,16 +40,10 @@ class Segment:
     lang: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A moment worth reacting to: a language switch, a rep, a person entering the frame."""
-
-    t: float
-    kind: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "data", FrozenMap(self.data))
+# A moment worth reacting to (a language switch, a rep, a person entering the frame) is an Event:
+# the same time, kind and frozen data, validated and written to JSON the same way, so a live
+# recording's logged events become its truth's cues as they are.
+Cue = Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +114,7 @@ class Truth:
             "backchannel_opportunities": list(self.backchannel_opportunities),
             "agent_turns": [list(i) for i in self.agent_turns],
             "barge_ins": list(self.barge_ins),
-            "cues": [{"t": c.t, "kind": c.kind, "data": dict(c.data)} for c in self.cues],
+            "cues": [c.to_dict() for c in self.cues],
             "targets": list(self.targets),
             "reps": list(self.reps),
             "should_not_speak": [list(i) for i in self.should_not_speak],
