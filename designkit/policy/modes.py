@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from designkit.errors import choice
-
 
 class Mode(str, Enum):
     """The user's situation.
@@ -24,10 +22,6 @@ class Mode(str, Enum):
     STRESSED = "stressed"
     PUBLIC = "public"
     DO_NOT_DISTURB = "do_not_disturb"
-
-    @classmethod
-    def parse(cls, value: str | Mode) -> Mode:
-        return choice(cls, value, "context mode")
 
 
 @dataclass(frozen=True, slots=True)

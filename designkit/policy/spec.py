@@ -19,7 +19,7 @@ from typing import Any
 from designkit.core.context import Context
 from designkit.core.decisions import BACKCHANNEL_S, TURN_S, Action, Decision, Proposal, Reason
 from designkit.core.protocols import Decider
-from designkit.errors import InputError
+from designkit.errors import InputError, choice
 from designkit.policy.budget import Budget
 from designkit.policy.cues import CueSpeak, check_rules
 from designkit.policy.knobs import Control, Knob, choices, knob, knobs_of
@@ -150,8 +150,8 @@ class Policy(Decider):
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "style", Style.parse(self.style))
-        set_(self, "context", Mode.parse(self.context))
+        set_(self, "style", choice(Style, self.style, "interruption style"))
+        set_(self, "context", choice(Mode, self.context, "context mode"))
         set_(self, "confidence", _unit("confidence threshold", self.confidence))
         set_(self, "initiative", _unit("initiative", self.initiative))
         if not isinstance(self.yield_microturns, int) or self.yield_microturns < 1:
@@ -163,12 +163,8 @@ class Policy(Decider):
         set_(self, "thinking_after_s", self._thinking.after_s)
         if self.sure_confidence is not None:
             set_(self, "sure_confidence", _unit("sure_confidence", self.sure_confidence))
-        try:
-            set_(self, "after_false_interruption", AfterFalseInterruption(self.after_false_interruption))
-        except ValueError:
-            raise InputError("after_false_interruption",
-                             expected=f"one of {[a.value for a in AfterFalseInterruption]}",
-                             got=repr(self.after_false_interruption)) from None
+        set_(self, "after_false_interruption",
+             choice(AfterFalseInterruption, self.after_false_interruption, "after_false_interruption"))
         schedules = tuple(self.schedules)
         for s in schedules:
             if not isinstance(s, TimeSpeak):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 
-from designkit.errors import choice
-
 
 class Style(str, Enum):
     """How the agent may take the floor.
@@ -22,7 +20,3 @@ class Style(str, Enum):
     BACKCHANNEL_ONLY = "backchannel_only"
     CAPTION_ONLY = "caption_only"
     ASK_FIRST = "ask_first"
-
-    @classmethod
-    def parse(cls, value: str | Style) -> Style:
-        return choice(cls, value, "interruption style")
