@@ -12,6 +12,14 @@ from typing import Any
 
 from designkit.errors import InputError
 
+# The frames of both video generators (exercise, visual_cues), which draw with one renderer.
+_FRAMES: dict[str, tuple[str, Any]] = {
+    "fps": ("frames per second", 15.0),
+    "width": ("pixels", 320),
+    "height": ("pixels", 240),
+    "noise": ("pixel noise", 2.0),
+}
+
 # name -> (valid values in words, default). Kept beside the generators' own checks, which remain
 # the authority at generation time; a test compares the names with each generator's defaults.
 PARAMS: dict[str, dict[str, tuple[str, Any]]] = {
@@ -33,20 +41,14 @@ PARAMS: dict[str, dict[str, tuple[str, Any]]] = {
     "exercise": {
         "exercise": ("any | a name from designkit.scenarios.exercise.Exercise", "any"),
         "reps": ("whole number of counted reps", 8),
-        "fps": ("frames per second", 15.0),
-        "width": ("pixels", 320),
-        "height": ("pixels", 240),
+        **_FRAMES,
         "tempo_s": ("[low, high] seconds per rep", [1.2, 2.6]),
         "partial_share": ("share 0-1 of partial reps", 0.15),
         "pause_share": ("share 0-1 of pauses", 0.25),
-        "noise": ("pixel noise", 2.0),
     },
     "visual_cues": {
-        "fps": ("frames per second", 15.0),
-        "width": ("pixels", 320),
-        "height": ("pixels", 240),
+        **_FRAMES,
         "hold_s": ("seconds of holding still before the cue", 3.0),
-        "noise": ("pixel noise", 2.0),
     },
     "learner": {
         "utterances": ("whole number", 5),
