@@ -90,15 +90,25 @@ def see_every_chart(page: Any, slug: str) -> None:
     assert not [e for e in offline.LOAD_ERRORS if e in text], f"{slug}: a chart failed to load"
 
 
-def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], harness.Server],
-             monkeypatch: pytest.MonkeyPatch, *, goto_timeout_ms: float) -> tuple[harness.Server, list[str]]:
-    """Publish the study, serve it with Voilà and open it; returns the server and the page's problems
-    (console errors, page errors, anything not local)."""
+def open_app(slug: str, tmp_path: Path, artifacts: Path, page: Any, voila_app: Callable[[Path], harness.Server],
+             monkeypatch: pytest.MonkeyPatch, *, ready: str, what: str) -> tuple[harness.Server, list[str]]:
+    """Publish the study, serve it with Voilà, open it and wait for `ready` (the selector of `what`),
+    then see its conclusion and every chart; returns the server and the page's problems (console
+    errors, page errors, anything not local)."""
     notebook = write_app(STUDIES / slug, tmp_path / slug)
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / slug / "share" / "jupyter"))
     problems = harness.watch_offline(page)
     server = voila_app(notebook)  # started in the app folder: its voila.json picks the template and theme
-    page.goto(server.url, wait_until="domcontentloaded", timeout=goto_timeout_ms)
+    # Voilà answers once the notebook has run: a whole study (or its agents), minutes on a busy 2-core machine.
+    page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
+    try:
+        page.wait_for_selector(ready, timeout=240_000)
+    except Exception as exc:
+        shot(page, artifacts, f"{slug}-failed")
+        raise AssertionError(f"{slug}: {what} did not appear; Voilà said:\n{server.log()[-3000:]}") from exc
+    see_the_conclusion(page)
+    see_every_chart(page, slug)
+    shot(page, artifacts, f"{slug}-open")
     return server, problems
 
 
@@ -106,16 +116,8 @@ def open_app(slug: str, tmp_path: Path, page: Any, voila_app: Callable[[Path], h
 def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                  voila_app: Callable[[Path], harness.Server],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    # Voilà answers once the notebook has run: a whole study, minutes on a busy 2-core machine.
-    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch, goto_timeout_ms=300_000)
-    try:
-        page.wait_for_selector(f"{CHART} svg", timeout=240_000)
-    except Exception as exc:
-        shot(page, artifacts, f"{slug}-failed")
-        raise AssertionError(f"{slug}: the explorer chart did not appear; Voilà said:\n{server.log()[-3000:]}") from exc
-    see_the_conclusion(page)
-    see_every_chart(page, slug)
-    shot(page, artifacts, f"{slug}-open")
+    server, problems = open_app(slug, tmp_path, artifacts, page, voila_app, monkeypatch,
+                                ready=f"{CHART} svg", what="the explorer chart")
     before = chart_svg(page)
     status_before = page.inner_text(".dk-explorer-status")
     try:
@@ -140,14 +142,6 @@ def test_study_app_renders_and_follows_its_knobs(slug: str, tmp_path: Path, arti
 def test_report_study_app_renders_its_chart_and_conclusion(slug: str, tmp_path: Path, artifacts: Path, page: Any,
                                                            voila_app: Callable[[Path], harness.Server],
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    server, problems = open_app(slug, tmp_path, page, voila_app, monkeypatch,
-                                goto_timeout_ms=300_000)  # runs its agents first
-    try:
-        page.wait_for_selector("svg.marks", timeout=240_000)
-    except Exception as exc:
-        shot(page, artifacts, f"{slug}-failed")
-        raise AssertionError(f"{slug}: no chart appeared; Voilà said:\n{server.log()[-3000:]}") from exc
-    see_the_conclusion(page)
-    see_every_chart(page, slug)
-    shot(page, artifacts, f"{slug}-open")
+    _, problems = open_app(slug, tmp_path, artifacts, page, voila_app, monkeypatch,  # runs its agents first
+                           ready="svg.marks", what="a chart")
     assert not problems, "\n".join(problems)
