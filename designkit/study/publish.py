@@ -86,13 +86,22 @@ NO_MERMAID = "{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_merm
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """Where a published study's parts are."""
+    """Where a published study's parts are: its app notebook, and beside it the files named here."""
 
     folder: Path
     notebook: Path
-    report: Path
-    audit: Path
-    results: Path
+
+    @property
+    def report(self) -> Path:
+        return self.folder / "report.html"
+
+    @property
+    def audit(self) -> Path:
+        return self.folder / "audit.json"
+
+    @property
+    def results(self) -> Path:
+        return self.folder / "results.parquet"
 
 
 def study_folder(path: str | os.PathLike[str]) -> tuple[Path, Path, Study]:
@@ -350,27 +359,25 @@ def publish(path: str | os.PathLike[str], *, out: str | os.PathLike[str] | None 
     """Write the Voilà app, the static report and the audit report of a study folder."""
     folder, _, study = study_folder(path)
     target = Path(out) if out is not None else folder / "published"
-    app_notebook = write_app(folder, target)
+    done = Published(target, write_app(folder, target))
 
     results = run(study, progress=False)
-    results_path = results.save(target / "results.parquet")
+    results.save(done.results)
     audit: dict[str, Any] = {
         "study": study.to_dict(),
         "policies": {name: p.to_dict() for name, p in study.policies().items()},
         "packages": package_versions(),
-        "results_sha256": _sha256(results_path),
+        "results_sha256": _sha256(done.results),
         "scenarios": [s.to_dict() for s in study.scenarios],
         "consent": "generated scenarios: no person was recorded; logs keep signals and decisions only",
         "sessions": fresh_session_audits(study, target / "logs") if audit_sessions else [],
     }
-    audit_path = target / "audit.json"
-    audit_path.write_text(json.dumps(audit, indent=2, default=str) + "\n")
-    report = target / "report.html"
+    done.audit.write_text(json.dumps(audit, indent=2, default=str) + "\n")
     if run_notebook:
-        nb = execute(app_notebook, cwd=target)
-        report.write_text(report_html(nb, title=study.title or study.name, audit=audit))
+        nb = execute(done.notebook, cwd=target)
+        done.report.write_text(report_html(nb, title=study.title or study.name, audit=audit, audit_href=done.audit.name))
     log.info("published %s to %s", study.name, target)
-    return Published(target, app_notebook, report, audit_path, results_path)
+    return done
 
 
 def serve(path: str | os.PathLike[str], *, port: int = 8866, publish_first: bool = False) -> int:
