@@ -18,7 +18,7 @@ import math
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -33,6 +33,7 @@ from designkit.study.spec import Study
 
 BASE = "base"
 CONCLUSION = "conclusion.json"
+Named = tuple[tuple[str, Policy], ...]  # a study's variants or its own conditions, by name
 
 
 class Kind(str, Enum):
@@ -45,6 +46,8 @@ class Kind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Condition:
+    """A condition by the name a person gave it, where it lives and the policy it runs."""
+
     name: str
     kind: Kind
     policy: Policy
@@ -83,8 +86,7 @@ def rename_condition(study: Study, old: str, new: str) -> Study:
         raise InputError("condition to rename", expected="a variant or a condition of its own, not the base",
                          got=repr(old), fix="add a condition (a copy of the base) and name that one")
     new = _checked_name(new, ({c.name for c in conditions(study)} | set(study.policies())) - {old})
-    field = "variants" if found.kind is Kind.VARIANT else "saved"
-    return study.replace(**{field: tuple((new if n == old else n, p) for n, p in getattr(study, field))})
+    return _rewrite_list(study, found, lambda named: ((new if n == old else n, p) for n, p in named))
 
 
 def remove_condition(study: Study, name: str) -> Study:
@@ -92,8 +94,7 @@ def remove_condition(study: Study, name: str) -> Study:
     if found.kind is Kind.BASE:
         raise InputError("condition to remove", expected="a variant or a condition of its own, not the base",
                          got=repr(name))
-    field = "variants" if found.kind is Kind.VARIANT else "saved"
-    return study.replace(**{field: tuple((n, p) for n, p in getattr(study, field) if n != name)})
+    return _rewrite_list(study, found, lambda named: ((n, p) for n, p in named if n != name))
 
 
 def set_knob(study: Study, name: str, knob: str, value: Any) -> Study:
@@ -104,9 +105,14 @@ def set_knob(study: Study, name: str, knob: str, value: Any) -> Study:
         return study
     if found.kind is Kind.BASE:
         return study.replace(base=study.base.replace(**{knob: value}))
+    return _rewrite_list(study, found, lambda named: ((n, p.replace(**{knob: value}) if n == name else p)
+                                                     for n, p in named))
+
+
+def _rewrite_list(study: Study, found: Condition, rewrite: Callable[[Named], Iterable[tuple[str, Policy]]]) -> Study:
+    """`study` with the list that holds `found` (its variants or its own conditions) rewritten."""
     field = "variants" if found.kind is Kind.VARIANT else "saved"
-    return study.replace(**{field: tuple((n, p.replace(**{knob: value}) if n == name else p)
-                                         for n, p in getattr(study, field))})
+    return study.replace(**{field: tuple(rewrite(getattr(study, field)))})
 
 
 def _checked_name(name: str, taken: set[str]) -> str:
