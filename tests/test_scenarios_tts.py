@@ -158,5 +158,8 @@ def test_piper_voice_when_installed_else_a_message_naming_the_extra() -> None:
     assert speech.words[-1][2] == pytest.approx(speech.duration)
     again = synthesize("remind me in 30 seconds. I'm fine!", Voice(engine="piper"))
     np.testing.assert_array_equal(speech.samples, again.samples)
+    samples_only = synthesize("remind me in 30 seconds. I'm fine!", Voice(engine="piper"), words=False)
+    np.testing.assert_array_equal(speech.samples, samples_only.samples)  # the agent's voice says these
+    assert samples_only.words == ()
     faster = synthesize("remind me in 30 seconds. I'm fine!", Voice(engine="piper", rate=240))
     assert faster.duration < 0.85 * speech.duration

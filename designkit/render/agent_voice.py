@@ -33,11 +33,12 @@ Synthesize = Callable[[str], FloatArray]
 
 
 def espeak_synthesize(speaker: Any = None) -> Synthesize:
-    """Text -> samples with `designkit.render.tts` (espeak-ng, or piper for a piper speaker)."""
+    """Text -> samples with `designkit.render.tts` (espeak-ng, or piper for a piper speaker); the
+    voice plays samples only, so piper skips finding word times."""
     from designkit.render import tts
 
     def synthesize(text: str) -> FloatArray:
-        return tts.synthesize(text, speaker).samples
+        return tts.synthesize(text, speaker, words=False).samples
 
     return synthesize
 
