@@ -61,7 +61,7 @@ def inputs_digest(paths: Iterable[str], repo: Path = REPO) -> str:
 # --- what each picture shows --------------------------------------------------------------------
 
 LIVE_WIDGET = (
-    "widgets/live.js", "widgets/live.css", "widgets/colours.json",
+    "widgets/live.js", "widgets/dom.js", "widgets/live.css", "widgets/colours.json",
     "designkit/widgets/live.py", "designkit/widgets/controls.py", "designkit/widgets/summary.py",
     "designkit/widgets/timeline.py", "designkit/widgets/engines.py", "designkit/widgets/voice_out.py",
 )
