@@ -25,11 +25,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from designkit.audio.wav import to_pcm16
+from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 DEFAULT_WORDS = {"speak": "okay, I see.", "interrupt": "sorry, one thing.", "backchannel": "mm-hm",
                  "continue": "okay"}
 AGENT_GAIN = 0.9
