@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-FOLDER = "my-first-session"  # the designer's folder in every live picture
+FOLDER = "my-first-session"  # the designer's folder in the live pictures
+AGENTS_FOLDER = "my-agents"  # where the four agents' notebooks are (their pictures show the widget only)
+WIZARD_FOLDER = "wizard-pilot"  # the participant's and the operator's notebooks
 STUDY_FOLDER = "my-study"  # the designer's study folder (as `designkit study new my-study` names it)
 LIVE_NOTEBOOK = "notebooks/01-live-microturns.ipynb"
 EXPLORER_STUDY = "exercise-counting"  # a study whose notebook shows the explorer
@@ -66,6 +68,7 @@ class Bench:
         self.home.mkdir(parents=True, exist_ok=True)
         self._lab: Any = None
         self._browsers: dict[str, Any] = {}
+        self._pages: list[Any] = []
 
     @property
     def url(self) -> str:
@@ -88,7 +91,19 @@ class Bench:
         """A fresh page 1280 px wide (a laptop) that may use the microphone and camera."""
         context = self.browser(media).new_context(viewport={"width": 1280, "height": height},
                                                   permissions=["microphone", "camera"])
-        return context.new_page()
+        page = context.new_page()
+        self._pages.append(page)
+        return page
+
+    def keep_open_pages(self, folder: Path, prefix: str) -> list[Path]:
+        """Screenshot every page still open (what a failed run left on screen) into `folder`, then close it."""
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = []
+        for i, page in enumerate(p for p in self._pages if not p.is_closed()):
+            kept.append(folder / f"{prefix}-{i}.png")
+            page.screenshot(path=str(kept[-1]), full_page=True)
+            page.context.close()
+        return kept
 
     def folder(self, name: str) -> Path:
         """The designer's folder `name` in JupyterLab's home (made if new)."""
@@ -177,9 +192,9 @@ def agent(name: str, call: str, media: str, seconds: float,
     def make(bench: Bench, out: Path) -> None:
         import harness
 
-        harness.live_notebook(bench.folder(FOLDER) / f"{name}.ipynb", log_dir=Path("logs"), agent=call, name=name)
+        harness.live_notebook(bench.folder(AGENTS_FOLDER) / f"{name}.ipynb", log_dir=Path("logs"), agent=call, name=name)
         page = bench.page(media, height=900)
-        bench.open_in_lab(page, f"{FOLDER}/{name}.ipynb")
+        bench.open_in_lab(page, f"{AGENTS_FOLDER}/{name}.ipynb")
         harness.wait_allow(page, timeout_ms=300_000)
         page.click(".dk-allow >> visible=true")
         harness.wait_live(page, f"s.replies >= {round(seconds / 0.2)} && ({heard})",
@@ -200,13 +215,13 @@ def wizard(bench: Bench, out: Path) -> None:
     import harness
     import wizard_pages as wp
 
-    folder = bench.folder(FOLDER)
+    folder = bench.folder(WIZARD_FOLDER)
     participant_nb = wp.participant_notebook(folder / "participant.ipynb", log_dir=Path("logs"), room=WIZARD_ROOM)
     hide_code(participant_nb)  # the participant sees the agent, not how it is set up
     wp.console_notebook(folder / "console.ipynb", room=WIZARD_ROOM)
     participant, operator = bench.page(height=900), bench.page(height=900)
-    wp.open_participant(participant, bench, f"{FOLDER}/participant.ipynb")
-    wp.open_console(operator, bench, f"{FOLDER}/console.ipynb")
+    wp.open_participant(participant, bench, f"{WIZARD_FOLDER}/participant.ipynb")
+    wp.open_console(operator, bench, f"{WIZARD_FOLDER}/console.ipynb")
     wp.wait_console(operator, "s.points.length >= 5")
     operator.keyboard.press("2")
     harness.wait_live(participant, "s.said && s.said.some(x => x.content === 'Tell me more.')", timeout_ms=30_000)
@@ -327,9 +342,14 @@ def app_01(bench: Bench, out: Path) -> None:
         page.goto(server.url, wait_until="domcontentloaded", timeout=300_000)
         page.wait_for_selector(".dk-allow:not([disabled]) >> visible=true", timeout=300_000)
         page.click(".dk-allow >> visible=true")
-        harness.wait_live(page, "s.replies >= 50", timeout_ms=120_000)
-        page.wait_for_function("() => /Live: [1-9][0-9]* microturns/.test("
-                               "document.querySelector('.dk-live-summary').innerText)", timeout=60_000)
-        page.screenshot(path=str(out / "app-01-live.png"), full_page=True)
+        # Ten seconds of the spoken questions: the state line counts the microturns decided.
+        page.wait_for_function("() => { const m = /Live: ([0-9]+) microturns/.exec("
+                               "document.querySelector('.dk-live-summary').innerText); return m && +m[1] >= 50; }",
+                               timeout=180_000, polling=200)
+        # Voilà scrolls its cells inside the window: make the window tall enough to hold the title,
+        # the widget, the controls and the state line at once.
+        bottom = page.evaluate("() => document.querySelector('.dk-live-summary').getBoundingClientRect().bottom")
+        page.set_viewport_size({"width": 1280, "height": min(2400, round(bottom) + 90)})
+        page.screenshot(path=str(out / "app-01-live.png"))
         page.click(".dk-revoke >> visible=true")
         page.context.close()

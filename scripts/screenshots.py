@@ -20,6 +20,7 @@ import hashlib
 import json
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "docs" / "images"
 MANIFEST = IMAGES / "manifest.json"
 BROWSER = REPO / "tests" / "browser"
+FAILED = REPO / "test-artifacts" / "screenshots"  # what a failed run's pages showed
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +86,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot(("live-jupyterlab.png", "live-consent.png"), LIVE_INPUTS, runs.live_in_jupyterlab),
     Shot(("app-01-live.png",), (*LIVE_INPUTS, *APP_INPUTS), runs.app_01),
     Shot(("agent-conversation.png",), (*AGENT_INPUTS, "designkit/agents/conversation.py"),
-         runs.agent("conversation", "conversation()", "spoken", 14.0,
-                    heard="(s.said || []).length > 0 && s.voice.pieces > 0")),
+         runs.agent("conversation", "conversation()", "spoken", 14.0,  # until it answers in words
+                    heard="(s.said || []).some(x => x.content.split(' ').length >= 4) && s.voice.pieces > 0")),
     Shot(("agent-breathing.png",), (*AGENT_INPUTS, "designkit/agents/breathing.py"),
          runs.agent("breathing", "breathing_coach('4-2-6')", "workout", 15.0)),
     Shot(("agent-language.png",), (*AGENT_INPUTS, "designkit/agents/language.py"),
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no recipe for {sorted(unknown)}; known: {known}")
     sys.path.insert(0, str(BROWSER))
     made = {name: entry for name, entry in read_manifest().get("images", {}).items() if name in known}
+    failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="screenshots-") as work, ExitStack() as stack:
         bench = runs.Bench(Path(work), stack)
         for shot in SHOTS:
@@ -158,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
             out.mkdir(parents=True)
             try:
                 shot.make(bench, out)
+            except Exception:  # the other pictures are still worth making: say which failed, at the end
+                kept = bench.keep_open_pages(FAILED, f"failed-{Path(shot.names[0]).stem}")
+                print(traceback.format_exc(), f"{shot.names[0]} failed; its pages showed: {[str(k) for k in kept]}",
+                      flush=True)
+                failed.extend(shot.names)
+                continue
             finally:
                 bench.close_kernels()
             IMAGES.mkdir(parents=True, exist_ok=True)
@@ -166,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
                 made[name] = {"sha256": digest, "inputs": list(shot.inputs)}
                 print(f"wrote docs/images/{name}", flush=True)
             write_manifest(made)
-    return 0
+    if failed:
+        print(f"not made: {', '.join(failed)}", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

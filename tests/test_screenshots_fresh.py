@@ -4,6 +4,7 @@ differs means the picture must be made again. No browser here: hashes only."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -28,6 +29,14 @@ def test_every_picture_in_docs_images_is_accounted_for() -> None:
     assert made.isdisjoint(not_yet)
     assert on_disk == made | not_yet, "every picture is made by scripts/screenshots.py or listed as not yet"
     assert made == {name for shot in screenshots.SHOTS for name in shot.names}
+
+
+def test_every_picture_the_docs_show_is_made_by_the_script() -> None:
+    pages = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    shown = {name for page in pages for name in re.findall(r"images/([\w.-]+\.png)", page.read_text(encoding="utf-8"))}
+    assert shown, "no page shows a picture: the pattern no longer matches the docs"
+    made = {name for shot in screenshots.SHOTS for name in shot.names}
+    assert not shown - made, f"shown in the docs but not made by scripts/screenshots.py: {sorted(shown - made)}"
 
 
 def test_a_change_to_what_a_picture_shows_makes_it_stale(tmp_path: Path) -> None:
