@@ -122,3 +122,18 @@ def test_the_packaged_smollm2_answers_one_sentence_offline() -> None:
     # A stream read to its end (the model stopped at max_tokens) ends too, and so does the next one.
     for _ in range(2):
         assert "".join(model.stream([Message("user", "Hello!")], max_tokens=3)).strip()
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_a_prompt_that_shares_the_persona_answers_as_a_fresh_model_would() -> None:
+    """The kept attention cache of the last prompt only saves reading the shared part again."""
+    from designkit.proposers.llm.local_gguf import MIN_SHARED_TOKENS, GGUFModel
+
+    persona = Persona("You are a cooking assistant.")
+    first, second = (persona.messages(history=(), heard=q) for q in ("how long should I boil an egg",
+                                                                      "what can I cook with rice and beans"))
+    warm = GGUFModel()
+    "".join(warm.stream(first, max_tokens=8))
+    assert warm._kept is not None and warm._kept[1].get_seq_length() >= MIN_SHARED_TOKENS
+    assert "".join(warm.stream(second, max_tokens=16)) == "".join(GGUFModel().stream(second, max_tokens=16))
