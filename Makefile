@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.designkit-installed
 
-.PHONY: setup debs lab test test-quick lint typecheck imports pytest dist laptop-check bench bench-quick clean host screenshots
+.PHONY: setup debs lab test test-quick test-under-load lint typecheck imports pytest dist laptop-check bench bench-quick clean host screenshots
 
 setup: debs $(STAMP)  ## venv + `pip install -e .[all]` + Debian packages (idempotent)
 
@@ -45,13 +45,20 @@ typecheck:
 PYTEST = @$(BIN)/python -m pytest $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no tests: that is a failure here"; exit 1; fi; exit $$rc
 
+# Two workers (pytest-xdist): the browser tests one after another in one of them (tests/browser/conftest.py),
+# everything else spread over both. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 pytest:
-	$(call PYTEST,tests --durations=30)
+	$(call PYTEST,tests -n $(TEST_WORKERS) --dist loadgroup --durations=30)
 
 # For development: ruff, import layers, mypy and the tests that need no browser and no slow subprocess
 # (servers, notebook runs, whole study runs); no Debian packages, no laptop venv. `make test` runs all.
 test-quick: $(STAMP) lint imports typecheck  ## a few minutes: lint, layers, mypy, pytest -m "not browser and not slow"
-	$(call PYTEST,tests -m "not browser and not slow" -q --durations=10)
+	$(call PYTEST,tests -m "not browser and not slow" -n $(TEST_WORKERS) -q --durations=10)
+
+# The browser tests with every core kept busy beside them (timing-sensitive tests must hold on a loaded laptop).
+test-under-load: setup
+	$(BIN)/python scripts/under_load.py
 
 # Runs before pytest: its notebook runs fill the study caches the Voilà app tests open.
 # The laptop route: the built wheel installed by the README's laptop command in a fresh venv, espeak-ng/ffmpeg/sox

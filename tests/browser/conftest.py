@@ -42,11 +42,14 @@ import harness
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under `pytest -n N --dist loadgroup` (make test) the browser tests run one after another in one
+    # worker, sharing its JupyterLab server and Chromium, while the other workers take the rest.
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 REPO = Path(__file__).resolve().parents[2]
