@@ -5,9 +5,10 @@ Two halves, like every slow model in the kit (`core/beside.py`):
 - `AnswerWriter` runs beside the loop. On the loop it keeps the user's turn (`TurnCutter`); at
   each pause the VAD declares it hands the turn so far to the worker, which transcribes it
   (Whisper tiny.en), asks the language model with the persona and the conversation so far, reads
-  the stream up to the first whole sentence and renders it with the live voice. The answer lands
-  on the microturn in which it is ready; the model goes on writing, and once a sentence landed the
-  loop asks for the next one (`MoreJob`), so each sentence lands, and is said, as soon as it exists
+  the stream up to the first whole sentence (or its first clause of `FIRST_CLAUSE_WORDS` words or
+  more) and renders it with the live voice. The answer lands on the microturn in which it is ready;
+  the model goes on writing, and once a part landed the loop asks for the next one (`MoreJob`),
+  so each sentence lands, and is said, as soon as it exists
   and the one before it has been said. Each logged with the microturn it describes (and, when the
   consent keeps `transcript`, with the words heard and the prompt), so a replay holds what live
   held. Starting at the pause, not at the policy's decision, overlaps the work with the policy's
@@ -54,7 +55,9 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 48
-MAX_SENTENCES = 3  # said per answer at most
+MAX_PARTS = 4  # parts said per answer at most: the first clause, the rest of its sentence, two more
+# The first part said may end at a clause end with at least this many words (llm/sentences.py).
+FIRST_CLAUSE_WORDS = 4
 RENDERED_KEPT = 8
 # Said when nothing was heard or the model failed: a question back, not an apology.
 NOT_HEARD = "Could you say that again?"
@@ -191,7 +194,7 @@ class AnswerWriter:
         pause = describes if result.part == 0 else self._pause_of(result.turn, describes)
         if result.text:
             self.landed.append(Landed(self._index, describes, result))
-        if result.more and result.part + 1 < MAX_SENTENCES:
+        if result.more and result.part + 1 < MAX_PARTS:
             self._more = (MoreJob(result.turn, result.part + 1), pause)
 
     def _pause_of(self, turn: int, describes: int) -> int:
@@ -252,7 +255,7 @@ class AnswerWriter:
             prompt = prompt_text(messages)
             try:
                 pieces = self.model.stream(messages, max_tokens=self.max_tokens)
-                said = sentences(pieces)
+                said = sentences(pieces, first_clause_words=FIRST_CLAUSE_WORDS)
                 self._stream = (job.turn, said, pieces)
                 text = self._cut(next(said, ""))
             except Exception as exc:
@@ -288,7 +291,7 @@ class AnswerWriter:
         duration, error = self._render(text, error)
         return Answer(job.turn, "", text, "", self.model.name, round(duration, 3), 0.0,
                       (written_at - started) * 1000, (time.perf_counter() - written_at) * 1000, error, job.part,
-                      job.part + 1 < MAX_SENTENCES)
+                      job.part + 1 < MAX_PARTS)
 
     def _cut(self, sentence: str) -> str:
         words = sentence.split()
