@@ -20,7 +20,7 @@ from designkit.log import read_log, replay_to_log
 from designkit.log.why import WhyTracker
 from designkit.perception.audio.silero import SileroVAD
 from designkit.policy import Policy
-from designkit.proposers.answer import NOT_HEARD, AnswerProposer, AnswerWriter
+from designkit.proposers.answer import NOT_HEARD, Answer, AnswerProposer, AnswerWriter, Steps
 from designkit.proposers.llm.persona import Persona
 from designkit.proposers.llm.stub import StubModel
 from designkit.proposers.pause import PauseProposer
@@ -83,6 +83,18 @@ def test_it_answers_each_question_with_the_models_words_at_the_turn_end(asked) -
     assert first["prompt"].splitlines()[-1] == f"user: {QUESTIONS[0]}"
     second = [logged[k] for k in sorted(logged) if logged[k].get("part", 0) == 0][-1]  # not a "no more" part
     assert f"user: {QUESTIONS[0]}" in second["prompt"] and f"assistant: {ANSWERS['egg']}" in second["prompt"]
+
+
+def test_an_answer_logged_by_an_earlier_version_loads_and_logs_the_same_keys_again() -> None:
+    logged = {"turn": 2, "text": "Boil it.", "model": "stub", "duration_s": 0.8, "words_ms": 12.3,
+              "llm_ms": 45.6, "voice_ms": 7.8, "words": 5, "heard": "how long do I boil it", "prompt": "p",
+              "error": "voice: boom", "part": 1, "more": True}
+    answer = Answer.from_dict(logged)
+    assert answer.steps.work_ms == pytest.approx(12.3 + 45.6 + 7.8)
+    assert answer.to_dict(keep_text=True) == logged
+    assert list(answer.to_dict(keep_text=True)) == list(logged)  # the same columns in the same order
+    quiet = Answer.from_dict({"turn": 0, "text": "Hi."})  # what a log without timings held
+    assert quiet.steps == Steps() and quiet.words == 0
 
 
 def test_silent_thinking_waits_quietly_for_a_late_answer(asked) -> None:

@@ -34,6 +34,21 @@ def test_sentences_come_out_as_soon_as_each_one_ends() -> None:
     assert list(stream) == ["Then cool it!", "Enjoy"]
 
 
+def test_the_first_clause_is_said_before_its_sentence_is_written() -> None:
+    def pieces(text: str) -> Iterator[str]:
+        for i, word in enumerate(text.split()):
+            yield word if i == 0 else " " + word
+
+    long = "In a small garden, herbs and lettuce grow well. Water them often, every morning."
+    assert list(sentences(pieces(long), first_clause_words=4)) == [
+        "In a small garden,", "herbs and lettuce grow well.", "Water them often, every morning."]
+    # A clause shorter than that, or numbers with a comma or colon, do not end the first part.
+    assert next(sentences(pieces("Yes, boil it for 1,000 seconds at 10:30 sharp."), first_clause_words=4)) == (
+        "Yes, boil it for 1,000 seconds at 10:30 sharp.")
+    assert list(sentences(pieces(long))) == ["In a small garden, herbs and lettuce grow well.",
+                                            "Water them often, every morning."]
+
+
 def test_the_first_sentence_is_speakable_and_short() -> None:
     assert first_sentence(iter(["**Try** a *pinch* of salt 🧂. More"])) == "Try a pinch of salt."
     assert first_sentence(iter(["one two three four five six"]), max_words=4) == "one two three four"

@@ -9,6 +9,13 @@ from designkit.commands import action
 from designkit.study.spec import Study
 
 VOILA_PORT = 8866  # where `designkit app` and `designkit serve` listen unless told otherwise
+STUDY = "a study folder (with study.json) or a study.json"  # what `Study.load` and `_folder` accept
+
+
+def _folder(study: str) -> Path:
+    """The study's folder, whether `study` names the folder or its study.json."""
+    path = Path(study)
+    return path if path.is_dir() else path.parent
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -16,8 +23,7 @@ def _run(args: argparse.Namespace) -> int:
 
     study = Study.load(args.study)
     results = run(study, executor=args.executor, workers=args.workers, cache=not args.no_cache)
-    folder = Path(args.study)
-    out = Path(args.out) if args.out else (folder if folder.is_dir() else folder.parent) / "results.parquet"
+    out = Path(args.out) if args.out else _folder(args.study) / "results.parquet"
     results.save(out)
     summary = results.summary()
     table = summary.assign(cell=[f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
@@ -48,8 +54,7 @@ def _forget(args: argparse.Namespace) -> int:
     if study.people is None:
         print(f"{args.study}: this study has no sessions with people")
         return 1
-    folder = Path(args.study)
-    removed = PeopleStore(folder if folder.is_dir() else folder.parent, study.people).forget(args.participant)
+    removed = PeopleStore(_folder(args.study), study.people).forget(args.participant)
     for path in removed:
         print(f"removed: {path}")
     print(f"{args.participant}: forgotten" if removed else f"{args.participant}: nothing kept under this id")
@@ -82,6 +87,16 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args.study, port=args.port, publish_first=args.publish)
 
 
+def _study_argument(parser: argparse.ArgumentParser, accepts: str = STUDY) -> None:
+    """The STUDY positional of every study action; `accepts` says what this action takes as one."""
+    parser.add_argument("study", help=accepts)
+
+
+def _voila_port(parser: argparse.ArgumentParser) -> None:
+    """`--port` of the actions that serve with Voilà, all on VOILA_PORT unless told otherwise."""
+    parser.add_argument("--port", type=int, default=VOILA_PORT, help=f"port on 127.0.0.1 (default: {VOILA_PORT})")
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("study", help="run a study (scenarios x policies x metrics)",
                        description="Studies: scenario sets x policy variants x metrics, cached and resumable.")
@@ -92,7 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     new.add_argument("name", help="the study folder to create (its name is the study's name)")
     new.add_argument("--force", action="store_true", help="overwrite an existing study.json and notebook")
     run = action(actions, "run", _run, help="run a study.json", description="Run every cell not yet cached.")
-    run.add_argument("study", help="a study folder (with study.json) or a study.json")
+    _study_argument(run)
     run.add_argument("--executor", choices=["local", "dask"], default="local",
                      help="local processes (default) or a Dask LocalCluster")
     run.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
@@ -101,12 +116,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     forget = action(actions, "forget", _forget, help="delete everything kept about one participant",
                     description="Remove PARTICIPANT's folder, their place in the order, their rows of "
                                 "people.parquet, and the same in the published app.")
-    forget.add_argument("study", help="a study folder with a 'people' section")
+    _study_argument(forget, f"{STUDY}, with a 'people' section")
     forget.add_argument("participant", help="the participant's pseudonymous id, e.g. P07")
 
     pub = action(sub, "publish", _publish, help="publish a study as a Voilà app, an HTML report and an audit",
                  description="Write <study>/published/: the Voilà app, report.html, audit.json.")
-    pub.add_argument("study", help="a study folder, e.g. studies/quiet-modes")
+    _study_argument(pub, "a study folder, e.g. studies/quiet-modes")
     pub.add_argument("--out", default=None, help="where to write (default: <study>/published)")
     pub.add_argument("--no-execute", action="store_true", help="skip running the notebook (no report.html)")
 
@@ -114,10 +129,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                  description="Serve one notebook with Voilà and designkit's template: no code, cells "
                              "tagged notebook-only hidden, the privacy line at the bottom.")
     app.add_argument("notebook", help="a notebook, e.g. notebooks/01-live-microturns.ipynb")
-    app.add_argument("--port", type=int, default=VOILA_PORT)
+    _voila_port(app)
 
     serve = action(sub, "serve", _serve, help="serve a published study with Voilà on 127.0.0.1",
                    description="Start Voilà on 127.0.0.1 for a published study (Ctrl-C stops it).")
-    serve.add_argument("study", help="a study folder or its published/ folder")
-    serve.add_argument("--port", type=int, default=VOILA_PORT)
+    _study_argument(serve, "a study folder or its published/ folder")
+    _voila_port(serve)
     serve.add_argument("--publish", action="store_true", help="publish again before serving")

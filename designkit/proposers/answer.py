@@ -5,9 +5,10 @@ Two halves, like every slow model in the kit (`core/beside.py`):
 - `AnswerWriter` runs beside the loop. On the loop it keeps the user's turn (`TurnCutter`); at
   each pause the VAD declares it hands the turn so far to the worker, which transcribes it
   (Whisper tiny.en), asks the language model with the persona and the conversation so far, reads
-  the stream up to the first whole sentence and renders it with the live voice. The answer lands
-  on the microturn in which it is ready; the model goes on writing, and once a sentence landed the
-  loop asks for the next one (`MoreJob`), so each sentence lands, and is said, as soon as it exists
+  the stream up to the first whole sentence (or its first clause of `FIRST_CLAUSE_WORDS` words or
+  more) and renders it with the live voice. The answer lands on the microturn in which it is ready;
+  the model goes on writing, and once a part landed the loop asks for the next one (`MoreJob`),
+  so each sentence lands, and is said, as soon as it exists
   and the one before it has been said. Each logged with the microturn it describes (and, when the
   consent keeps `transcript`, with the words heard and the prompt), so a replay holds what live
   held. Starting at the pause, not at the policy's decision, overlaps the work with the policy's
@@ -31,7 +32,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,9 @@ logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 48
-MAX_SENTENCES = 3  # said per answer at most
+MAX_PARTS = 4  # parts said per answer at most: the first clause, the rest of its sentence, two more
+# The first part said may end at a clause end with at least this many words (llm/sentences.py).
+FIRST_CLAUSE_WORDS = 4
 RENDERED_KEPT = 8
 # Said when nothing was heard or the model failed: a question back, not an apology.
 NOT_HEARD = "Could you say that again?"
@@ -62,8 +65,30 @@ SECONDS_PER_CHAR = 0.065  # a length estimate when no voice renders the answer (
 
 
 @dataclass(frozen=True, slots=True)
+class Steps:
+    """How long each step of an answer took: hearing the words, the model writing, the voice rendering.
+    The field names are the logged keys, so the log and the class cannot drift apart."""
+
+    words_ms: float = 0.0
+    llm_ms: float = 0.0
+    voice_ms: float = 0.0
+
+    @property
+    def work_ms(self) -> float:
+        return self.words_ms + self.llm_ms + self.voice_ms
+
+    def to_dict(self) -> dict[str, float]:
+        return {f.name: round(getattr(self, f.name), 1) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Steps:
+        return cls(**{f.name: float(data.get(f.name, 0.0)) for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
-    """One answer: what was heard, what the agent will say, the prompt, and how long each step took."""
+    """One answer: what was heard, what the agent will say, the prompt, and how long each step took.
+    Keyword-only: with this many fields, a call by position would silently shift when one is added."""
 
     turn: int
     heard: str
@@ -71,9 +96,7 @@ class Answer:
     prompt: str = ""
     model: str = ""
     duration_s: float = 0.0
-    words_ms: float = 0.0
-    llm_ms: float = 0.0
-    voice_ms: float = 0.0
+    steps: Steps = Steps()
     error: str = ""
     part: int = 0  # the answer's sentence: 0 the first
     more: bool = False  # the model may have another sentence
@@ -84,16 +107,10 @@ class Answer:
         """Words heard: logged even where the consent does not keep them, so a replay's column is live's."""
         return self.heard_words if self.heard_words >= 0 else len(self.heard.split())
 
-    @property
-    def work_ms(self) -> float:
-        return self.words_ms + self.llm_ms + self.voice_ms
-
     def to_dict(self, *, keep_text: bool) -> dict[str, Any]:
         """As logged: the words heard and the prompt only when the consent keeps `transcript`."""
         out: dict[str, Any] = {"turn": self.turn, "text": self.text, "model": self.model,
-                               "duration_s": round(self.duration_s, 3), "words_ms": round(self.words_ms, 1),
-                               "llm_ms": round(self.llm_ms, 1), "voice_ms": round(self.voice_ms, 1),
-                               "words": self.words}
+                               "duration_s": round(self.duration_s, 3), **self.steps.to_dict(), "words": self.words}
         if keep_text:
             out.update(heard=self.heard, prompt=self.prompt)
         if self.error:
@@ -104,10 +121,11 @@ class Answer:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Answer:
-        return cls(int(data["turn"]), str(data.get("heard", "")), str(data["text"]), str(data.get("prompt", "")),
-                   str(data.get("model", "")), float(data.get("duration_s", 0.0)), float(data.get("words_ms", 0.0)),
-                   float(data.get("llm_ms", 0.0)), float(data.get("voice_ms", 0.0)), str(data.get("error", "")),
-                   int(data.get("part", 0)), bool(data.get("more", False)), int(data.get("words", -1)))
+        return cls(turn=int(data["turn"]), heard=str(data.get("heard", "")), text=str(data["text"]),
+                   prompt=str(data.get("prompt", "")), model=str(data.get("model", "")),
+                   duration_s=float(data.get("duration_s", 0.0)), steps=Steps.from_dict(data),
+                   error=str(data.get("error", "")), part=int(data.get("part", 0)),
+                   more=bool(data.get("more", False)), heard_words=int(data.get("words", -1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +209,7 @@ class AnswerWriter:
         pause = describes if result.part == 0 else self._pause_of(result.turn, describes)
         if result.text:
             self.landed.append(Landed(self._index, describes, result))
-        if result.more and result.part + 1 < MAX_SENTENCES:
+        if result.more and result.part + 1 < MAX_PARTS:
             self._more = (MoreJob(result.turn, result.part + 1), pause)
 
     def _pause_of(self, turn: int, describes: int) -> int:
@@ -252,7 +270,7 @@ class AnswerWriter:
             prompt = prompt_text(messages)
             try:
                 pieces = self.model.stream(messages, max_tokens=self.max_tokens)
-                said = sentences(pieces)
+                said = sentences(pieces, first_clause_words=FIRST_CLAUSE_WORDS)
                 self._stream = (job.turn, said, pieces)
                 text = self._cut(next(said, ""))
             except Exception as exc:
@@ -266,9 +284,9 @@ class AnswerWriter:
         text = text or NOT_HEARD
         duration, error = self._render(text, error)
         done = time.perf_counter()
-        return Answer(job.turn, heard, text, prompt, self.model.name, round(duration, 3),
-                      (heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000, error,
-                      0, more)
+        steps = Steps((heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000)
+        return Answer(turn=job.turn, heard=heard, text=text, prompt=prompt, model=self.model.name,
+                      duration_s=round(duration, 3), steps=steps, error=error, more=more)
 
     def _next_sentence(self, job: MoreJob) -> Answer:
         started = time.perf_counter()
@@ -281,14 +299,14 @@ class AnswerWriter:
                 error = f"model: {exc!r}"
         if not text:
             self._close_stream()
-            return Answer(job.turn, "", "", model=self.model.name, error=error, part=job.part)
+            return Answer(turn=job.turn, heard="", text="", model=self.model.name, error=error, part=job.part)
         heard, said = self._written.get(job.turn, ("", ""))
         self._written[job.turn] = (heard, f"{said} {text}".strip())
         written_at = time.perf_counter()
         duration, error = self._render(text, error)
-        return Answer(job.turn, "", text, "", self.model.name, round(duration, 3), 0.0,
-                      (written_at - started) * 1000, (time.perf_counter() - written_at) * 1000, error, job.part,
-                      job.part + 1 < MAX_SENTENCES)
+        steps = Steps(llm_ms=(written_at - started) * 1000, voice_ms=(time.perf_counter() - written_at) * 1000)
+        return Answer(turn=job.turn, heard="", text=text, model=self.model.name, duration_s=round(duration, 3),
+                      steps=steps, error=error, part=job.part, more=job.part + 1 < MAX_PARTS)
 
     def _cut(self, sentence: str) -> str:
         words = sentence.split()

@@ -1,7 +1,9 @@
 """From a stream of text pieces to sentences the voice can say, and answers a person can hear.
 
 The voice starts on the first whole sentence, so the first words play before the rest exists;
-`sentences` cuts the stream at each sentence end. `tidy` makes a model's sentence speakable (no
+`sentences` cuts the stream at each sentence end, and optionally the first one earlier, at its first
+clause end (", " "; " ": ") once it has a few words: "In a small garden," is said while the model
+writes the rest of the sentence, which halves the wait for the first words of a long sentence. `tidy` makes a model's sentence speakable (no
 markdown, emoji or stray quotes) and `is_boilerplate` spots assistant boilerplate ("as an AI",
 "I'm sorry") that a persona should not produce where nothing went wrong.
 """
@@ -13,6 +15,8 @@ from collections.abc import Generator, Iterable
 
 # A sentence ends at . ! or ? followed by a space (or the end); "e.g." and decimals do not end one.
 _END = re.compile(r"(?<!\b[A-Za-z]\.[A-Za-z])(?<!\be\.g)(?<!\bi\.e)(?<![0-9])[.!?]+[\"')\]]*(?=\s|$)")
+# A clause ends at , ; or : followed by a space ("1,000" and "10:30" do not end one).
+_CLAUSE = re.compile(r"[,;:](?=\s)")
 _UNSPEAKABLE = re.compile(r"[*_#`~<>|\[\]{}]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 BOILERPLATE = ("as an ai", "language model", "i'm sorry", "i am sorry", "i apologize", "i cannot",
                "i can't help", "as a virtual", "i'm just an", "i do not have personal", "i don't have personal")
@@ -26,21 +30,35 @@ def tidy(text: str) -> str:
     return clean
 
 
-def sentences(pieces: Iterable[str]) -> Generator[str, None, None]:
-    """Whole sentences as soon as each one ends in the stream (the rest at the end, if any)."""
+def sentences(pieces: Iterable[str], *, first_clause_words: int = 0) -> Generator[str, None, None]:
+    """Whole sentences as soon as each one ends in the stream (the rest at the end, if any). With
+    `first_clause_words`, the first comes out at its first clause end that has at least that many words."""
     buffer = ""
+    clause_words = first_clause_words
     for piece in pieces:
         buffer += piece
         while True:
-            match = _END.search(buffer)
-            if match is None:
+            end = _END.search(buffer)
+            cut = end.end() if end is not None else None
+            if clause_words:
+                cut = _clause_end(buffer[:cut], clause_words) or cut
+            if cut is None:
                 break
-            sentence, buffer = tidy(buffer[: match.end()]), buffer[match.end():]
+            clause_words = 0  # only the first piece said may be a clause
+            sentence, buffer = tidy(buffer[:cut]), buffer[cut:]
             if sentence:
                 yield sentence
     rest = tidy(buffer)
     if rest:
         yield rest
+
+
+def _clause_end(text: str, words: int) -> int | None:
+    """Where the first clause of `text` with at least `words` words ends, if one does."""
+    for match in _CLAUSE.finditer(text):
+        if len(text[: match.end()].split()) >= words:
+            return match.end()
+    return None
 
 
 def first_sentence(pieces: Iterable[str], *, max_words: int = 40) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,9 +40,19 @@ def small_n_warning(n: int) -> str:
     return SMALL_N.format(n=n, min=MIN_PARTICIPANTS) if n < MIN_PARTICIPANTS else ""
 
 
-def warned(sentence: str, warning: str) -> str:
-    """A result's sentence with its small-sample warning after it, so no reader quotes one without the other."""
-    return f"{sentence}. {warning}" if warning else sentence
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A result a person reads: `sentence()` is what it found (`text()`, said by each kind of result)
+    with its small-sample warning after it, so no reader quotes one without the other."""
+
+    warning: str = field(kw_only=True)
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def sentence(self) -> str:
+        text = self.text()
+        return f"{text}. {self.warning}" if self.warning else text
 
 
 def per_participant(table: pd.DataFrame, item: str) -> pd.DataFrame:
@@ -85,7 +95,7 @@ def item_means(table: pd.DataFrame, *, resamples: int = RESAMPLES, seed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
-class Paired:
+class Paired(Finding):
     """A paired comparison of `a` and `b` on one item: Wilcoxon signed-rank on the per-participant
     differences a - b (`scipy.stats.wilcoxon`, zero differences dropped) and the matched-pairs
     rank-biserial correlation (Kerby 2014, "The simple difference formula", Comprehensive
@@ -101,12 +111,11 @@ class Paired:
     statistic: float
     p: float
     rank_biserial: float
-    warning: str
 
-    def sentence(self) -> str:
-        return warned(f"{self.item}: {self.a} {self.mean_a:.2f} vs {self.b} {self.mean_b:.2f} "
-                      f"(n = {self.n}, Wilcoxon W = {self.statistic:g}, p = {self.p:.3f}, "
-                      f"rank-biserial r = {self.rank_biserial:+.2f})", self.warning)
+    def text(self) -> str:
+        return (f"{self.item}: {self.a} {self.mean_a:.2f} vs {self.b} {self.mean_b:.2f} "
+                f"(n = {self.n}, Wilcoxon W = {self.statistic:g}, p = {self.p:.3f}, "
+                f"rank-biserial r = {self.rank_biserial:+.2f})")
 
 
 def rank_biserial(differences: np.ndarray) -> float:
@@ -134,7 +143,7 @@ def paired_test(item: str, a: str, b: str, x: np.ndarray, y: np.ndarray) -> Pair
         result = wilcoxon(x, y)
         statistic, p = float(result.statistic), float(result.pvalue)
     return Paired(item, a, b, n, float(x.mean()) if n else math.nan, float(y.mean()) if n else math.nan,
-                  statistic, p, rank_biserial(x - y), small_n_warning(n))
+                  statistic, p, rank_biserial(x - y), warning=small_n_warning(n))
 
 
 def compare(table: pd.DataFrame, item: str, a: str, b: str) -> Paired:
@@ -158,7 +167,7 @@ def order_effect(table: pd.DataFrame, item: str) -> Paired:
 
 
 @dataclass(frozen=True, slots=True)
-class Correlation:
+class Correlation(Finding):
     """Spearman's rank correlation of a rating and a session metric over sessions
     (`scipy.stats.spearmanr`), with the number of sessions and of participants behind it."""
 
@@ -168,11 +177,10 @@ class Correlation:
     n_participants: int
     rho: float
     p: float
-    warning: str
 
-    def sentence(self) -> str:
-        return warned(f"'{self.item}' against {self.metric}: Spearman rho = {self.rho:+.2f}, p = {self.p:.3f} "
-                      f"(n = {self.n_sessions} sessions of {self.n_participants} participants)", self.warning)
+    def text(self) -> str:
+        return (f"'{self.item}' against {self.metric}: Spearman rho = {self.rho:+.2f}, p = {self.p:.3f} "
+                f"(n = {self.n_sessions} sessions of {self.n_participants} participants)")
 
 
 def rating_vs_metric(table: pd.DataFrame, item: str, metric: str) -> Correlation:
@@ -190,7 +198,7 @@ def rating_vs_metric(table: pd.DataFrame, item: str, metric: str) -> Correlation
     else:
         result = spearmanr(sessions["value"], sessions["metric"])
         rho, p = float(result.statistic), float(result.pvalue)
-    return Correlation(item, metric, len(sessions), people, rho, p, small_n_warning(people))
+    return Correlation(item, metric, len(sessions), people, rho, p, warning=small_n_warning(people))
 
 
 def before_markers(sessions: Sequence[tuple[SessionFolder, int]], *, window_s: float = BEFORE_MARKER_S
