@@ -151,4 +151,6 @@ def test_a_prompt_that_shares_the_persona_answers_as_a_fresh_model_would() -> No
     warm = GGUFModel()
     "".join(warm.stream(first, max_tokens=8))
     assert warm._kept is not None and warm._kept[1].get_seq_length() >= MIN_SHARED_TOKENS
-    assert "".join(warm.stream(second, max_tokens=16)) == "".join(GGUFModel().stream(second, max_tokens=16))
+    cached = "".join(warm.stream(second, max_tokens=16))
+    warm._kept = None  # the same weights reading the whole prompt
+    assert cached == "".join(warm.stream(second, max_tokens=16))
