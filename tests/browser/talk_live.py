@@ -22,6 +22,7 @@ import harness
 import numpy as np
 
 from designkit.audio.wav import read_wav, write_wav
+from designkit.core.microturns import DEFAULT_DT as DT
 
 RATE = 16_000
 LEAD_S = 1.0
@@ -93,13 +94,17 @@ class Exchange:
     thinking: tuple[str, ...]  # what it said while thinking (fillers), in order
     llm_ms: float = math.nan
     words_ms: float = math.nan
+    voice_ms: float = math.nan
+    pause_s: float = math.nan  # turn end -> the end of the microturn in which the VAD declared the pause
+    landed_s: float = math.nan  # turn end -> the end of the microturn in which the answer landed
 
     def line(self) -> str:
         if not self.answer:
             return f"asked “{self.question}”: no answer before the next question"
         filler = f" (first: {' / '.join(self.thinking)})" if self.thinking else ""
         return (f"heard “{self.heard}” -> said “{self.answer}”, first word {self.first_word_s:.2f} s after the "
-                f"turn end{filler}; words {self.words_ms:.0f} ms, model {self.llm_ms:.0f} ms")
+                f"turn end{filler}; pause declared at {self.pause_s:.2f} s, then words {self.words_ms:.0f} ms, "
+                f"model {self.llm_ms:.0f} ms, voice {self.voice_ms:.0f} ms, landed at {self.landed_s:.2f} s")
 
 
 @dataclass
@@ -155,7 +160,8 @@ def logged_answers(folder: Path) -> list[dict[str, Any]]:
     """The first sentence of every answer the log holds, as it landed."""
     from designkit.log import read_log
 
-    return [e["data"]["result"] for e in read_log(folder / "log.parquet").events()
+    return [{**e["data"]["result"], "describes": e["data"]["describes"], "arrived": e["data"]["arrived"]}
+            for e in read_log(folder / "log.parquet").events()
             if e["kind"] == "arrival" and e["data"].get("perceiver") == "answer" and "result" in e["data"]
             and not e["data"]["result"].get("part", 0)]
 
@@ -178,8 +184,14 @@ def exchanges(run: TalkRun, asked: Asked, seconds: float) -> list[Exchange]:
         out.append(Exchange(questions[round(end, 6)], str(logged.get("heard", "")),
                             answer["content"] if answer is not None else "", end,
                             answer["onset"] - end if answer is not None else math.nan, thinking,
-                            float(logged.get("llm_ms", math.nan)), float(logged.get("words_ms", math.nan))))
+                            float(logged.get("llm_ms", math.nan)), float(logged.get("words_ms", math.nan)),
+                            float(logged.get("voice_ms", math.nan)), _microturn_end(logged, "describes") - end,
+                            _microturn_end(logged, "arrived") - end))
     return out
+
+
+def _microturn_end(logged: dict[str, Any], key: str) -> float:
+    return (int(logged[key]) + 1) * DT if key in logged else math.nan
 
 
 def replay_equals_live(folder: Path) -> bool:
