@@ -283,3 +283,14 @@ def test_the_widget_gets_the_one_colour_table(comm: None, tmp_path: Path, sample
     session, _ = make(tmp_path, samples)
     # live.js draws its legend and lanes from this table: the same one the charts read
     assert session.colours == colour_table() and {"reasons", "lanes", "legend"} <= set(session.colours)
+
+
+def test_the_gate_offers_to_keep_the_words_only_when_the_agent_hears_words(comm: None, tmp_path: Path) -> None:
+    from designkit.agents import conversation
+    from designkit.proposers.llm.stub import StubModel
+
+    talking = LiveSession(agent=conversation.build(talk=True, model=StubModel()), log_dir=tmp_path)
+    assert talking.hears_words
+    assert not LiveSession(agent=conversation.build(talk=False), log_dir=tmp_path).hears_words
+    ScriptedBrowser(talking, np.zeros(16_000, np.float32)).consent("transcript")
+    assert talking.engine.state.consent.keep == {"signals", "transcript"}

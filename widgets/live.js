@@ -102,13 +102,16 @@ function render({ model, el }) {
   const says = h("div", { class: "dk-says" });
   const keepAudio = h("input", { type: "checkbox", class: "dk-keep-audio" });
   const keepVideo = h("input", { type: "checkbox", class: "dk-keep-video" });
+  const keepWords = h("input", { type: "checkbox", class: "dk-keep-transcript" });
   const allow = h("button", { class: "dk-allow", disabled: "" }, "Allow microphone" + (model.get("camera") ? " and camera" : ""));
   const consentBox = h("div", { class: "dk-consent" },
     h("p", {}, "This session listens to your microphone" + (model.get("camera") ? " and camera" : "") +
       " and decides every " + Math.round(dt * 1000) + " ms whether the agent speaks. Nothing is captured before you click Allow. " +
-      "By default only signals and decisions are kept, not your voice or image."),
+      "By default only signals and decisions are kept, not your voice or image" +
+      (model.get("hears_words") ? ", nor the words it hears you say." : ".")),
     h("label", {}, keepAudio, " also keep my audio"), " ",
-    h("label", {}, keepVideo, " also keep my video"), " ", allow);
+    h("label", {}, keepVideo, " also keep my video"), " ",
+    h("label", {}, keepWords, " also keep the words I say"), " ", allow);
   const status = h("div", { class: "dk-status" }, "connecting to the kernel…");
   const canvas = h("canvas", { class: "dk-timeline", width: "640", height: "110" });
   const tip = h("div", { class: "dk-tip" });
@@ -143,6 +146,7 @@ function render({ model, el }) {
     const agreed = model.get("agreed_keep");  // agreed before the session: nothing to choose here
     keepAudio.parentElement.style.display = agreed ? "none" : "";
     keepVideo.parentElement.style.display = model.get("camera") && !agreed ? "" : "none";
+    keepWords.parentElement.style.display = model.get("hears_words") && !agreed ? "" : "none";
     live.style.display = phase === "live" ? "" : "none";
     preview.style.display = model.get("camera") && phase === "live" ? "" : "none";
     ptt.style.display = model.get("push_to_talk") ? "" : "none";
@@ -346,6 +350,7 @@ function render({ model, el }) {
     const keep = ["signals"];
     if (keepAudio.checked) keep.push("audio");
     if (keepVideo.checked && camera) keep.push("video");
+    if (keepWords.checked && model.get("hears_words")) keep.push("transcript");
     model.send({ type: "consent", keep, t: epoch(), capture: model.get("capture"), filters: state.filters });
     state.phase = "live";
     setMuted();

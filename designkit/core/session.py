@@ -17,6 +17,13 @@ from designkit.errors import InputError
 
 # `transcript`: the words heard and the prompts the agent answered (talk-back); `text`: other text.
 KEEPABLE = ("signals", "audio", "video", "text", "transcript")
+TRANSCRIPT = "transcript"
+
+
+def kept_text(perceivers: Sequence[Any]) -> frozenset[str]:
+    """What text about the person these perceivers log when the consent keeps it (`transcript`), so
+    the consent asks for it. A perceiver, or the slow model inside a `Beside`, says so in `keeps`."""
+    return frozenset(item for p in perceivers for item in getattr(getattr(p, "slow", p), "keeps", ()))
 
 
 @dataclass(frozen=True, slots=True)

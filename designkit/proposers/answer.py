@@ -42,7 +42,7 @@ from designkit.core.context import Context
 from designkit.core.decisions import NOTHING, Action, Proposal
 from designkit.core.microturns import Microturn
 from designkit.core.protocols import Proposer
-from designkit.core.session import OFFLINE_CONSENT, Consent
+from designkit.core.session import OFFLINE_CONSENT, TRANSCRIPT, Consent
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
 from designkit.perception.language.words import Recognizer, TurnAudio, TurnCutter, keeps_transcript
@@ -175,6 +175,7 @@ class AnswerWriter:
         self._rendered_lock = threading.Lock()
         self.name = "answer"
         self.columns = ("words", "answer_ready")
+        self.keeps = (TRANSCRIPT,)  # what the consent is asked for (core.session.kept_text)
         self.reset()
 
     def reset(self) -> None:

@@ -37,7 +37,7 @@ from designkit.cache import cache_dir
 from designkit.core.context import EventKind
 from designkit.core.engine import Engine
 from designkit.core.microturns import Microturn, MicroturnFramer
-from designkit.core.session import KEEPABLE, Consent
+from designkit.core.session import KEEPABLE, TRANSCRIPT, Consent, kept_text
 from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
 from designkit.host.remote import release_host
@@ -91,6 +91,7 @@ class LiveSession(OperatorSide, anywidget.AnyWidget):
     # What is kept when it was agreed before the session (a study's facilitator records consent once):
     # the gate then offers no keep boxes and keeps exactly this. None: the person chooses at the gate.
     agreed_keep = t.List(t.Unicode(), default_value=None, allow_none=True).tag(sync=True)
+    hears_words = t.Bool(False).tag(sync=True)  # the agent transcribes: the gate offers to keep the words
 
     @t.validate("capture")
     def _valid_capture(self, proposal: dict[str, Any]) -> str:
@@ -125,7 +126,7 @@ class LiveSession(OperatorSide, anywidget.AnyWidget):
                              got=f"next microturn {self.engine.state.next_index}", fix="call engine.reset()")
         super().__init__(camera=camera or agent.camera, dt=self.engine.dt, colours=colour_table(),
                          title=title or agent.title, listening=listening or agent.listening, intro=agent.intro,
-                         capture=capture)
+                         capture=capture, hears_words=TRANSCRIPT in kept_text(self.engine.perceivers))
         self.name = name if name != "live" else agent.name
         self.log_dir = Path(log_dir) if log_dir is not None else cache_dir("live")
         self.idle_close_s = idle_close_s

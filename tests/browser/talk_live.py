@@ -78,16 +78,16 @@ def questions_wav(path: Path, questions: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 def notebook(path: Path, *, log_dir: Path) -> Path:
-    """The conversation agent (talking where the extra is installed), keeping audio and transcript
-    as agreed beforehand; the cell waits for the models to load before the gate shows."""
+    """The conversation agent (talking where the extra is installed); the cell waits for the models to
+    load before the gate shows. The person ticks keeping their audio and words at the gate (`talk`)."""
     return harness.live_notebook(path, log_dir=log_dir, agent="conversation()", name="talk",
-                                 extra="session.agreed_keep = ['audio', 'transcript']\nsession.agent.warm()\n")
+                                 extra="session.agent.warm()\n")
 
 
 @dataclass(frozen=True)
 class Exchange:
     question: str  # what the microphone asked
-    heard: str  # what the agent heard (the log keeps it: transcript was agreed)
+    heard: str  # what the agent heard (the log keeps it: the person ticked keeping their words)
     answer: str  # what it said
     turn_end_s: float  # on the session timeline, from the script
     first_word_s: float  # turn end -> the answer's first sample played on the page (nan: no answer)
@@ -142,6 +142,8 @@ def talk(browser: Any, url: str, root: Path, asked: Asked, *, seconds: float | N
     harness.wait_allow(page, timeout_ms=300_000)  # the cell loads Whisper and the model first
     listening = page.inner_text(".dk-listening")
     seconds = seconds if seconds is not None else asked.loop_s + 1.0
+    page.check(".dk-keep-audio")
+    page.check(".dk-keep-transcript")  # shown because the agent hears words: without it no words are logged
     page.click(".dk-allow >> visible=true")
     harness.wait_live(page, f"s.replies >= {int(seconds / 0.2)}", timeout_ms=int(seconds * 4000) + 60_000)
     said = harness.live_state(page, "s.said || []")

@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from designkit.core.beside import worker_threads
 from designkit.core.microturns import Microturn
-from designkit.core.session import OFFLINE_CONSENT, Consent
+from designkit.core.session import OFFLINE_CONSENT, TRANSCRIPT, Consent
 from designkit.core.streams import SAMPLE_RATE
 from designkit.perception.language.whisper import check_audio, whisper_model, whisper_tiny_en_dir
 
@@ -39,7 +39,6 @@ PREROLL_S = 0.4
 MAX_TURN_S = 20.0
 # Silence after which the next speech starts a new turn (the agent has had its say by then).
 TURN_GAP_S = 1.0
-TRANSCRIPT = "transcript"
 
 
 class Recognizer(Protocol):
@@ -165,6 +164,8 @@ class WordsBeside:
     Column `words`: how many words were heard in the user's current turn. `heard` holds the latest
     words (a `Heard`); `consent` says whether the log may keep their text (`transcript`).
     """
+
+    keeps = (TRANSCRIPT,)  # what the consent is asked for (core.session.kept_text)
 
     def __init__(self, recognizer: Recognizer, vad: Any, *, column: str = "words",
                  consent: Callable[[], Consent] = lambda: OFFLINE_CONSENT) -> None:
