@@ -56,7 +56,7 @@ pytest:
 test-quick: $(STAMP) lint imports typecheck  ## a few minutes: lint, layers, mypy, pytest -m "not browser and not slow"
 	$(call PYTEST,tests -m "not browser and not slow" -n $(TEST_WORKERS) -q --durations=10)
 
-# The browser tests with every core kept busy beside them (timing-sensitive tests must hold on a loaded laptop).
+# The browser tests with a busy process beside them (timing-sensitive tests must hold on a loaded laptop).
 test-under-load: setup
 	$(BIN)/python scripts/under_load.py
 
