@@ -41,7 +41,8 @@ def test_the_widget_controls_drive_the_chart() -> None:
     assert current(explorer.spec)["attention_cost"] == 0.0
     update = explorer._view._py_to_js_updates
     assert update[0]["name"] == DATASET and update[0]["value"] == explorer.spec["datasets"][DATASET]
-    assert "do_not_disturb" in explorer._status.value
+    assert "do not disturb" in explorer._status.value  # in words, as is a value it never had
+    assert "time to answer</b> never answered aloud" in explorer._status.value
     assert widget is explorer.widget
     # Once the page's view is up (it reports its time zone), the current rows are sent again, so a
     # move made while the page was still drawing is not lost.
@@ -108,3 +109,24 @@ def test_unknown_knob_or_metric_is_refused() -> None:
         Explorer(truths, knobs=("confidance",))
     with pytest.raises(InputError, match="task_success"):
         Explorer(truths, metrics=("succes",))
+
+
+def test_a_condition_named_by_two_knobs_gets_a_line_each_and_a_row_tall_enough() -> None:
+    """A name such as "waits for a pause, confidence threshold 0.5" was cut to "…thresho…" at 200 px."""
+    explorer = Explorer(synthetic_dialogues(2, duration_s=20.0), metrics=("task_success",), workers=1,
+                        reference={"style=wait_for_pause, confidence=0.5": Policy(confidence=0.5)})
+    spec = explorer.spec
+    names = {r["condition"] for r in spec["datasets"][DATASET]}
+    assert "waits for a pause, confidence threshold 0.5" in names
+    layer = spec["spec"]
+    axis = layer["layer"][0]["encoding"]["y"]["axis"]
+    assert axis["labelExpr"] == "split(datum.label, ', ')"
+    assert layer["height"]["step"] >= 2 * 13  # two lines of 11 px type
+
+
+def test_the_status_line_names_the_knobs_in_words() -> None:
+    explorer = Explorer(synthetic_dialogues(2, duration_s=20.0), knobs=("confidence", "style"),
+                        metrics=("task_success",), workers=1)
+    explorer.set(confidence=0.25, style="barge_in")
+    status = explorer.status()
+    assert "confidence threshold 0.25, may interrupt" in status and "=" not in status.split("&rarr;")[0].split(">")[1]

@@ -35,7 +35,7 @@ from designkit.metrics.units import metric_label
 from designkit.policy.spec import Policy
 from designkit.study.charts import _altair, to_svg
 from designkit.study.knob_controls import TURNABLE, knob_control, turnable
-from designkit.study.labels import variant_label
+from designkit.study.labels import MISSING, NO_VALUE, variant_label
 from designkit.study.lazy_widget import LazyWidget
 from designkit.study.prepare import Preparation
 from designkit.study.runner import scenario_truths
@@ -49,6 +49,7 @@ CURRENT = "your policy"
 # study app's page at 1280 px (Voilà's output area is about 1070 px wide).
 CHART_PX = 600
 LABEL_PX = 200
+LINE_PX = 13  # one line of an axis label (11 px type)
 PARALLEL_MICROTURNS = 30_000
 
 
@@ -145,9 +146,13 @@ class Explorer(LazyWidget):
         data = alt.Data(name=DATASET)
         colour = alt.Color("kind:N", scale=alt.Scale(domain=["study variant", CURRENT],
                                                       range=["#9aa5b1", "#e07a5f"]), title=None)
-        # Plain words on the chart (the codes stay in `policy` and `metric`); long names wrap at
-        # LABEL_PX so the facets and their axis fit a laptop's page beside the legend.
-        y = alt.Y("condition:N", title=None, sort=None, axis=alt.Axis(labelLimit=LABEL_PX))
+        # Plain words on the chart (the codes stay in `policy` and `metric`); a condition's name
+        # takes a line per knob ("waits for a pause," / "confidence threshold 0.5"), each line at
+        # most LABEL_PX, so the facets and their axis fit a laptop's page beside the legend; a row
+        # is as tall as the longest name's lines.
+        lines = max([1, *(len(str(r["condition"]).split(", ")) for r in self._reference)])
+        y = alt.Y("condition:N", title=None, sort=None,
+                  axis=alt.Axis(labelLimit=LABEL_PX, labelExpr="split(datum.label, ', ')"))
         base = alt.Chart(data)
         rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=None), x2="high:Q", y=y, color=colour)
         points = base.mark_point(filled=True, size=80).encode(
@@ -156,7 +161,8 @@ class Explorer(LazyWidget):
                      alt.Tooltip("mean:Q", format=".3f"), alt.Tooltip("low:Q", format=".3f"),
                      alt.Tooltip("high:Q", format=".3f")])
         width = max(120, CHART_PX // max(1, len(self.metrics)) - 30)
-        chart = (alt.layer(rules, points, data=data).properties(width=width, height=alt.Step(16))
+        row = alt.Step(max(16, LINE_PX * lines + 4))
+        chart = (alt.layer(rules, points, data=data).properties(width=width, height=row)
                  .facet(column=alt.Column("measure:N", sort=[metric_label(m) for m in self.metrics], title=None,
                                           header=alt.Header(labelLimit=width)))
                  .resolve_scale(x="independent")
@@ -224,8 +230,9 @@ class Explorer(LazyWidget):
         for metric in self.metrics:
             column = self.table[metric]
             value = float(column.mean()) if column.notna().any() else math.nan
-            parts.append(f"<b>{metric_label(metric)}</b> {value:.3f}")
-        knobs = ", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs)
+            shown = f"{value:.3f}" if math.isfinite(value) else MISSING.get(metric, NO_VALUE)
+            parts.append(f"<b>{metric_label(metric)}</b> {shown}")
+        knobs = variant_label(", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs))
         return f"<span class='dk-explorer-status' data-decide-ms='{self.decide_ms:.1f}'>{knobs} &rarr; " + " &middot; ".join(parts) + \
             f" (mean of {len(self.table)} sessions)</span>"
 
