@@ -8,7 +8,6 @@ every session, sends the new rows, the Vega view re-runs and re-renders). Helper
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -48,12 +47,9 @@ WAIT_DRAWN = """s => new Promise((resolve, reject) => {
 
 
 def _notebook(path: Path, source: str) -> Path:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "explorer", "metadata": {},
-                     "outputs": [], "source": source}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb))
-    return path
+    import offline
+
+    return offline.notebook(path, [source])
 
 
 def redraw_ms(*, sessions: int, duration_s: float, moves: int) -> dict[str, float]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import offline
 
 from designkit.audio.wav import write_wav
 
@@ -80,14 +81,7 @@ def live_notebook(path: Path, *, log_dir: Path, camera: bool = True, name: str =
         f"{extra}"
         "display(session, Controls(session))\n"
     )
-    nb = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "live", "metadata": {},
-                   "outputs": [], "source": source}],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb))
-    return path
+    return offline.notebook(path, [source])
 
 
 @dataclass

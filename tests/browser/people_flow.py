@@ -19,6 +19,7 @@ from typing import Any
 
 import harness
 import numpy as np
+import offline
 
 from designkit.audio.wav import write_wav
 
@@ -54,12 +55,7 @@ VOICES = (("en-us", 150, 40), ("en+f3", 175, 60), ("en+m3", 165, 30), ("en-us+f2
 
 def facilitator_notebook(path: Path, study_folder: Path, *, voice: bool = False) -> Path:
     """A one-cell notebook that shows the facilitator's console and the participant's screen."""
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "facilitator", "metadata": {},
-                     "outputs": [], "source": SOURCE.format(folder=str(study_folder), voice=voice)}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb))
-    return path
+    return offline.notebook(path, [SOURCE.format(folder=str(study_folder), voice=voice)])
 
 
 def participant_wav(path: Path, index: int) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+import offline
 import pytest
 
 pytest.importorskip("ipywebrtc")
@@ -37,14 +38,7 @@ recorder
 
 
 def recorder_notebook(path: Path, out: Path) -> Path:
-    nb = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "rec", "metadata": {}, "outputs": [],
-                   "source": f"OUT = {str(out)!r}\n" + SOURCE}],
-        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb))
-    return path
+    return offline.notebook(path, [f"OUT = {str(out)!r}\n" + SOURCE])
 
 
 def test_an_audio_recorder_clip_imports_as_a_session(lab: Any, page: Any, artifacts: Path) -> None:

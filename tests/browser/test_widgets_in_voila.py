@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+import offline
 
 FOLDER = "voila-widgets"
 RATING = ".dk-rating"
@@ -67,12 +68,7 @@ StudyEditor(root={root!r})
 
 
 def write_notebook(path: Path, source: str) -> Path:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "app", "metadata": {},
-                     "outputs": [], "source": source}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb))
-    return path
+    return offline.notebook(path, [source])
 
 
 def shot(page: Any, artifacts: Path, name: str) -> Path:

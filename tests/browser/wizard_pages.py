@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import harness
+import offline
 
 ROOM = "wizard-bench"
 PALETTE = ("Mm-hm.", "Tell me more.", "I see.", "Go on.", "Right.", "Okay.", "Really?", "Yes.", "Thanks.")
@@ -35,12 +35,7 @@ OPERATOR_CONTROLS = """(labels) => {
 
 
 def notebook(path: Path, source: str) -> Path:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "main", "metadata": {}, "outputs": [],
-                     "source": source}],
-          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb))
-    return path
+    return offline.notebook(path, [source])
 
 
 # The participant's engine: loudness VAD, the pause proposer, a policy whose attention budget the
