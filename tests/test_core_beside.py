@@ -28,6 +28,7 @@ class SlowLoudness:
     def __init__(self, work_s: float, gate: threading.Event | None = None) -> None:
         self.work_s = work_s
         self.gate = gate
+        self.started = threading.Event()  # set once the worker has taken a job
         self.reset()
 
     def reset(self) -> None:
@@ -38,6 +39,7 @@ class SlowLoudness:
         return microturn.audio.copy() if microturn.index % 2 == 0 else None
 
     def work(self, job: Any) -> float:
+        self.started.set()
         if self.gate is not None:
             self.gate.wait(60)
         time.sleep(self.work_s)
@@ -110,10 +112,15 @@ def test_replay_with_the_logged_arrivals_gives_the_live_decisions() -> None:
 
 def test_a_job_the_busy_worker_never_reached_is_dropped_live_and_in_replay() -> None:
     gate = threading.Event()
-    beside = Beside(SlowLoudness(0.0, gate), max_pending=1)
+    slow = SlowLoudness(0.0, gate)
+    beside = Beside(slow, max_pending=1)
     engine = Engine([beside], Policy())
     turns = list(session().microturns())
-    for turn in turns[:8]:  # jobs at 0, 2, 4, 6; the worker is stuck on job 0
+    engine.step(turns[0])
+    # On a loaded box the worker thread may take a while to pick job 0 up: until it does, job 2
+    # would replace job 0 in the queue instead of waiting behind it.
+    assert slow.started.wait(10), "the worker never took job 0"
+    for turn in turns[1:8]:  # jobs at 2, 4, 6 while the worker is stuck on job 0
         engine.step(turn)
     gate.set()
     deadline = time.monotonic() + 10
