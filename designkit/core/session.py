@@ -16,8 +16,8 @@ from designkit.core.streams import SAMPLE_RATE, AudioChunk, Event, VideoFrame
 from designkit.errors import InputError
 
 # `transcript`: the words heard and the prompts the agent answered (talk-back); `text`: other text.
-KEEPABLE = ("signals", "audio", "video", "text", "transcript")
 TRANSCRIPT = "transcript"
+KEEPABLE = ("signals", "audio", "video", "text", TRANSCRIPT)
 
 
 def kept_text(perceivers: Sequence[Any]) -> frozenset[str]:

@@ -8,8 +8,7 @@ Two halves, like every slow model in the kit (`core/beside.py`):
   the stream up to the first whole sentence (or its first clause of `FIRST_CLAUSE_WORDS` words or
   more) and renders it with the live voice. The answer lands on the microturn in which it is ready;
   the model goes on writing, and once a part landed the loop asks for the next one (`MoreJob`),
-  so each sentence lands, and is said, as soon as it exists
-  and the one before it has been said. Each logged with the microturn it describes (and, when the
+  so each part lands, and is said, as soon as it exists and the one before it has been said. Each logged with the microturn it describes (and, when the
   consent keeps `transcript`, with the words heard and the prompt), so a replay holds what live
   held. Starting at the pause, not at the policy's decision, overlaps the work with the policy's
   wait for a turn end. An answer about a pause after which the user spoke again is stale and dropped.
@@ -98,8 +97,8 @@ class Answer:
     duration_s: float = 0.0
     steps: Steps = Steps()
     error: str = ""
-    part: int = 0  # the answer's sentence: 0 the first
-    more: bool = False  # the model may have another sentence
+    part: int = 0  # the answer's part (its first clause or a sentence): 0 the first
+    more: bool = False  # the model may have another part
     heard_words: int = -1  # how many words were heard (logged always; -1: count `heard`)
 
     @property
@@ -160,6 +159,8 @@ class AnswerWriter:
     the current turn) and `answer_ready` (1 while an answer to the current turn is ready).
     """
 
+    keeps = (TRANSCRIPT,)  # what the consent is asked for (core.session.kept_text)
+
     def __init__(self, recognizer: Recognizer, model: LanguageModel, vad: Any, *, persona: Persona | None = None,
                  voice: Callable[[str], FloatArray] | None = None, max_tokens: int = MAX_TOKENS,
                  consent: Callable[[], Consent] = lambda: OFFLINE_CONSENT) -> None:
@@ -175,7 +176,6 @@ class AnswerWriter:
         self._rendered_lock = threading.Lock()
         self.name = "answer"
         self.columns = ("words", "answer_ready")
-        self.keeps = (TRANSCRIPT,)  # what the consent is asked for (core.session.kept_text)
         self.reset()
 
     def reset(self) -> None:

@@ -35,7 +35,7 @@ from designkit.metrics.units import metric_label
 from designkit.policy.spec import Policy
 from designkit.study.charts import _altair, to_svg
 from designkit.study.knob_controls import TURNABLE, knob_control, turnable
-from designkit.study.labels import MISSING, NO_VALUE, variant_label
+from designkit.study.labels import cell_text, variant_label
 from designkit.study.lazy_widget import LazyWidget
 from designkit.study.prepare import Preparation
 from designkit.study.runner import scenario_truths
@@ -50,6 +50,7 @@ CURRENT = "your policy"
 CHART_PX = 600
 LABEL_PX = 200
 LINE_PX = 13  # one line of an axis label (11 px type)
+KNOB_BREAK = ", "  # between the knobs of a condition's name (study.labels.variant_label): a line each
 PARALLEL_MICROTURNS = 30_000
 
 
@@ -150,9 +151,9 @@ class Explorer(LazyWidget):
         # takes a line per knob ("waits for a pause," / "confidence threshold 0.5"), each line at
         # most LABEL_PX, so the facets and their axis fit a laptop's page beside the legend; a row
         # is as tall as the longest name's lines.
-        lines = max([1, *(len(str(r["condition"]).split(", ")) for r in self._reference)])
+        lines = max([1, *(len(str(r["condition"]).split(KNOB_BREAK)) for r in self._reference)])
         y = alt.Y("condition:N", title=None, sort=None,
-                  axis=alt.Axis(labelLimit=LABEL_PX, labelExpr="split(datum.label, ', ')"))
+                  axis=alt.Axis(labelLimit=LABEL_PX, labelExpr=f"split(datum.label, '{KNOB_BREAK}')"))
         base = alt.Chart(data)
         rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=None), x2="high:Q", y=y, color=colour)
         points = base.mark_point(filled=True, size=80).encode(
@@ -230,8 +231,7 @@ class Explorer(LazyWidget):
         for metric in self.metrics:
             column = self.table[metric]
             value = float(column.mean()) if column.notna().any() else math.nan
-            shown = f"{value:.3f}" if math.isfinite(value) else MISSING.get(metric, NO_VALUE)
-            parts.append(f"<b>{metric_label(metric)}</b> {shown}")
+            parts.append(f"<b>{metric_label(metric)}</b> {cell_text(metric, value, None, None, digits=3)}")
         knobs = variant_label(", ".join(f"{k}={_show(getattr(self.policy, k))}" for k in self.knobs))
         return f"<span class='dk-explorer-status' data-decide-ms='{self.decide_ms:.1f}'>{knobs} &rarr; " + " &middot; ".join(parts) + \
             f" (mean of {len(self.table)} sessions)</span>"

@@ -57,7 +57,7 @@ def variant_label(name: str) -> str:
     return ", ".join(parts)
 
 
-def cell_text(metric: str, mean: float, low: float, high: float, *, digits: int = 2) -> str:
+def cell_text(metric: str, mean: float, low: float | None, high: float | None, *, digits: int = 2) -> str:
     """`0.61 [0.59, 0.62]`, or what a missing mean means in words."""
     if mean is None or not math.isfinite(float(mean)):
         return MISSING.get(metric, NO_VALUE)
