@@ -110,3 +110,14 @@ def test_a_static_report_shows_the_board_as_charts(study: Study, monkeypatch: py
     StudyBoard(study, run(study, progress=False))._ipython_display_()
     # one under the other: side by side with their legends they were wider than a laptop's screen
     assert len(shown) == 2 and all(hasattr(chart, "to_dict") for chart in shown)
+
+
+def test_the_board_names_conditions_and_missing_values_in_words(study: Study) -> None:
+    board = StudyBoard(study, run(study, progress=False))
+    assert board.widget is not None
+    labels = [label for label, _ in board._compare.options]
+    assert all("=" not in label for label in labels), labels  # "do not disturb", not context=do_not_disturb
+    rows = board.rows.copy()
+    rows.loc[rows.index[0], board.x] = float("nan")
+    table = board.table_html(rows)
+    assert "NaN" not in table and "nan" not in table

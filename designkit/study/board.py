@@ -23,6 +23,7 @@ import pandas as pd
 
 from designkit.errors import InputError
 from designkit.metrics.units import metric_label
+from designkit.study.labels import cell_text, variant_label
 from designkit.study.lazy_widget import LazyWidget
 
 log = logging.getLogger(__name__)
@@ -107,13 +108,14 @@ class StudyBoard(LazyWidget):
         return rows
 
     def table_html(self, rows: pd.DataFrame) -> str:
-        from designkit.study.labels import variant_label
-
+        # Conditions and missing values in words ("never answered aloud", not NaN), numbers to 3 places.
         shown = rows[[*KEYS, self.y, self.x]].head(TABLE_ROWS).assign(
-            policy=lambda d: [variant_label(p) for p in d["policy"]]).drop(columns="repetition")
+            policy=lambda d: [variant_label(p) for p in d["policy"]],
+            **{m: (lambda d, m=m: [cell_text(m, v, None, None, digits=3) for v in d[m]]) for m in (self.y, self.x)},
+        ).drop(columns="repetition")
         shown = shown.rename(columns={"scenario": "session", "policy": "condition", "quality": "model",
                                       self.y: metric_label(self.y), self.x: metric_label(self.x)})
-        body = shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", classes="dk-board-rows", border=0)
+        body = shown.to_html(index=False, classes="dk-board-rows", border=0)
         more = f"<div>{len(rows) - TABLE_ROWS} more</div>" if len(rows) > TABLE_ROWS else ""
         style = ("<style>.dk-board-rows td, .dk-board-rows th { white-space: nowrap; padding: 1px 8px; "
                  "font-size: 12px; }</style>")
@@ -151,7 +153,8 @@ class StudyBoard(LazyWidget):
         self._means.add_class("dk-board-means")
         self._table = w.HTML(self.table_html(self.rows))
         self._table.add_class("dk-board-table")
-        self._compare = w.Dropdown(options=self.policies, value=self.other_policy(self.policies[0]),
+        self._compare = w.Dropdown(options=[(variant_label(p), p) for p in self.policies],
+                                   value=self.other_policy(self.policies[0]),
                                    description="compare with", style={"description_width": "initial"})
         self._compare.add_class("dk-board-compare")
         self._compare.observe(self._on_compare, names="value")
