@@ -175,8 +175,10 @@ def thinking(quick: bool) -> Iterator[dict[str, Any]]:
             engine, _ = _engine(base.replace(thinking=mode, thinking_after_s=0.4), ears, delay=delay)
             records = engine.replay(session)
             offsets = [r.index for r in records[1:] if not r.user_speaking and records[r.index - 1].user_speaking]
+            firsts: dict[int, Any] = {}  # each turn end's answer: its first part (the rest follows it)
             for answer in (r for r in records if r.decision.reason is Reason.TURN_END):
-                turn_end = max(k for k in offsets if k <= answer.index)
+                firsts.setdefault(max(k for k in offsets if k <= answer.index), answer)
+            for turn_end, answer in firsts.items():
                 late = (answer.index - turn_end) * 0.2 > 0.4 + 1e-9
                 filled = any(r.decision.reason is Reason.THINKING_FILLER for r in records[turn_end:answer.index])
                 respected &= filled == (late and mode == "filler")

@@ -26,8 +26,9 @@ from designkit.proposers.llm.stub import StubModel
 from designkit.proposers.pause import PauseProposer
 from designkit.render import tts
 
-QUESTIONS = ("how long should I boil an egg", "what goes well with rice")
-ANSWERS = {"egg": "Boil an egg for about seven minutes.", "rice": "Beans and a little lime go well with rice."}
+QUESTIONS = ("how long should I boil an egg", "what can I cook with rice")
+# One part each: no clause end or joining word after the third word (the first part would end there).
+ANSWERS = {"egg": "Seven minutes gives a soft egg.", "rice": "Beans and lime suit rice well."}
 KEEP_ALL = Consent(given_at=0.0, keep=frozenset({"signals", "transcript"}))
 
 
@@ -205,8 +206,8 @@ def test_a_kept_talking_session_replays_from_its_logged_answers_without_the_mode
     assert unreachable.asked == 0
 
 
-LONG = {"egg": "Boil an egg for about seven minutes. Then cool it in cold water. Peel it while warm.",
-        "rice": "Beans and a little lime go well with rice."}
+LONG = {"egg": "Seven minutes gives a soft egg. Then cool it in cold water. Peel it while warm.",
+        "rice": "Beans and lime suit rice well."}
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +234,7 @@ def test_a_longer_answer_is_said_sentence_by_sentence_each_as_the_one_before_end
     engine, _ = long_engine(ears, POLICY)
     records = engine.replay(session)
     said = spoken(records)
-    assert [c for _, _, c in said] == ["Boil an egg for about seven minutes.", "Then cool it in cold water.",
+    assert [c for _, _, c in said] == ["Seven minutes gives a soft egg.", "Then cool it in cold water.",
                                        "Peel it while warm.", LONG["rice"]]
     # each next sentence starts in the microturn the one before it ends: no gap, no overlap
     for (k, _, _), (k_next, _, _) in pairwise(said[:3]):
@@ -256,7 +257,7 @@ def test_talking_over_the_answer_stops_the_rest_of_it(asked) -> None:
     audio = np.concatenate([audio[:over_at], rice, np.zeros(5 * SAMPLE_RATE, np.float32)])
     records = engine.replay(Session.from_array(audio, chunk_s=0.2, name="over"))
     said = [c for _, _, c in spoken(records)]
-    assert said[0] == "Boil an egg for about seven minutes." and said[-1] == LONG["rice"]
+    assert said[0] == "Seven minutes gives a soft egg." and said[-1] == LONG["rice"]
     assert "Then cool it in cold water." not in said and "Peel it while warm." not in said
     assert any(r.decision.reason is Reason.USER_BARGE_IN for r in records)
 
@@ -291,13 +292,36 @@ def test_each_sentence_is_rendered_once_the_live_voice_says_what_the_worker_rend
     assert rendered == [first.text, "hmm"]
 
 
+def test_a_first_phrase_is_voiced_as_going_on_and_the_rest_of_its_sentence_follows() -> None:
+    """"The best book" is said first, voiced with a comma (a phrase that goes on, not a full stop);
+    the log and the transcript keep the words as written, and the next part is the rest of the sentence."""
+    from designkit.proposers.answer import AnswerJob, MoreJob
+
+    rendered: list[str] = []
+
+    def voice(text: str) -> np.ndarray:
+        rendered.append(text)
+        return np.zeros(int(0.05 * SAMPLE_RATE * len(text.split())), np.float32)
+
+    line = "The best book to read on holiday is a classic. Take it along."
+    book = {"egg": line, "rice": line}
+    writer = AnswerWriter(KnownWords(QUESTIONS), StubModel(book), SileroVAD(), voice=voice)
+    first = writer.work(AnswerJob(0, np.zeros(SAMPLE_RATE * 2, np.float32)))
+    second = writer.work(MoreJob(0, 1))
+    third = writer.work(MoreJob(0, 2))
+    assert (first.text, second.text, third.text) == ("The best book", "to read on holiday is a classic.",
+                                                     "Take it along.")
+    assert rendered == ["The best book,", "to read on holiday is a classic.", "Take it along."]
+    assert writer.synthesize(first.text).size == int(0.05 * SAMPLE_RATE * 3)  # said as it was rendered
+
+
 # -- why did it say that ------------------------------------------------------------------------
 def test_the_transcript_says_what_it_heard_why_it_answered_and_the_prompt(asked, tmp_path: Path) -> None:
     session, ears = asked
     engine, _ = talk_engine(ears, POLICY)
     replay_to_log(engine, session, tmp_path / "talk.parquet")
     lines = read_log(tmp_path / "talk.parquet").transcript().splitlines()
-    said = next(i for i, line in enumerate(lines) if "“Boil an egg for about seven minutes.”" in line)
+    said = next(i for i, line in enumerate(lines) if "“Seven minutes gives a soft egg.”" in line)
     assert lines[said + 1].strip().startswith("why: speaks: the person finished (sure ")
     assert lines[said + 2].strip() == f"heard: “{QUESTIONS[0]}”"
     assert lines[said + 3].strip() == "prompt (stub): system: You are a cooking assistant. " + \

@@ -49,6 +49,24 @@ def test_the_first_clause_is_said_before_its_sentence_is_written() -> None:
                                             "Water them often, every morning."]
 
 
+def test_the_first_phrase_is_said_before_its_clause_is_written() -> None:
+    """With `first_phrase_words`, the first part ends before a joining word once it has that many
+    words; later parts are whole sentences, and a word is joining only once the stream is past it."""
+    def pieces(text: str) -> Iterator[str]:
+        for i, word in enumerate(text.split()):
+            yield word if i == 0 else " " + word
+
+    text = "The best book to read on holiday is a classic. Take it to the beach."
+    assert list(sentences(pieces(text), first_clause_words=3, first_phrase_words=3)) == [
+        "The best book", "to read on holiday is a classic.", "Take it to the beach."]
+    # Fewer words before the joining word than asked: the phrase goes on to the next one, or the clause.
+    assert next(sentences(pieces("Go to bed early, and rest."), first_clause_words=3, first_phrase_words=3)) == (
+        "Go to bed early,")
+    # "today" begins with "to": not a joining word, although its first piece is "to".
+    assert next(sentences(iter(["Buy some bread to", "day please."]), first_phrase_words=3)) == (
+        "Buy some bread today please.")
+
+
 def test_the_first_sentence_is_speakable_and_short() -> None:
     assert first_sentence(iter(["**Try** a *pinch* of salt 🧂. More"])) == "Try a pinch of salt."
     assert first_sentence(iter(["one two three four five six"]), max_words=4) == "one two three four"
@@ -141,16 +159,47 @@ def test_the_packaged_smollm2_answers_one_sentence_offline() -> None:
 
 @pytest.mark.models
 @pytest.mark.slow
-def test_a_prompt_that_shares_the_persona_answers_as_a_fresh_model_would() -> None:
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_a_prompt_that_shares_the_persona_answers_as_a_fresh_model_would(runtime: str) -> None:
     """The kept attention cache of the last prompt only saves reading the shared part again."""
     from designkit.proposers.llm.local_gguf import MIN_SHARED_TOKENS, GGUFModel
 
     persona = Persona("You are a cooking assistant.")
     first, second = (persona.messages(history=(), heard=q) for q in ("how long should I boil an egg",
                                                                       "what can I cook with rice and beans"))
-    warm = GGUFModel()
+    warm = GGUFModel(runtime=runtime)
     "".join(warm.stream(first, max_tokens=8))
-    assert warm._kept is not None and warm._kept[1].get_seq_length() >= MIN_SHARED_TOKENS
+    assert warm.runtime == runtime and warm.shared_tokens == 0
     cached = "".join(warm.stream(second, max_tokens=16))
-    warm._kept = None  # the same weights reading the whole prompt
-    assert cached == "".join(warm.stream(second, max_tokens=16))
+    assert warm.shared_tokens >= MIN_SHARED_TOKENS  # the persona was not read again
+    warm.forget()  # the same weights reading the whole prompt
+    assert cached == "".join(warm.stream(second, max_tokens=16)) and warm.shared_tokens == 0
+
+
+@pytest.mark.models
+@pytest.mark.slow
+def test_onnxruntime_writes_the_words_torch_writes_and_is_made_once() -> None:
+    """The ONNX model made from the GGUF answers with the torch model's greedy words; a second model
+    object finds it in the cache instead of making it again."""
+    from designkit.proposers.llm import onnx_runtime
+    from designkit.proposers.llm.local_gguf import GGUFModel
+
+    messages = Persona("You are a cooking assistant.").messages(history=(), heard="how do I make a simple tomato sauce")
+    onnx = GGUFModel(runtime="onnx")
+    words = "".join(onnx.stream(messages, max_tokens=20))
+    assert words.strip() and words == "".join(GGUFModel(runtime="torch").stream(messages, max_tokens=20))
+    made = list((onnx_runtime.cache_dir("llm-onnx")).iterdir())
+    assert len(made) == 1 and (made[0] / onnx_runtime.SOURCE_FILE).is_file()
+    stamp = (made[0] / "model.onnx").stat().st_mtime
+    again = GGUFModel(runtime="onnx")
+    assert "".join(again.stream(messages, max_tokens=20)) == words
+    assert (made[0] / "model.onnx").stat().st_mtime == stamp
+
+
+def test_a_runtime_or_precision_the_kit_does_not_have_is_refused_by_name() -> None:
+    from designkit.proposers.llm.local_gguf import GGUFModel
+
+    with pytest.raises(InputError, match="runtime"):
+        GGUFModel(runtime="llama.cpp")
+    with pytest.raises(InputError, match="precision"):
+        GGUFModel(precision="int3")

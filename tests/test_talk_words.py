@@ -12,6 +12,7 @@ from designkit.core.beside import Beside, arrivals_in, results_in
 from designkit.core.session import Consent
 from designkit.core.streams import SAMPLE_RATE
 from designkit.perception.audio.silero import SileroVAD
+from designkit.perception.language.whisper import repeats_itself, window_words
 from designkit.perception.language.words import Words, WordsBeside, keeps_transcript
 from designkit.policy import Policy
 from designkit.render import tts
@@ -49,6 +50,25 @@ def spoken_session(texts: tuple[str, ...], gap_s: float = 1.6) -> tuple[Session,
 def test_whisper_hears_espeak_sentences_word_for_word(words: Words) -> None:
     for text in SENTENCES:
         assert word_error_rate(text, words.transcribe(tts.synthesize(text).samples.astype(np.float32))) <= 0.2
+
+
+def test_a_short_turn_is_read_in_a_short_window_and_a_long_one_in_the_whole_window(words: Words) -> None:
+    """A turn of a few seconds is read in a 10 s window (the same words as Whisper's 30 s one);
+    one longer than the short window holds is left to the whole window."""
+    for text in SENTENCES:
+        audio = tts.synthesize(text).samples.astype(np.float32)
+        short = window_words(words._model, audio)
+        assert short is not None and word_error_rate(text, short) <= 0.2
+    long = np.concatenate([tts.synthesize(" ".join(SENTENCES * 3)).samples.astype(np.float32)])
+    assert long.size > 7 * SAMPLE_RATE and window_words(words._model, long) is None
+    assert word_error_rate(" ".join(SENTENCES * 3), words.transcribe(long)) <= 0.2
+
+
+def test_words_that_repeat_themselves_are_read_again_in_the_whole_window() -> None:
+    assert repeats_itself("Where did you park the car? Where did you park the car? Where did")
+    assert repeats_itself("park the car park the car park the car")
+    assert not repeats_itself("What time does the shop open today?")
+    assert not repeats_itself("no, no, I said no")  # two-word echoes are speech, not a runaway
 
 
 def test_each_turn_is_heard_after_its_pause_and_replay_holds_what_live_held(words: Words) -> None:

@@ -5,8 +5,9 @@ Two halves, like every slow model in the kit (`core/beside.py`):
 - `AnswerWriter` runs beside the loop. On the loop it keeps the user's turn (`TurnCutter`); at
   each pause the VAD declares it hands the turn so far to the worker, which transcribes it
   (Whisper tiny.en), asks the language model with the persona and the conversation so far, reads
-  the stream up to the first whole sentence (or its first clause of `FIRST_CLAUSE_WORDS` words or
-  more) and renders it with the live voice. The answer lands on the microturn in which it is ready;
+  the stream up to the first whole sentence (or, sooner, its first clause or phrase of
+  `FIRST_PART_WORDS` words or more: "In a small garden," / "The best book,") and renders it with
+  the live voice. The answer lands on the microturn in which it is ready;
   the model goes on writing, and once a part landed the loop asks for the next one (`MoreJob`),
   so each part lands, and is said, as soon as it exists and the one before it has been said. Each logged with the microturn it describes (and, when the
   consent keeps `transcript`, with the words heard and the prompt), so a replay holds what live
@@ -55,8 +56,9 @@ logger = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float32]
 MAX_TOKENS = 48
 MAX_PARTS = 4  # parts said per answer at most: the first clause, the rest of its sentence, two more
-# The first part said may end at a clause end with at least this many words (llm/sentences.py).
-FIRST_CLAUSE_WORDS = 4
+# The first part said may end at a clause end, or before a joining word ("to", "for"), once it has at
+# least this many words (llm/sentences.py): on 2 CPU cores the model writes a word in ~0.06 s.
+FIRST_PART_WORDS = 3
 RENDERED_KEPT = 8
 # Said when nothing was heard or the model failed: a question back, not an apology.
 NOT_HEARD = "Could you say that again?"
@@ -271,7 +273,7 @@ class AnswerWriter:
             prompt = prompt_text(messages)
             try:
                 pieces = self.model.stream(messages, max_tokens=self.max_tokens)
-                said = sentences(pieces, first_clause_words=FIRST_CLAUSE_WORDS)
+                said = sentences(pieces, first_clause_words=FIRST_PART_WORDS, first_phrase_words=FIRST_PART_WORDS)
                 self._stream = (job.turn, said, pieces)
                 text = self._cut(next(said, ""))
             except Exception as exc:
@@ -283,7 +285,7 @@ class AnswerWriter:
             self._written[job.turn] = (heard, text)
         more = bool(text) and self._stream is not None
         text = text or NOT_HEARD
-        duration, error = self._render(text, error)
+        duration, error = self._render(text, error, going_on=more)
         done = time.perf_counter()
         steps = Steps((heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000)
         return Answer(turn=job.turn, heard=heard, text=text, prompt=prompt, model=self.model.name,
@@ -313,12 +315,15 @@ class AnswerWriter:
         words = sentence.split()
         return " ".join(words[: self.persona.max_words]) if len(words) > self.persona.max_words else sentence
 
-    def _render(self, text: str, error: str) -> tuple[float, str]:
-        """How long the voice takes to say `text` (rendered here, so the live voice finds it ready)."""
+    def _render(self, text: str, error: str, *, going_on: bool = False) -> tuple[float, str]:
+        """How long the voice takes to say `text` (rendered here, so the live voice finds it ready).
+        A first part cut before its clause ends (`going_on`, "The best book") is voiced as a phrase
+        that goes on ("The best book,"), not as a sentence that ends."""
         duration = SECONDS_PER_CHAR * len(text) + 0.3
         if self.voice is not None:
+            spoken = f"{text}," if going_on and text[-1:].isalnum() else text
             try:
-                audio = np.asarray(self.voice(text), dtype=np.float32)
+                audio = np.asarray(self.voice(spoken), dtype=np.float32)
                 duration = float(audio.size) / SAMPLE_RATE
                 with self._rendered_lock:
                     self._rendered[text] = audio

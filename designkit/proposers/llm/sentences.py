@@ -17,6 +17,10 @@ from collections.abc import Generator, Iterable
 _END = re.compile(r"(?<!\b[A-Za-z]\.[A-Za-z])(?<!\be\.g)(?<!\bi\.e)(?<![0-9])[.!?]+[\"')\]]*(?=\s|$)")
 # A clause ends at , ; or : followed by a space ("1,000" and "10:30" do not end one).
 _CLAUSE = re.compile(r"[,;:](?=\s)")
+# A phrase may end before one of these words: the voice says "The best book," then "to read on holiday".
+JOINING = frozenset(("to", "for", "in", "on", "at", "with", "and", "but", "or", "because", "that", "which",
+                     "who", "when", "while", "if", "so", "like", "about", "from", "by", "into", "during"))
+_WORD = re.compile(r"(?<=\s)[A-Za-z']+(?=\s)")  # a whole word: the stream has gone past it
 _UNSPEAKABLE = re.compile(r"[*_#`~<>|\[\]{}]|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 BOILERPLATE = ("as an ai", "language model", "i'm sorry", "i am sorry", "i apologize", "i cannot",
                "i can't help", "as a virtual", "i'm just an", "i do not have personal", "i don't have personal")
@@ -30,11 +34,14 @@ def tidy(text: str) -> str:
     return clean
 
 
-def sentences(pieces: Iterable[str], *, first_clause_words: int = 0) -> Generator[str, None, None]:
+def sentences(pieces: Iterable[str], *, first_clause_words: int = 0,
+              first_phrase_words: int = 0) -> Generator[str, None, None]:
     """Whole sentences as soon as each one ends in the stream (the rest at the end, if any). With
-    `first_clause_words`, the first comes out at its first clause end that has at least that many words."""
+    `first_clause_words`, the first comes out at its first clause end that has at least that many words;
+    with `first_phrase_words`, sooner still, before the first joining word ("to", "for", "and", ...)
+    that follows at least that many words ("The best book" | "to read on holiday is a classic.")."""
     buffer = ""
-    clause_words = first_clause_words
+    clause_words, phrase_words = first_clause_words, first_phrase_words
     for piece in pieces:
         buffer += piece
         while True:
@@ -42,9 +49,11 @@ def sentences(pieces: Iterable[str], *, first_clause_words: int = 0) -> Generato
             cut = end.end() if end is not None else None
             if clause_words:
                 cut = _clause_end(buffer[:cut], clause_words) or cut
+            if phrase_words:
+                cut = _phrase_end(buffer[:cut], phrase_words) or cut
             if cut is None:
                 break
-            clause_words = 0  # only the first piece said may be a clause
+            clause_words = phrase_words = 0  # only the first piece said may be a clause or a phrase
             sentence, buffer = tidy(buffer[:cut]), buffer[cut:]
             if sentence:
                 yield sentence
@@ -58,6 +67,14 @@ def _clause_end(text: str, words: int) -> int | None:
     for match in _CLAUSE.finditer(text):
         if len(text[: match.end()].split()) >= words:
             return match.end()
+    return None
+
+
+def _phrase_end(text: str, words: int) -> int | None:
+    """Where the first phrase of `text` with at least `words` words ends: before a whole joining word."""
+    for match in _WORD.finditer(text):
+        if match.group().lower() in JOINING and len(text[: match.start()].split()) >= words:
+            return match.start()
     return None
 
 
