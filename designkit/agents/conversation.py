@@ -43,8 +43,8 @@ SCRIPT = Script({
 POLICY = Policy(style=Style.WAIT_FOR_PAUSE, confidence=0.5, budget_per_min=20.0, min_gap_s=1.0, pause_s=0.4,
                 sure_confidence=0.93)
 INTENTS = {"model:turn_end": "answer", "model:backchannel": "backchannel", "pause": "answer"}
-# Talking back: one filler once an answer is 0.8 s late (the words and the model take ~1 s here).
-TALK_POLICY = POLICY.replace(thinking=ThinkingMode.FILLER, thinking_after_s=0.8)
+# Talking back: one filler once an answer is 1.2 s late (later than the first word is meant to come).
+TALK_POLICY = POLICY.replace(thinking=ThinkingMode.FILLER, thinking_after_s=1.2)
 PERSONA_ROLE = "You are a friendly, curious conversation partner."
 SCRIPTED = "answers with its scripted lines"
 TALK_HINT = " (install the talk extra to answer in words)"

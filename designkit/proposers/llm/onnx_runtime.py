@@ -1,11 +1,13 @@
-"""A GGUF chat model run by onnxruntime-genai on the CPU: the same answers as transformers, twice as fast.
+"""A GGUF chat model run by onnxruntime on the CPU: the same answers as transformers, twice as fast.
 
 On 2 CPU cores a 135M model writing one token at a time is bound by reading its weights and by
 the framework's cost per operation; transformers in torch took 80-100 ms a token for
-SmolLM2-135M, onnxruntime-genai 47-50 ms with the same fp32 weights (the same greedy words on the
-`talkback` questions) and ~0.1 s instead of ~0.5 s to read a prompt whose persona it read before.
+SmolLM2-135M, onnxruntime ~50 ms with the same fp32 weights (the same greedy words on the
+`talkback` questions), and ~0.1 s instead of ~0.5 s to read a prompt whose persona it read before.
+(onnxruntime-genai's own generator is as fast, but holds Python's lock while it computes: the
+microturn loop then waited up to 0.4 s for it.)
 
-The GGUF file is made into an ONNX model once, by onnxruntime-genai's own model builder, into the
+The GGUF file is made into an ONNX model once, by onnxruntime-genai's model builder, into the
 cache (`~/.cache/designkit/llm-onnx/<model>-<size>-<precision>/`, ~540 MB for fp32; ~20 s); the
 folder's `designkit-source.json` names the GGUF it was made from, so a changed file is made again.
 `precision="int8"` halves the file and writes a token in ~21 ms, with answers that differ more
@@ -30,6 +32,9 @@ from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from designkit.cache import cache_dir
 from designkit.errors import InputError
 
@@ -37,14 +42,13 @@ logger = logging.getLogger(__name__)
 
 PRECISIONS = ("fp32", "int8")
 SOURCE_FILE = "designkit-source.json"
-# The decoder's attention cache holds this many tokens (prompt and answer); a longer one starts anew.
-MAX_LENGTH = 2048
 
 
 def onnx_installed() -> bool:
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime_genai", "onnx", "onnx_ir"))
+    return all(importlib.util.find_spec(m) is not None
+               for m in ("onnxruntime", "onnxruntime_genai", "onnx", "onnx_ir"))
 
 
 def onnx_folder(gguf: Path, precision: str, *, export: Callable[[Path], None]) -> Path:
@@ -101,64 +105,90 @@ def _build(hf: Path, out: Path, precision: str, builder_cache: Path) -> None:
 
 
 class OnnxDecoder:
-    """Writes token ids after a prompt's ids; keeps the last prompt's attention cache and reads only
-    what follows the part the next prompt shares with it (the persona and earlier exchanges)."""
+    """Writes token ids after a prompt's ids with onnxruntime (which lets go of Python's lock while
+    it computes, so the microturn loop runs on beside it); keeps the last prompt's attention cache
+    and reads only what follows the part the next prompt shares with it (the persona and earlier
+    exchanges). Greedy, or sampled with `temperature` and `top_p`, with transformers' repetition
+    penalty: the same words as the GGUF model in torch."""
 
     def __init__(self, folder: Path, *, cpu_threads: int) -> None:
-        import onnxruntime_genai as og
+        import onnxruntime as ort
 
-        config = og.Config(str(folder))
-        config.clear_providers()  # the CPU
-        options = {"intra_op_num_threads": cpu_threads, "inter_op_num_threads": 1}
-        config.overlay(json.dumps({"model": {"decoder": {"session_options": options}}}))
-        self._og = og
-        self._model = og.Model(config)
-        self._lock = threading.Lock()
-        self._generator: Any = None
-        self._search: dict[str, Any] = {}
-        self._kept: list[int] = []  # the prompt whose cache the generator holds
-        self.shared_tokens = 0  # how many tokens of the last prompt were not read again
-        eos = json.loads((folder / "genai_config.json").read_text())["model"].get("eos_token_id", [])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = cpu_threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy core while idle
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        model = json.loads((folder / "genai_config.json").read_text())["model"]
+        eos = model.get("eos_token_id", [])
         self._eos = {int(t) for t in (eos if isinstance(eos, list) else [eos])}
+        self._cache_names = [i.name for i in self._session.get_inputs() if i.name.startswith("past_key_values.")]
+        decoder = model["decoder"]
+        self._empty = np.zeros((1, decoder["num_key_value_heads"], 0, decoder["head_size"]), np.float32)
+        self._lock = threading.Lock()
+        self._kept: tuple[list[int], list[npt.NDArray[np.float32]]] | None = None  # a prompt and its cache
+        self._rng = np.random.default_rng()
+        self.shared_tokens = 0  # how many tokens of the last prompt were not read again
+
+    def forget(self) -> None:
+        """Read the next prompt whole (no kept attention cache)."""
+        with self._lock:
+            self._kept = None
 
     def stream(self, ids: Sequence[int], *, max_tokens: int, repetition_penalty: float = 1.0,
                temperature: float = 0.0, top_p: float = 1.0) -> Generator[int, None, None]:
         """The written token ids, one at a time, up to `max_tokens` or the model's end of text.
         Stop reading early to stop writing."""
-        search = {"do_sample": temperature > 0, "repetition_penalty": repetition_penalty,
-                  **({"temperature": temperature, "top_p": top_p} if temperature > 0 else {})}
+        prompt = [int(t) for t in ids]
+        if not prompt:
+            raise InputError("prompt token ids", expected="at least one token", got="none")
         with self._lock:
-            generator = self._ready(list(ids), search)
-            for _ in range(max_tokens):
-                if generator.is_done():
-                    return
-                generator.generate_next_token()
-                token = int(generator.get_next_tokens()[0])
+            shared, cache = self._shared_cache(prompt)
+            self.shared_tokens = shared
+            seen = np.unique(np.asarray(prompt, np.int64))
+            feed = prompt[shared:]
+            for step in range(max_tokens):
+                logits, cache = self._step(feed, shared if step == 0 else len(prompt) + step - 1, cache)
+                if step == 0:
+                    self._kept = (prompt, cache)
+                token = self._choose(logits, seen, repetition_penalty, temperature, top_p)
                 if token in self._eos:
                     return
                 yield token
+                seen = np.union1d(seen, [token])
+                feed = [token]
 
-    def forget(self) -> None:
-        """Read the next prompt whole (no kept attention cache)."""
-        with self._lock:
-            self._generator, self._kept = None, []
-
-    def _ready(self, ids: list[int], search: dict[str, Any]) -> Any:
-        """The generator with `ids` appended: rewound to the part shared with the last prompt."""
-        if not ids:
-            raise InputError("prompt token ids", expected="at least one token", got="none")
-        shared = 0
-        if self._generator is not None and search == self._search and len(ids) + 64 < MAX_LENGTH:
-            limit = min(len(self._kept), len(ids) - 1)
-            while shared < limit and self._kept[shared] == ids[shared]:
+    def _shared_cache(self, prompt: list[int]) -> tuple[int, list[npt.NDArray[np.float32]]]:
+        if self._kept is not None:
+            kept, cache = self._kept
+            limit = min(len(kept), len(prompt) - 1)  # at least one token to read
+            shared = 0
+            while shared < limit and kept[shared] == prompt[shared]:
                 shared += 1
-        if shared:
-            self._generator.rewind_to(shared)
-        else:
-            params = self._og.GeneratorParams(self._model)
-            params.set_search_options(max_length=MAX_LENGTH, **search)
-            self._generator = self._og.Generator(self._model, params)
-            self._search = search
-        self._kept, self.shared_tokens = ids, shared
-        self._generator.append_tokens(ids[shared:])
-        return self._generator
+            if shared:
+                return shared, [c[:, :, :shared] for c in cache]
+        return 0, [self._empty] * len(self._cache_names)
+
+    def _step(self, feed: list[int], past: int, cache: list[npt.NDArray[np.float32]]
+              ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
+        inputs: dict[str, Any] = {"input_ids": np.asarray([feed], np.int64),
+                                  "attention_mask": np.ones((1, past + len(feed)), np.int64)}
+        inputs.update(zip(self._cache_names, cache, strict=True))
+        logits, *present = self._session.run(None, inputs)
+        return logits[0, -1], present
+
+    def _choose(self, logits: npt.NDArray[np.float32], seen: npt.NDArray[np.int64], penalty: float,
+                temperature: float, top_p: float) -> int:
+        """transformers' repetition penalty on every token seen so far, then greedy or top-p sampling."""
+        scores = logits.astype(np.float64)
+        if penalty != 1.0:
+            picked = scores[seen]
+            scores[seen] = np.where(picked < 0, picked * penalty, picked / penalty)
+        if temperature <= 0:
+            return int(np.argmax(scores))
+        scores = scores / temperature
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
+        order = np.argsort(-probs)
+        keep = order[: int(np.searchsorted(np.cumsum(probs[order]), top_p)) + 1]
+        return int(self._rng.choice(keep, p=probs[keep] / probs[keep].sum()))
