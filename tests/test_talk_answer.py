@@ -315,6 +315,30 @@ def test_a_first_phrase_is_voiced_as_going_on_and_the_rest_of_its_sentence_follo
     assert writer.synthesize(first.text).size == int(0.05 * SAMPLE_RATE * 3)  # said as it was rendered
 
 
+def test_a_job_for_a_pause_the_person_talked_through_is_given_up_without_a_word() -> None:
+    """Live, a cut inside a turn (a short pause) is given up once the person goes on: nothing is
+    written or rendered for it, so the worker is free for the pause that ends the turn."""
+    from designkit.proposers.answer import AnswerJob
+
+    rendered: list[str] = []
+    asked: list[str] = []
+
+    class Counting(StubModel):
+        def stream(self, messages, *, max_tokens):  # type: ignore[no-untyped-def]
+            asked.append(messages[-1].content)
+            return super().stream(messages, max_tokens=max_tokens)
+
+    writer = AnswerWriter(KnownWords(QUESTIONS), Counting(ANSWERS), SileroVAD(),
+                          voice=lambda text: rendered.append(text) or np.zeros(800, np.float32))
+    writer.cutter.spoke_at = 12  # the person spoke in microturn 12, after the pause in microturn 10
+    given_up = writer.work(AnswerJob(0, np.zeros(SAMPLE_RATE * 2, np.float32), cut_at=10))
+    assert given_up.text == "" and not given_up.more and asked == [] and rendered == []
+    writer.land(given_up, 10)
+    assert writer.first_part(99) is None
+    kept = writer.work(AnswerJob(0, np.zeros(SAMPLE_RATE * 2, np.float32), cut_at=12))  # the pause after it
+    assert kept.text in ANSWERS.values() and len(asked) == 1 and rendered == [kept.text]
+
+
 # -- why did it say that ------------------------------------------------------------------------
 def test_the_transcript_says_what_it_heard_why_it_answered_and_the_prompt(asked, tmp_path: Path) -> None:
     session, ears = asked

@@ -124,7 +124,7 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
     from designkit.core.streams import SAMPLE_RATE
     from designkit.perception.audio.silero import SileroVAD
     from designkit.perception.language.words import Words
-    from designkit.proposers.answer import AnswerProposer, AnswerWriter
+    from designkit.proposers.answer import CUT_HANGOVER_S, AnswerProposer, AnswerWriter
     from designkit.proposers.llm.chat import Message
     from designkit.proposers.llm.local_gguf import GGUFModel
     from designkit.proposers.llm.persona import Persona
@@ -132,7 +132,7 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
 
     words = Words()
     model = model if model is not None else GGUFModel()
-    writer = AnswerWriter(words, model, SileroVAD(), persona=persona or Persona(PERSONA_ROLE),
+    writer = AnswerWriter(words, model, SileroVAD(hangover_s=CUT_HANGOVER_S), persona=persona or Persona(PERSONA_ROLE),
                           voice=espeak_synthesize(agent_speaker()))
     perceivers.append(Beside(writer))
 

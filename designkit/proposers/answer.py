@@ -60,6 +60,10 @@ MAX_PARTS = 4  # parts said per answer at most: the first clause, the rest of it
 # least this many words (llm/sentences.py): on 2 CPU cores the model writes a word in ~0.06 s.
 FIRST_PART_WORDS = 3
 RENDERED_KEPT = 8
+# The VAD that cuts the person's turn for the answers declares a pause after 0.1 s of quiet (the
+# policy's waits 0.2 s): the words and the model start ~0.1 s sooner, and a cut inside a turn is
+# given up as soon as the person goes on.
+CUT_HANGOVER_S = 0.1
 # Said when nothing was heard or the model failed: a question back, not an apology.
 NOT_HEARD = "Could you say that again?"
 SECONDS_PER_CHAR = 0.065  # a length estimate when no voice renders the answer (espeak-ng, 175 wpm)
@@ -133,6 +137,7 @@ class Answer:
 class AnswerJob:
     turn: int
     audio: FloatArray
+    cut_at: int = -1  # the microturn of the pause: once the person spoke after it, the job is given up
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +201,7 @@ class AnswerWriter:
         cut: TurnAudio | None = self.cutter.step(microturn)
         if cut is not None:
             self._more = None
-            return AnswerJob(cut.turn, cut.audio)
+            return AnswerJob(cut.turn, cut.audio, microturn.index)
         more, self._more = self._more, None
         if more is not None and self.cutter.spoke_at <= more[1]:
             return more[0]  # the person is still silent since the pause: the next sentence
@@ -268,12 +273,12 @@ class AnswerWriter:
             logger.exception("transcribing turn %d failed", job.turn)
             error = f"words: {exc!r}"
         heard_at = time.perf_counter()
-        if heard.strip():
+        if heard.strip() and not self._given_up(job):
             messages = self.persona.messages(history=self.history(before_turn=job.turn), heard=heard)
             prompt = prompt_text(messages)
             try:
                 pieces = self.model.stream(messages, max_tokens=self.max_tokens)
-                said = sentences(pieces, first_clause_words=FIRST_PART_WORDS, first_phrase_words=FIRST_PART_WORDS)
+                said = sentences(self._while_wanted(pieces, job), first_clause_words=FIRST_PART_WORDS, first_phrase_words=FIRST_PART_WORDS)
                 self._stream = (job.turn, said, pieces)
                 text = self._cut(next(said, ""))
             except Exception as exc:
@@ -281,6 +286,11 @@ class AnswerWriter:
                 error = f"model: {exc!r}"
                 self._close_stream()
         written_at = time.perf_counter()
+        if self._given_up(job):  # nothing to say, nothing to render: it would be dropped on landing
+            self._close_stream()
+            steps = Steps((heard_at - started) * 1000, (written_at - heard_at) * 1000)
+            return Answer(turn=job.turn, heard="", text="", model=self.model.name, steps=steps,
+                          heard_words=len(heard.split()))
         if heard.strip() and text:
             self._written[job.turn] = (heard, text)
         more = bool(text) and self._stream is not None
@@ -290,6 +300,19 @@ class AnswerWriter:
         steps = Steps((heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000)
         return Answer(turn=job.turn, heard=heard, text=text, prompt=prompt, model=self.model.name,
                       duration_s=round(duration, 3), steps=steps, error=error, more=more)
+
+    def _given_up(self, job: AnswerJob) -> bool:
+        """Whether the person spoke after the pause the job answers (live only: a replay works each
+        job in its own microturn, before any later speech). The VAD beside the answers cuts at short
+        pauses (`CUT_HANGOVER_S`), so some cuts fall inside a turn; giving their jobs up keeps the
+        worker free for the pause that ends it."""
+        return 0 <= job.cut_at < self.cutter.spoke_at
+
+    def _while_wanted(self, pieces: Iterator[str], job: AnswerJob) -> Iterator[str]:
+        for piece in pieces:
+            if self._given_up(job):
+                return
+            yield piece
 
     def _next_sentence(self, job: MoreJob) -> Answer:
         started = time.perf_counter()

@@ -31,7 +31,12 @@ from designkit.core.beside import worker_threads
 from designkit.core.microturns import Microturn
 from designkit.core.session import OFFLINE_CONSENT, TRANSCRIPT, Consent
 from designkit.core.streams import SAMPLE_RATE
-from designkit.perception.language.whisper import check_audio, whisper_model, whisper_tiny_en_dir, window_words
+from designkit.perception.language.whisper import (
+    check_audio,
+    whisper_model,
+    whisper_tiny_en_dir,
+    window_words,
+)
 
 FloatArray = npt.NDArray[np.float32]
 # Audio kept before the VAD's onset (its onset comes after the first speech frames) and at most per turn.
