@@ -178,6 +178,26 @@ def test_a_prompt_that_shares_the_persona_answers_as_a_fresh_model_would(runtime
 
 @pytest.mark.models
 @pytest.mark.slow
+def test_the_next_turn_of_a_conversation_does_not_read_the_last_answer_again() -> None:
+    """On the CPU the kept cache holds what the model wrote too: the next prompt, which holds that
+    answer in the conversation so far, is read from where the new question begins."""
+    from designkit.proposers.llm.local_gguf import GGUFModel
+
+    persona = Persona("You are a cooking assistant.")
+    model = GGUFModel(runtime="onnx")
+    question = "how long should I boil an egg"
+    answer = first_sentence(model.stream(persona.messages(history=(), heard=question), max_tokens=32))
+    first_prompt = len(model._tokenizer.apply_chat_template(
+        [m.to_dict() for m in persona.messages(history=(), heard=question)], add_generation_prompt=True))
+    following = persona.messages(history=((question, answer),), heard="and a soft one")
+    cached = "".join(model.stream(following, max_tokens=16))
+    assert model.shared_tokens > first_prompt  # past the first prompt: into the answer it wrote
+    model.forget()
+    assert cached == "".join(model.stream(following, max_tokens=16))
+
+
+@pytest.mark.models
+@pytest.mark.slow
 def test_onnxruntime_writes_the_words_torch_writes_and_is_made_once() -> None:
     """The ONNX model made from the GGUF answers with the torch model's greedy words; a second model
     object finds it in the cache instead of making it again."""

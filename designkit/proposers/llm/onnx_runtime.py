@@ -146,11 +146,12 @@ class OnnxDecoder:
             shared, cache = self._shared_cache(prompt)
             self.shared_tokens = shared
             seen = np.unique(np.asarray(prompt, np.int64))
-            feed = prompt[shared:]
-            for step in range(max_tokens):
-                logits, cache = self._step(feed, shared if step == 0 else len(prompt) + step - 1, cache)
-                if step == 0:
-                    self._kept = (prompt, cache)
+            read, feed = prompt[:shared], prompt[shared:]
+            for _ in range(max_tokens):
+                logits, cache = self._step(feed, len(read), cache)
+                read = read + feed
+                # Kept with what it wrote: the next prompt holds this answer in the conversation so far.
+                self._kept = (read, cache)
                 token = self._choose(logits, seen, repetition_penalty, temperature, top_p)
                 if token in self._eos:
                     return
