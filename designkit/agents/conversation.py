@@ -125,7 +125,6 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
     from designkit.perception.audio.silero import SileroVAD
     from designkit.perception.language.words import Words
     from designkit.proposers.answer import CUT_HANGOVER_S, AnswerProposer, AnswerWriter
-    from designkit.proposers.llm.chat import Message
     from designkit.proposers.llm.local_gguf import GGUFModel
     from designkit.proposers.llm.persona import Persona
     from designkit.render.agent_voice import espeak_synthesize
@@ -141,9 +140,10 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
             words.load()
             model.load()
             # One small run of each: a model's first call pays for its setup (a second or more on a
-            # busy 2-core box), and the piper voice loads on its first sentence.
+            # busy 2-core box), and the piper voice loads on its first sentence. The model reads the
+            # persona now, so the first question finds it in the kept cache.
             words.transcribe(np.zeros(SAMPLE_RATE // 2, np.float32))
-            for _ in model.stream([Message("user", "Hello!")], max_tokens=2):
+            for _ in model.stream(writer.persona.messages(history=(), heard="Hello!"), max_tokens=2):
                 pass
             if writer.voice is not None:
                 writer.voice("Okay.")
