@@ -8,10 +8,10 @@ SmolLM2-135M, onnxruntime ~50 ms with the same fp32 weights (the same greedy wor
 microturn loop then waited up to 0.4 s for it.)
 
 The GGUF file is made into an ONNX model once, by onnxruntime-genai's model builder, into the
-cache (`~/.cache/designkit/llm-onnx/<model>-<size>-<precision>/`, ~540 MB for fp32; ~20 s); the
-folder's `designkit-source.json` names the GGUF it was made from, so a changed file is made again.
-`precision="int8"` halves the file and writes a token in ~21 ms, with answers that differ more
-from the GGUF's own (docs/talk-back.md).
+cache (`~/.cache/designkit/llm-onnx/<model>-<size>-<precision>/`, ~540 MB for fp32; ~60 s on 2
+cores); the folder's `designkit-source.json` names the GGUF it was made from, so a changed file is
+made again. `precision="int8"` halves the file and writes twice as fast, with answers that differ
+more from the GGUF's own (docs/talk-back.md).
 
     folder = onnx_folder(gguf_file, "fp32", export=lambda out: save_hf(model, tokenizer, out))
     decoder = OnnxDecoder(folder, cpu_threads=1)
