@@ -82,6 +82,19 @@ def test_the_stub_model_answers_by_keyword_word_by_word() -> None:
     assert "".join(model.stream([Message("user", "hello")], max_tokens=40)) == model.fallback
 
 
+def test_older_exchanges_leave_the_prompt_in_blocks_so_most_prompts_begin_as_the_last_one() -> None:
+    """With `history_turns` 3 the prompt holds 3 to 5 recent exchanges: it grows by one a turn and
+    drops three at once, so only one turn in three reads the conversation again."""
+    persona = Persona("You are a cooking assistant.", history_turns=3)
+    exchanges = [(f"question {k}", f"answer {k}") for k in range(9)]
+    held = [len(persona.recent(exchanges[:k])) for k in range(10)]
+    assert held == [0, 1, 2, 3, 4, 5, 3, 4, 5, 3]
+    for k in range(1, 9):
+        before, after = persona.recent(exchanges[:k]), persona.recent(exchanges[: k + 1])
+        assert after[-1] == exchanges[k] and after[: len(before)] == before or len(after) == 3
+    assert Persona("You cook.", history_turns=0).recent(exchanges) == ()
+
+
 def test_the_persona_prompt_holds_examples_recent_history_and_what_was_heard() -> None:
     cook = Persona("You are a cooking assistant.", history_turns=1)
     messages = cook.messages(history=[("hi", "Hello!"), ("eggs?", "Seven minutes.")], heard="and rice?")

@@ -41,15 +41,24 @@ class Persona:
                              got=repr(self.role))
         object.__setattr__(self, "examples", tuple((str(q), str(a)) for q, a in self.examples))
 
+    def recent(self, history: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """The last `history_turns` exchanges at least, up to twice as many less one: older ones leave
+        in blocks of `history_turns`, not one a turn, so most prompts begin as the last one did and
+        the model reads only the new exchange (its kept cache holds the rest)."""
+        n = self.history_turns
+        if n <= 0:
+            return ()
+        items = tuple(history)
+        return items[max(0, (len(items) - n) // n * n):]
+
     @property
     def system(self) -> str:
         return f"{self.role.strip()} {self.rules.strip()}".strip()
 
     def messages(self, *, history: Sequence[tuple[str, str]], heard: str) -> list[Message]:
-        """The chat to answer: persona, examples, the last `history_turns` exchanges, what was heard."""
+        """The chat to answer: persona, examples, recent exchanges (`recent`), what was heard."""
         out = [Message("system", self.system)]
-        recent = tuple(history)[-self.history_turns:] if self.history_turns else ()
-        for asked, answered in (*self.examples, *recent):
+        for asked, answered in (*self.examples, *self.recent(history)):
             out += [Message("user", asked), Message("assistant", answered)]
         out.append(Message("user", heard))
         return out
