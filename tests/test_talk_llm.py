@@ -91,7 +91,7 @@ def test_older_exchanges_leave_the_prompt_in_blocks_so_most_prompts_begin_as_the
     assert held == [0, 1, 2, 3, 4, 5, 3, 4, 5, 3]
     for k in range(1, 9):
         before, after = persona.recent(exchanges[:k]), persona.recent(exchanges[: k + 1])
-        assert after[-1] == exchanges[k] and after[: len(before)] == before or len(after) == 3
+        assert (after[-1] == exchanges[k] and after[: len(before)] == before) or len(after) == 3
     assert Persona("You cook.", history_turns=0).recent(exchanges) == ()
 
 
