@@ -7,12 +7,12 @@ Two halves, like every slow model in the kit (`core/beside.py`):
   (Whisper tiny.en), asks the language model with the persona and the conversation so far, reads
   the stream up to the first whole sentence (or, sooner, its first clause or phrase of
   `FIRST_PART_WORDS` words or more: "In a small garden," / "The best book,") and renders it with
-  the live voice. The answer lands on the microturn in which it is ready;
-  the model goes on writing, and once a part landed the loop asks for the next one (`MoreJob`),
-  so each part lands, and is said, as soon as it exists and the one before it has been said. Each logged with the microturn it describes (and, when the
-  consent keeps `transcript`, with the words heard and the prompt), so a replay holds what live
-  held. Starting at the pause, not at the policy's decision, overlaps the work with the policy's
-  wait for a turn end. An answer about a pause after which the user spoke again is stale and dropped.
+  the live voice. The answer lands on the microturn in which it is ready; the model goes on
+  writing, and once a part landed the loop asks for the next one (`MoreJob`), so each part lands,
+  and is said, as soon as it exists and the one before it has been said. Each logged with the
+  microturn it describes (and, when the consent keeps `transcript`, with the words heard and the
+  prompt), so a replay holds what live held. Starting at the pause, not at the policy's decision,
+  overlaps the work with the policy's wait for a turn end. An answer about a pause after which the user spoke again is stale and dropped.
 - `AnswerProposer` turns the landed answer into proposals: at a turn end whose answer is not
   ready it offers a wish to answer (`THINKING_SOURCE`: the policy's `thinking` knob decides what
   the agent does meanwhile); once the answer is ready it offers the sentence (`ANSWER_SOURCE`),

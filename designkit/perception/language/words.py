@@ -1,8 +1,9 @@
 """The user's words: Whisper tiny.en transcribes each stretch of the user's turn, beside the loop.
 
 Transcription costs ~0.25 s for a few seconds of speech on one CPU thread (read in a 10 s window,
-`whisper.window_words`; ~0.9 s in Whisper's usual 30 s one): far too much for a 200 ms microturn. So it runs beside the loop (`core/beside.py`), like Smart Turn and language ID: the loop
-keeps the turn's audio and, at each pause the VAD declares, hands the turn so far to the worker;
+`whisper.window_words`; ~0.9 s in Whisper's usual 30 s one): far too much for a 200 ms microturn.
+So it runs beside the loop (`core/beside.py`), like Smart Turn and language ID: the loop keeps
+the turn's audio and, at each pause the VAD declares, hands the turn so far to the worker;
 the words land on the microturn in which they became ready, logged with the microturn they
 describe, so a replay holds exactly what live held.
 

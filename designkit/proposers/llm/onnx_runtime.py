@@ -68,7 +68,7 @@ def onnx_folder(gguf: Path, precision: str, *, export: Callable[[Path], None]) -
     with tempfile.TemporaryDirectory(prefix="designkit-onnx-", dir=target.parent) as tmp:
         hf, out = Path(tmp) / "hf", Path(tmp) / "onnx"
         export(hf)
-        logger.info("making %s into an ONNX model (%s), once: ~20 s", gguf.name, precision)
+        logger.info("making %s into an ONNX model (%s), once: ~60 s on 2 cores", gguf.name, precision)
         _build(hf, out, precision, Path(tmp) / "builder-cache")
         for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "special_tokens_map.json"):
             if (hf / name).is_file() and not (out / name).exists():
