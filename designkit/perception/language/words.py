@@ -56,8 +56,9 @@ class Recognizer(Protocol):
 class Words:
     """English words with Whisper tiny.en (faster-whisper, int8 on CPU), loaded on first use.
 
-    Greedy decoding (`beam_size=1`) without Whisper's own VAD filter: the kit's VAD already cut the
-    stretch. Thread-safe (one call at a time).
+    Greedy decoding (`beam_size=1`, `temperature=0`: faster-whisper's default falls back to sampling
+    where a long turn's words look repetitive, so the same audio could give other words) without
+    Whisper's own VAD filter: the kit's VAD already cut the stretch. Thread-safe (one call at a time).
     """
 
     name = "whisper-tiny.en"
@@ -80,8 +81,9 @@ class Words:
             short = window_words(self._model, samples)  # a turn of a few seconds: ~3x faster
             if short is not None:
                 return short
-            segments, _ = self._model.transcribe(samples, language="en", beam_size=1, vad_filter=False,
-                                                 condition_on_previous_text=False, without_timestamps=True)
+            segments, _ = self._model.transcribe(samples, language="en", beam_size=1, temperature=0.0,
+                                                 vad_filter=False, condition_on_previous_text=False,
+                                                 without_timestamps=True)
             return " ".join(s.text.strip() for s in segments).strip()
 
 
