@@ -30,6 +30,7 @@ from designkit.core.engine import Engine
 from designkit.errors import MissingExtraError
 from designkit.policy import Policy, Style
 from designkit.policy.thinking import ThinkingMode
+from designkit.proposers.answer import QUESTION_CONFIDENCE
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def talk_installed() -> bool:
 
 def build(*, policy: Policy | None = None, script: Script | None = None, min_confidence: float = 0.3,
           device: str = "auto", smart_turn: bool = False, talk: bool | None = None, model: Any = None,
-          persona: Any = None) -> Agent:
+          persona: Any = None, question_confidence: float | None = QUESTION_CONFIDENCE) -> Agent:
     """The conversation agent (raises `MissingExtraError` naming what to install without the models).
 
     `smart_turn=True` adds Smart Turn v3 beside the loop (column `smart_eot`, logged with its arrival
@@ -73,7 +74,9 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
 
     `talk` answers in words: by default where it can (`talk_installed()`, or a `model` is given), else
     the script answers; `model` is any language-model runtime (`designkit.proposers.llm`: `GGUFModel()`
-    by default, `EndpointModel(url)` for your own server) and `persona` a `Persona`."""
+    by default, `EndpointModel(url)` for your own server) and `persona` a `Persona`;
+    `question_confidence` how sure a heard question ends the turn (None: the turn-taking model alone;
+    `AnswerProposer`)."""
     if not audio_models_installed():
         raise MissingExtraError("onnxruntime and silero-vad", "realtime")
     from designkit.perception.audio.silero import SileroVAD
@@ -99,7 +102,7 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
         listening += " + Smart Turn v3 in a worker"
     warm = None
     if talk:
-        proposer, listening, warm = _talking(perceivers, inner, listening, model, persona)
+        proposer, listening, warm = _talking(perceivers, inner, listening, model, persona, question_confidence)
     else:
         proposer = ScriptedProposer(inner, script, intents=INTENTS, measure=line_measure())
         proposer.prepare()
@@ -116,8 +119,8 @@ def build(*, policy: Policy | None = None, script: Script | None = None, min_con
 
 
 
-def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
-             persona: Any) -> tuple[Any, str, Callable[[], None]]:
+def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any, persona: Any,
+             question_confidence: float | None) -> tuple[Any, str, Callable[[], None]]:
     """The answer writer beside the loop (words + language model + voice) and its proposer."""
     from designkit.agents.spec import agent_speaker
     from designkit.core.beside import Beside
@@ -151,4 +154,4 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any,
             logger.exception("loading the talk-back models failed; answers will say they did not hear")
 
     listening += f" · hears words with {words.name}, answers with {model.name}"
-    return AnswerProposer(writer, inner), listening, warm
+    return AnswerProposer(writer, inner, question_confidence=question_confidence), listening, warm

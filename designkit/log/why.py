@@ -37,9 +37,11 @@ class Why:
     heard: str = ""
     prompt: str = ""
     model: str = ""
+    asked: bool = False  # the words heard asked a question (kept even where the words are not)
 
     def lines(self) -> list[str]:
-        out = [f"why: {reason_label(self.reason)} (sure {self.confidence:.2f})"]
+        question = ", heard a question" if self.asked else ""
+        out = [f"why: {reason_label(self.reason)} (sure {self.confidence:.2f}{question})"]
         if self.heard:
             out.append(f"heard: “{self.heard}”")
         if self.prompt:
@@ -49,7 +51,8 @@ class Why:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"said": self.said, "reason": self.reason, "label": reason_label(self.reason),
                                "confidence": round(self.confidence, 3)}
-        out.update({k: v for k, v in (("heard", self.heard), ("prompt", self.prompt), ("model", self.model)) if v})
+        out.update({k: v for k, v in (("heard", self.heard), ("prompt", self.prompt), ("model", self.model),
+                                      ("asked", self.asked)) if v})
         return out
 
 
@@ -57,8 +60,8 @@ class Why:
 class WhyTracker:
     """Remembers the answers that landed; `step` explains the microturn's utterance (None if none)."""
 
-    _answers: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # said -> heard, prompt, model
-    _turns: dict[int, tuple[str, str]] = field(default_factory=dict)  # turn -> heard, prompt
+    _answers: dict[str, tuple[str, str, str, bool]] = field(default_factory=dict)  # said -> heard, prompt, model, asked
+    _turns: dict[int, tuple[str, str, bool]] = field(default_factory=dict)  # turn -> heard, prompt, asked
 
     def step(self, *, action: str, reason: str, confidence: float, content: str,
              events: Iterable[Event | Mapping[str, Any]] = ()) -> Why | None:
@@ -66,8 +69,8 @@ class WhyTracker:
             self._remember(event)
         if action not in VOICED or not content:
             return None
-        heard, prompt, model = self._answers.get(content, ("", "", ""))
-        return Why(content, reason, float(confidence), heard, prompt, model)
+        heard, prompt, model, asked = self._answers.get(content, ("", "", "", False))
+        return Why(content, reason, float(confidence), heard, prompt, model, asked)
 
     def _remember(self, event: Event | Mapping[str, Any]) -> None:
         kind = event.kind if isinstance(event, Event) else event.get("kind")
@@ -77,10 +80,11 @@ class WhyTracker:
         result = data["result"]
         text, turn = str(result.get("text", "")), int(result.get("turn", -1))
         if int(result.get("part", 0)) == 0:
-            self._turns[turn] = (str(result.get("heard", "")), str(result.get("prompt", "")))
+            self._turns[turn] = (str(result.get("heard", "")), str(result.get("prompt", "")),
+                                 bool(result.get("asked", False)))
         if not text:
             return
-        heard, prompt = self._turns.get(turn, ("", ""))
-        self._answers[text] = (heard, prompt, str(result.get("model", "")))
+        heard, prompt, asked = self._turns.get(turn, ("", "", False))
+        self._answers[text] = (heard, prompt, str(result.get("model", "")), asked)
         while len(self._answers) > _KEEP:
             self._answers.pop(next(iter(self._answers)))

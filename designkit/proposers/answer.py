@@ -45,7 +45,13 @@ from designkit.core.protocols import Proposer
 from designkit.core.session import OFFLINE_CONSENT, TRANSCRIPT, Consent
 from designkit.core.streams import SAMPLE_RATE
 from designkit.errors import InputError
-from designkit.perception.language.words import Recognizer, TurnAudio, TurnCutter, keeps_transcript
+from designkit.perception.language.words import (
+    Recognizer,
+    TurnAudio,
+    TurnCutter,
+    is_question,
+    keeps_transcript,
+)
 from designkit.policy.thinking import ANSWER_SOURCE, THINKING_SOURCE
 from designkit.proposers.llm.chat import LanguageModel
 from designkit.proposers.llm.persona import Persona, prompt_text
@@ -64,6 +70,10 @@ RENDERED_KEPT = 8
 # policy's waits 0.2 s): the words and the model start ~0.1 s sooner, and a cut inside a turn is
 # given up as soon as the person goes on.
 CUT_HANGOVER_S = 0.1
+# A question heard ("…?") hands the turn over: on the talkback benchmark's questions the turn-taking
+# model stayed below the policy's 0.5 for 0.3 to 3.9 s after some of them while the answer was ready.
+# Below the policy's sure turn end (0.93), so the answer still waits the pause.
+QUESTION_CONFIDENCE = 0.9
 # Said when nothing was heard or the model failed: a question back, not an apology.
 NOT_HEARD = "Could you say that again?"
 SECONDS_PER_CHAR = 0.065  # a length estimate when no voice renders the answer (espeak-ng, 175 wpm)
@@ -106,6 +116,7 @@ class Answer:
     part: int = 0  # the answer's part (its first clause or a sentence): 0 the first
     more: bool = False  # the model may have another part
     heard_words: int = -1  # how many words were heard (logged always; -1: count `heard`)
+    asked: bool = False  # the words heard end in a question mark (logged always, unlike the words)
 
     @property
     def words(self) -> int:
@@ -122,6 +133,8 @@ class Answer:
             out["error"] = self.error
         if self.part or self.more:
             out.update(part=self.part, more=self.more)
+        if self.asked:
+            out["asked"] = True
         return out
 
     @classmethod
@@ -130,7 +143,8 @@ class Answer:
                    prompt=str(data.get("prompt", "")), model=str(data.get("model", "")),
                    duration_s=float(data.get("duration_s", 0.0)), steps=Steps.from_dict(data),
                    error=str(data.get("error", "")), part=int(data.get("part", 0)),
-                   more=bool(data.get("more", False)), heard_words=int(data.get("words", -1)))
+                   more=bool(data.get("more", False)), heard_words=int(data.get("words", -1)),
+                   asked=bool(data.get("asked", False)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +313,7 @@ class AnswerWriter:
         done = time.perf_counter()
         steps = Steps((heard_at - started) * 1000, (written_at - heard_at) * 1000, (done - written_at) * 1000)
         return Answer(turn=job.turn, heard=heard, text=text, prompt=prompt, model=self.model.name,
-                      duration_s=round(duration, 3), steps=steps, error=error, more=more)
+                      duration_s=round(duration, 3), steps=steps, error=error, more=more, asked=is_question(heard))
 
     def _given_up(self, job: AnswerJob) -> bool:
         """Whether the person spoke after the pause the job answers (live only: a replay works each
@@ -378,17 +392,28 @@ class AnswerProposer:
     and give the confidence; its backchannels pass through. The confidence of a turn end is held
     while the user stays silent, so an answer that lands after a thinking sound is still offered,
     and so are its next sentences, each as the one before it ends.
+
+    `question_confidence`: how sure a turn end is once the words heard ask a question ("…?"), when
+    the turn-taking model is less sure (None: the model alone). At the default 0.9 a ready answer
+    to a question is said at the policy's pause instead of waiting for the model; a policy whose
+    confidence threshold is above it still waits.
     """
 
     writer: AnswerWriter
     inner: Proposer
     eot_column: str = "eot"
+    question_confidence: float | None = QUESTION_CONFIDENCE
     _confidence: float = field(default=0.0, repr=False)
     _answered_turn: int = field(default=-1, repr=False)
     _said_part: int = field(default=-1, repr=False)
     _spoke_at: int = field(default=-1, repr=False)
     _answered_spoke_at: int = field(default=-1, repr=False)
     _offered: tuple[int, int] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        sure = self.question_confidence
+        if sure is not None and (isinstance(sure, bool) or not isinstance(sure, int | float) or not 0.0 <= sure <= 1.0):
+            raise InputError("question_confidence", expected="a confidence from 0 to 1, or None (off)", got=sure)
 
     def reset(self) -> None:
         self.inner.reset()
@@ -425,12 +450,16 @@ class AnswerProposer:
         eot = context.signals.get(self.eot_column, 0.0)
         self._confidence = max(self._confidence, wish.confidence if wish.action is Action.SPEAK else 0.0,
                                min(1.0, eot) if eot == eot else 0.0)
+        # Ready: the latest answer landed by now, for a turn not yet answered, about a pause after
+        # which the user did not speak again. Words that asked a question count as a turn end too.
+        landed = self.writer.first_part(context.index)
+        if landed is not None and (landed.answer.turn <= self._answered_turn or landed.describes < self._spoke_at):
+            landed = None
+        if landed is not None and landed.answer.asked and self.question_confidence is not None:
+            self._confidence = max(self._confidence, self.question_confidence)
         if self._confidence <= 0.0 or (wish.action is not Action.SPEAK and self._confidence < 1e-9):
             return NOTHING
-        # Ready: the latest answer landed by now, for a turn not yet answered, about a pause after
-        # which the user did not speak again.
-        landed = self.writer.first_part(context.index)
-        if landed is not None and landed.answer.turn > self._answered_turn and landed.describes >= self._spoke_at:
+        if landed is not None:
             return self._offer(landed)
         return Proposal(Action.SPEAK, confidence=self._confidence, urgency=self._confidence, source=THINKING_SOURCE)
 

@@ -16,16 +16,19 @@ from typing import Any
 
 from designkit.agents import breathing, exercise, language
 from designkit.agents import conversation as _conversation
+from designkit.proposers.answer import QUESTION_CONFIDENCE
 from designkit.widgets.live import LiveSession
 
 
 def conversation(*, policy: Any = None, script: Any = None, talk: bool | None = None, model: Any = None,
-                 persona: Any = None, **live: Any) -> LiveSession:
+                 persona: Any = None, question_confidence: float | None = QUESTION_CONFIDENCE, **live: Any) -> LiveSession:
     """Talk with the turn-taking model: answers at turn ends, backchannels, yields on barge-in.
 
     It answers in words (Whisper + a language model; docs/talk-back.md) where the `talk` extra is
-    installed, else with its scripted lines; `talk=False` keeps the lines, `talk=True` insists on words."""
-    agent = _conversation.build(policy=policy, script=script, talk=talk, model=model, persona=persona)
+    installed, else with its scripted lines; `talk=False` keeps the lines, `talk=True` insists on words.
+    `question_confidence` is how sure a heard question ends the turn (None: the turn-taking model alone)."""
+    agent = _conversation.build(policy=policy, script=script, talk=talk, model=model, persona=persona,
+                                question_confidence=question_confidence)
     return LiveSession(agent=agent, **live)
 
 

@@ -216,3 +216,9 @@ class WordsBeside:
 def keeps_transcript(consent: Consent) -> bool:
     """Whether the log may keep what the person said (the consent keeps `transcript`)."""
     return consent.active and TRANSCRIPT in consent.keep
+
+
+def is_question(heard: str) -> bool:
+    """Whether the words heard end in a question mark (Whisper writes one where the voice asks): a
+    question hands the turn over, which the answers count as a turn end (`AnswerProposer`)."""
+    return heard.rstrip().rstrip("\"'”’").endswith("?")
