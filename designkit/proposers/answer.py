@@ -18,7 +18,8 @@ Two halves, like every slow model in the kit (`core/beside.py`):
   the agent does meanwhile); once the answer is ready it offers the sentence (`ANSWER_SOURCE`),
   with the turn end's confidence, and each next sentence as the one before it ends, while the
   person stays silent (talking over the agent stops the answer: the yield rules apply).
-  Backchannels of the inner proposer pass through.
+  Backchannels of the inner proposer pass through while the person speaks; from their pause to
+  the answer the policy's `thinking` knob alone decides what the agent says.
 
     writer = AnswerWriter(Words(), GGUFModel(), SileroVAD(), persona=Persona("You are a cook."))
     engine = Engine([SileroVAD(), TurnTakingModel(), Beside(writer)], policy,
@@ -389,7 +390,8 @@ class AnswerProposer:
     """Offers the writer's answers at turn ends (see the module docstring); `inner` finds the turn ends.
 
     `inner` is a turn-end proposer (`TurnTakingProposer`): its `SPEAK` proposals mark a turn end
-    and give the confidence; its backchannels pass through. The confidence of a turn end is held
+    and give the confidence; its backchannels pass through while the person speaks, unless the
+    turn end is likelier (`eot` at least the backchannel's confidence). The confidence of a turn end is held
     while the user stays silent, so an answer that lands after a thinking sound is still offered,
     and so are its next sentences, each as the one before it ends.
 
@@ -441,8 +443,12 @@ class AnswerProposer:
         if following is not None:
             return following
         wish = self.inner.propose(context)
-        if context.agent_speaking or wish.action is Action.BACKCHANNEL:
-            return NOTHING if context.agent_speaking else wish
+        if context.agent_speaking:
+            return NOTHING
+        if wish.action is Action.BACKCHANNEL:
+            if self._backchannel_fits(wish, context):
+                return wish
+            wish = NOTHING  # the person is done, or about to be: the answer (or the thinking knob) speaks next
         if context.user_speaking or self._spoke_at <= self._answered_spoke_at:
             return NOTHING  # the person has the floor, or nothing was said since the last answer
         # How sure the turn ended: the inner proposer's turn end, or (after a backchannel, when the
@@ -462,6 +468,13 @@ class AnswerProposer:
         if landed is not None:
             return self._offer(landed)
         return Proposal(Action.SPEAK, confidence=self._confidence, urgency=self._confidence, source=THINKING_SOURCE)
+
+    def _backchannel_fits(self, wish: Proposal, context: Context) -> bool:
+        """A backchannel while the person speaks, and likelier than a turn end. Once they pause, what
+        the agent says before the answer is the policy's `thinking` knob; a "mm-hm" as a question
+        ends would also hold the answer back by the policy's minimum gap."""
+        eot = context.signals.get(self.eot_column, 0.0)
+        return context.user_speaking and not (eot >= wish.confidence)
 
     def _next_sentence(self, context: Context) -> Proposal | None:
         """The answer's next sentence, as the one before it ends, while the person stays silent."""

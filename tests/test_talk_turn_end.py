@@ -1,6 +1,7 @@
-"""A heard question hands the turn over: with a turn-taking model that stays unsure, the answer to
-words that asked a question ("…?") is said at the policy's pause, an answer to words that did not
-waits for the model, and a designer can turn it off or set how sure a question counts."""
+"""At the person's turn end the answer speaks next. A heard question hands the turn over: with a
+turn-taking model that stays unsure, the answer to words that asked a question ("…?") is said at
+the policy's pause, an answer to words that did not waits for the model, and a designer can turn it
+off or set how sure a question counts. No backchannel comes between the turn end and the answer."""
 
 from __future__ import annotations
 
@@ -41,6 +42,16 @@ class Unsure:
         return NOTHING if context.user_speaking else Proposal(Action.SPEAK, confidence=UNSURE, urgency=UNSURE)
 
 
+class Nodding(Unsure):
+    """Backchannels (0.8) while the person speaks and in the first 0.6 s of each pause, as the
+    turn-taking model's backchannel head does at the end of a question."""
+
+    def propose(self, context: Context) -> Proposal:
+        if context.user_speaking or context.user_silence_s <= 0.6:
+            return Proposal(Action.BACKCHANNEL, confidence=0.8, urgency=0.8, content="mm-hm", duration_s=0.4)
+        return super().propose(context)
+
+
 class Hears:
     """Hears the scripted question whose spoken length is nearest the audio's, with `ending` after it."""
 
@@ -62,13 +73,13 @@ def session() -> Session:
 
 
 def engine_hearing(ending: str, *, keep: frozenset[str] = frozenset({"signals", "transcript"}),
-                   **options: object) -> tuple[Engine, Beside]:
+                   inner: Unsure | None = None, **options: object) -> tuple[Engine, Beside]:
     holder: dict[str, Engine] = {}
     writer = AnswerWriter(Hears(ending), StubModel(ANSWERS), SileroVAD(), persona=Persona("You are a cook."),
                           consent=lambda: holder["engine"].state.consent)
     beside: dict[str, object] = {k: options.pop(k) for k in ("arrivals", "results") if k in options}
     slow = Beside(writer, **beside)  # type: ignore[arg-type]
-    engine = Engine([SileroVAD(), slow], POLICY, proposer=AnswerProposer(writer, Unsure(), **options),  # type: ignore[arg-type]
+    engine = Engine([SileroVAD(), slow], POLICY, proposer=AnswerProposer(writer, inner or Unsure(), **options),  # type: ignore[arg-type]
                     consent=Consent(given_at=0.0, keep=keep))
     holder["engine"] = engine
     return engine, slow
@@ -134,3 +145,30 @@ def test_is_question_and_a_bad_setting_is_refused_by_name() -> None:
     for bad in (1.5, -0.1, "high", True):
         with pytest.raises(InputError, match="question_confidence"):
             AnswerProposer(None, Unsure(), question_confidence=bad)  # type: ignore[arg-type]
+
+
+# -- no backchannel between the turn end and the answer --------------------------------------------
+def test_no_backchannel_from_the_pause_to_the_answer_but_one_while_the_person_speaks(session) -> None:
+    records = engine_hearing("?", inner=Nodding())[0].replay(session)
+    said = answers(records)
+    assert [text for _, text, _ in said] == [ANSWERS["egg"], ANSWERS["rice"]]
+    nods = [r.index for r in records if r.decision.action is Action.BACKCHANNEL]
+    assert nods and all(records[i].user_speaking for i in nods)  # while the person speaks, as before
+    for index, _, _ in said:
+        pause = max(r.index for r in records[:index] if r.user_speaking) + 1
+        assert not any(pause <= i < index for i in nods)
+
+
+def test_a_backchannel_less_likely_than_the_turn_end_waits_for_the_answer(session) -> None:
+    proposer = engine_hearing("?", inner=Nodding())[0].proposer
+    proposer.reset()
+
+    def wish(eot: float, *, speaking: bool = True) -> Action:
+        context = Context(index=3, t=0.6, dt=0.2, signals={"eot": eot}, user_speaking=speaking,
+                          user_silence_s=0.0 if speaking else 0.2, user_spoke_since_agent=True)
+        return proposer.propose(context).action
+
+    assert wish(0.2) is Action.BACKCHANNEL
+    assert wish(float("nan")) is Action.BACKCHANNEL  # no turn-end signal: the backchannel stands
+    assert wish(0.8) is Action.SILENT  # the turn is likelier ending: no "mm-hm" over its last words
+    assert wish(0.2, speaking=False) is not Action.BACKCHANNEL  # paused: the thinking knob's moment
