@@ -42,7 +42,8 @@ from designkit.core.streams import SAMPLE_RATE
 from designkit.perception.audio.silero import SileroVAD
 from designkit.perception.language.words import Words
 from designkit.policy import Policy
-from designkit.proposers.answer import AnswerProposer, AnswerWriter
+from designkit.proposers.answer import AnswerWriter
+from designkit.proposers.answer_proposer import AnswerProposer
 from designkit.proposers.llm.local_gguf import GGUFModel
 from designkit.proposers.llm.persona import Persona
 from designkit.proposers.llm.sentences import first_sentence, is_boilerplate

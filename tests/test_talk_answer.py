@@ -20,7 +20,8 @@ from designkit.log import read_log, replay_to_log
 from designkit.log.why import WhyTracker
 from designkit.perception.audio.silero import SileroVAD
 from designkit.policy import Policy
-from designkit.proposers.answer import NOT_HEARD, Answer, AnswerProposer, AnswerWriter, Steps
+from designkit.proposers.answer import NOT_HEARD, Answer, AnswerWriter, Steps
+from designkit.proposers.answer_proposer import AnswerProposer
 from designkit.proposers.llm.persona import Persona
 from designkit.proposers.llm.stub import StubModel
 from designkit.proposers.pause import PauseProposer
@@ -240,6 +241,21 @@ def test_a_longer_answer_is_said_sentence_by_sentence_each_as_the_one_before_end
     for (k, _, _), (k_next, _, _) in pairwise(said[:3]):
         assert k_next == k + int(np.ceil(records[k].decision.duration_s / 0.2 - 1e-9))
         assert all(r.agent_speaking for r in records[k + 1:k_next])
+    # The first part takes the floor at the turn end; the next ones go on with it.
+    assert [reason for _, reason, _ in said] == [Reason.TURN_END.value] + [Reason.GOES_ON.value] * 2 + \
+        [Reason.TURN_END.value]
+
+
+def test_the_attention_budget_counts_an_answer_once_however_many_parts_it_has(asked_slowly) -> None:
+    """Two answers a minute: the three-sentence answer to the egg leaves room for the rice one."""
+    session, ears = asked_slowly
+    records = long_engine(ears, POLICY.replace(budget_per_min=2.0))[0].replay(session)
+    assert [c for _, _, c in spoken(records)][-1] == LONG["rice"]
+    assert Reason.BUDGET_EXHAUSTED not in {r.decision.reason for r in records}
+    # One more answer would break it: a budget of one lets only the egg's answer (all of it) through.
+    once = spoken(long_engine(ears, POLICY.replace(budget_per_min=1.0))[0].replay(session))
+    assert [c for _, _, c in once] == ["Seven minutes gives a soft egg.", "Then cool it in cold water.",
+                                       "Peel it while warm."]
 
 
 def test_talking_over_the_answer_stops_the_rest_of_it(asked) -> None:

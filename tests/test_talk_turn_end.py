@@ -21,7 +21,8 @@ from designkit.log import read_log, replay_to_log
 from designkit.perception.audio.silero import SileroVAD
 from designkit.perception.language.words import is_question
 from designkit.policy import Policy
-from designkit.proposers.answer import QUESTION_CONFIDENCE, Answer, AnswerProposer, AnswerWriter
+from designkit.proposers.answer import Answer, AnswerWriter
+from designkit.proposers.answer_proposer import QUESTION_CONFIDENCE, AnswerProposer
 from designkit.proposers.llm.persona import Persona
 from designkit.proposers.llm.stub import StubModel
 from designkit.render import tts

@@ -30,7 +30,7 @@ from designkit.core.engine import Engine
 from designkit.errors import MissingExtraError
 from designkit.policy import Policy, Style
 from designkit.policy.thinking import ThinkingMode
-from designkit.proposers.answer import QUESTION_CONFIDENCE
+from designkit.proposers.answer_proposer import QUESTION_CONFIDENCE
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,8 @@ def _talking(perceivers: list[Any], inner: Any, listening: str, model: Any, pers
     from designkit.core.streams import SAMPLE_RATE
     from designkit.perception.audio.silero import SileroVAD
     from designkit.perception.language.words import Words
-    from designkit.proposers.answer import CUT_HANGOVER_S, AnswerProposer, AnswerWriter
+    from designkit.proposers.answer import CUT_HANGOVER_S, AnswerWriter
+    from designkit.proposers.answer_proposer import AnswerProposer
     from designkit.proposers.llm.local_gguf import GGUFModel
     from designkit.proposers.llm.persona import Persona
     from designkit.render.agent_voice import espeak_synthesize

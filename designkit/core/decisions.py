@@ -64,6 +64,7 @@ class Reason(str, Enum):
     BACKCHANNEL_OPPORTUNITY = "backchannel:opportunity"
     THINKING_FILLER = "backchannel:thinking"
     THINKING_LINE = "speak:thinking"
+    GOES_ON = "speak:goes_on"
     BARGE_IN = "interrupt:barge_in"
     CAPTION_INSTEAD = "caption:instead_of_voice"
     ASK_FIRST = "ask:first"
@@ -109,6 +110,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.BACKCHANNEL_OPPORTUNITY: "backchannel: a short 'mm-hm'",
     Reason.THINKING_FILLER: "thinks aloud with a filler ('hmm')",
     Reason.THINKING_LINE: "thinks aloud with a holding line",
+    Reason.GOES_ON: "speaks: goes on with its answer",
     Reason.BARGE_IN: "interrupts the person",
     Reason.CAPTION_INSTEAD: "shows a caption instead of speaking",
     Reason.ASK_FIRST: "asks before speaking",

@@ -245,11 +245,13 @@ class Engine:
                             decision = after_cut(silence, end - state.cut_at if state.cut_at is not None else INF,
                                                  state.user_last_speech_s, state.cut_remaining_s, dt)
                         if decision is None:
-                            done = state.interventions
-                            if done and done[0] <= (k + 1) * dt - BUDGET_WINDOW_S:
+                            done, last = state.interventions, state.last_intervention
+                            forget = (k + 1) * dt - BUDGET_WINDOW_S
+                            if (done and done[0] <= forget) or (last is not None and last <= forget):
                                 drop_old_interventions(state, (k + 1) * dt)
+                                last = state.last_intervention
                             decision = answer(proposal, user_speaking, silence, len(done),
-                                              end - done[-1] if done else INF)
+                                              end - last if last is not None else INF)
                         if decision is not None and decision.action is not SILENT:
                             self._apply(decision, False, (k + 1) * dt)  # (a silence leaves the voice as it was)
             if decision is None:
@@ -380,7 +382,9 @@ class Engine:
         """Decisions take effect from the end of the microturn they were taken in."""
         state = self.state
         if decision.action.is_intervention:
-            state.interventions.append(end)
+            state.last_intervention = end
+            if decision.reason is not Reason.GOES_ON:  # the same time on the floor: the budget counted it
+                state.interventions.append(end)
             state.user_spoke_since_agent = False
         elif keeps_voice(decision, agent_speaking):
             return

@@ -35,7 +35,8 @@ class EngineState:
     agent_until: float = 0.0
     wizard_silent_until: float = 0.0
     wizard_mode: ModeState = OVERRIDE  # the operator's mode and the proposal waiting for an answer
-    interventions: deque[float] = field(default_factory=deque)
+    interventions: deque[float] = field(default_factory=deque)  # what the attention budget counts
+    last_intervention: float | None = None  # the latest, counted or not (an answer's next part is not)
     event_times: Mapping[str, float] = field(default_factory=dict)
     user_last_speech_s: float = 0.0
     cut_remaining_s: float = 0.0
@@ -66,7 +67,7 @@ def make_context(state: EngineState, index: int, dt: float, signals: Mapping[str
     start = index * dt
     end = start + dt
     user_speaking = state.user_speaking
-    last = state.interventions[-1] if state.interventions else None
+    last = state.last_intervention
     return Context(
         index=index,
         t=start,
@@ -103,9 +104,12 @@ def forced_silence(*, perception_faults: bool, coverage: float, consent_active: 
 
 
 def drop_old_interventions(state: EngineState, end: float) -> None:
-    """Forget interventions `BUDGET_WINDOW_S` or more before `end` (the budget counts the last minute)."""
+    """Forget interventions `BUDGET_WINDOW_S` or more before `end` (the budget counts the last minute;
+    the time since the last one reads as never once it is that old)."""
     while state.interventions and state.interventions[0] <= end - BUDGET_WINDOW_S:
         state.interventions.popleft()
+    if state.last_intervention is not None and state.last_intervention <= end - BUDGET_WINDOW_S:
+        state.last_intervention = None
 
 
 def event_times_after(times: Mapping[str, float], events: Iterable[Event]) -> dict[str, float]:

@@ -26,7 +26,14 @@ from designkit.policy.knobs import Control, Knob, choices, knob, knobs_of
 from designkit.policy.modes import EFFECTS, Mode, ModeEffect
 from designkit.policy.schedules import TimeSpeak
 from designkit.policy.styles import Style
-from designkit.policy.thinking import ANSWER_SOURCE, THINKING_SOURCE, Thinking, ThinkingMode, same_turn
+from designkit.policy.thinking import (
+    ANSWER_MORE_SOURCE,
+    TALK_SOURCES,
+    THINKING_SOURCE,
+    Thinking,
+    ThinkingMode,
+    same_turn,
+)
 
 EPS = 1e-9
 ASK_S = 1.0
@@ -282,7 +289,7 @@ class Policy(Decider):
         if proposal.confidence < self._threshold - EPS:
             return _BELOW_CONFIDENCE
         source = proposal.source
-        talk = source == THINKING_SOURCE or source == ANSWER_SOURCE  # (an answer in words: `thinking`)
+        talk = source in TALK_SOURCES  # (an answer in words: `thinking`)
         # The answer after a thinking sound belongs to the same turn: the minimum gap does not hold it.
         if not (talk and same_turn(since_intervention_s, user_silence_s)):
             blocked = self._budget.blocks(interventions_last_minute, since_intervention_s)
@@ -293,6 +300,8 @@ class Policy(Decider):
         if source == THINKING_SOURCE and decision.action.is_intervention:
             # The policy would answer now, but the words are not ready: the `thinking` knob decides.
             return self._thinking.while_thinking(user_silence_s, since_intervention_s, interventions_last_minute)
+        if source == ANSWER_MORE_SOURCE and decision.reason is Reason.TURN_END:
+            return replace(decision, reason=Reason.GOES_ON)  # the same time on the floor: not counted again
         return decision
 
     @property

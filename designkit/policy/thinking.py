@@ -13,8 +13,9 @@ One thinking sound per answer at most. The person may talk over it like over any
 the policy's yield rules apply. The answer that follows a thinking sound belongs to the same turn,
 so the attention budget's minimum gap does not hold it back.
 
-The proposer marks a wish to answer whose words are not ready with `source = THINKING_SOURCE`
-and the ready answer with `ANSWER_SOURCE` (`designkit.proposers.answer`).
+The proposer marks a wish to answer whose words are not ready with `source = THINKING_SOURCE`,
+the ready answer with `ANSWER_SOURCE` and each next part of it with `ANSWER_MORE_SOURCE`
+(`designkit.proposers.answer`).
 
     Thinking("filler", after_s=0.4)                    # "hmm" when the answer is 400 ms late
 """
@@ -32,6 +33,8 @@ from designkit.errors import InputError
 
 THINKING_SOURCE = "answer:thinking"
 ANSWER_SOURCE = "answer"
+ANSWER_MORE_SOURCE = "answer:more"  # the next part of an answer being said (`speak:goes_on`)
+TALK_SOURCES = frozenset({THINKING_SOURCE, ANSWER_SOURCE, ANSWER_MORE_SOURCE})
 EPS = 1e-9
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from designkit.agents import breathing, exercise, language
 from designkit.agents import conversation as _conversation
-from designkit.proposers.answer import QUESTION_CONFIDENCE
+from designkit.proposers.answer_proposer import QUESTION_CONFIDENCE
 from designkit.widgets.live import LiveSession
 
 
