@@ -65,7 +65,7 @@ registerProcessor('designkit-capture', DesignkitCapture);
 // "Why did it say that" for one utterance: the reason and how sure, and for an answer in words
 // what was heard and the prompt the model answered (only what the consent keeps reaches the page).
 function whyLines(why) {
-  const lines = [`why: ${why.label} (sure ${Number(why.confidence).toFixed(2)})`];
+  const lines = [`why: ${why.label} (sure ${Number(why.confidence).toFixed(2)}${why.asked ? ", heard a question" : ""})`];
   if (why.heard) lines.push(`heard: “${why.heard}”`);
   if (why.prompt) lines.push(`prompt${why.model ? " (" + why.model + ")" : ""}:\n${why.prompt}`);
   return lines;
@@ -434,11 +434,11 @@ function render({ model, el }) {
     const onset = msg.voice && buffers && buffers.length && ctx ? playPiece(buffers[0]) : null;
     const p = msg.point;
     if (p && p.content && ["speak", "backchannel", "caption", "interrupt", "ask"].includes(p.action)) {
-      state.said = state.said || [];
-      state.said.push({ t: p.t, action: p.action, content: p.content, reason: p.reason, onset });
       says.textContent = (p.action === "caption" ? "shows: " : "says: ") + "“" + p.content + "”";
       // Why did it say that: hover the line (the person talking can read it too).
       says.title = p.why ? whyLines(p.why).join("\n") : "";
+      state.said = state.said || [];
+      state.said.push({ t: p.t, action: p.action, content: p.content, reason: p.reason, onset, hover: says.title });
     }
     state.decisions.push(msg.point);
     addToLegend(p.gaps.length ? "silent:gap" : p.reason);

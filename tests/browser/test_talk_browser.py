@@ -29,4 +29,8 @@ def test_the_agent_hears_the_question_and_answers_it_in_words(lab: Any, browser_
         assert any(word in exchange.heard.lower() for word in topic), exchange  # it heard the words
         assert exchange.answer and not math.isnan(exchange.first_word_s), exchange  # and answered after
         assert exchange.first_word_s > 0
+    # Why did it say that: hovering the answer's line reads the reason, what it heard and the prompt.
+    hover = next(s["hover"] for s in run.said if s["reason"] == "speak:turn_end")
+    assert hover.startswith("why: speaks: the person finished (sure ") and "heard a question)" in hover, hover
+    assert f"heard: “{run.exchanges[0].heard}”" in hover and "prompt (SmolLM2" in hover, hover
     assert talk_live.replay_equals_live(run.folder)
