@@ -99,6 +99,22 @@ def test_a_holding_line_is_a_thinking_sound_not_the_answer() -> None:
     assert row["fillers_per_answer"] == 1.0
 
 
+def test_an_answer_said_in_parts_is_one_intervention_as_the_budget_counts_it() -> None:
+    """The person speaks in microturns 0-4; the answer's first part in 5 (takes effect at 1.2 s), its
+    next parts in 7 and 9 (speak:goes_on), a backchannel to the next turn in 12: two interventions,
+    at 1.2 and 2.6 s, a speak and a backchannel; the first word still comes 0.2 s after the turn."""
+    user = [k < 5 or 11 <= k < 14 for k in range(20)]
+    steps = [(5, Action.SPEAK.value, Reason.TURN_END.value), (7, Action.SPEAK.value, Reason.GOES_ON.value),
+             (9, Action.SPEAK.value, Reason.GOES_ON.value), (12, Action.BACKCHANNEL.value,
+                                                             Reason.BACKCHANNEL_OPPORTUNITY.value)]
+    timeline = _timeline(steps, 20, user)
+    times, kinds = timeline.interventions()
+    assert times.tolist() == pytest.approx([1.2, 2.6]) and kinds == (Action.SPEAK.value, Action.BACKCHANNEL.value)
+    row = session_metrics(timeline, SessionTruth.make(duration_s=4.0))
+    assert row["interventions_per_min"] == pytest.approx(2 / (4.0 / 60))
+    assert row["first_word_s"] == pytest.approx(0.2)
+
+
 def test_a_session_that_never_answers_has_no_talk_metrics() -> None:
     row = session_metrics(_timeline([], 10, [k < 5 for k in range(10)]), SessionTruth.make(duration_s=2.0))
     assert math.isnan(row["first_word_s"]) and math.isnan(row["thinking_s"]) and math.isnan(row["fillers_per_answer"])

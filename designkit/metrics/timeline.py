@@ -31,6 +31,7 @@ _IS_VOICED = np.array([a.is_voiced for a in Action] + [False])
 _CONTINUE = _CODE[Action.CONTINUE.value]
 _BACKCHANNEL = _CODE[Action.BACKCHANNEL.value]
 _REASON_VALUE = {r: r.value for r in Reason}
+_GOES_ON = Reason.GOES_ON.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +68,12 @@ class Timeline:
         return self.n * self.dt
 
     def interventions(self) -> tuple[FloatArray, tuple[str, ...]]:
-        """Times (end of the deciding microturn, when it takes effect) and kinds of interventions."""
-        idx = np.flatnonzero(_IS_INTERVENTION[self._codes])
-        return (idx.astype(np.float64) + 1.0) * self.dt, tuple(self.actions[k] for k in idx.tolist())
+        """Times (end of the deciding microturn, when it takes effect) and kinds of interventions.
+        An answer's next part (`speak:goes_on`) goes on with the same time on the floor: an answer
+        is one intervention however many parts it is said in, as the attention budget counts it."""
+        reasons = self.reasons
+        idx = [k for k in np.flatnonzero(_IS_INTERVENTION[self._codes]).tolist() if reasons[k] != _GOES_ON]
+        return (np.asarray(idx, dtype=np.float64) + 1.0) * self.dt, tuple(self.actions[k] for k in idx)
 
     def agent_speech(self, *, turns_only: bool = False) -> FloatArray:
         """Voiced agent intervals (seconds), by the engine's rules; `turns_only` leaves out
