@@ -246,6 +246,21 @@ def test_a_longer_answer_is_said_sentence_by_sentence_each_as_the_one_before_end
         [Reason.TURN_END.value]
 
 
+def test_the_cached_replay_of_a_talking_session_decides_as_the_engine_did(asked_slowly) -> None:
+    """The slider-redraw path (the policy's fast paths, no context) says the parts and counts the
+    budget as `decide` does: the same decisions from the same proposals, with a tight budget."""
+    from designkit.core.cached import CachedInputs
+
+    session, ears = asked_slowly
+    for gap in range(1, 11):  # the minimum gap counts from the answer's last part, in both paths
+        policy = POLICY.replace(budget_per_min=2.0, min_gap_s=float(gap))
+        records = long_engine(ears, policy, delay=3)[0].replay(session)
+        assert Reason.GOES_ON in {r.decision.reason for r in records}
+        inputs = CachedInputs.make({"vad": [r.signals["vad"] for r in records]}, [r.proposal for r in records])
+        fast = Engine((), policy, dt=0.2).replay_cached(inputs)
+        assert list(fast.decisions) == [r.decision for r in records], gap
+
+
 def test_the_attention_budget_counts_an_answer_once_however_many_parts_it_has(asked_slowly) -> None:
     """Two answers a minute: the three-sentence answer to the egg leaves room for the rice one."""
     session, ears = asked_slowly
