@@ -39,9 +39,9 @@ class AnswerProposer:
 
     `inner` is a turn-end proposer (`TurnTakingProposer`): its `SPEAK` proposals mark a turn end
     and give the confidence; its backchannels pass through while the person speaks, unless the
-    turn end is likelier (`eot` at least the backchannel's confidence). The confidence of a turn end is held
-    while the user stays silent, so an answer that lands after a thinking sound is still offered,
-    and so are its next sentences, each as the one before it ends.
+    turn end is likelier (`eot` at least the backchannel's confidence). The confidence of a turn
+    end is held while the user stays silent, so an answer that lands after a thinking sound is
+    still offered, and so are its next sentences, each as the one before it ends.
 
     `question_confidence`: how sure a turn end is once the words heard ask a question ("…?"), when
     the turn-taking model is less sure (None: the model alone). At the default 0.9 a ready answer
@@ -62,7 +62,8 @@ class AnswerProposer:
 
     def __post_init__(self) -> None:
         sure = self.question_confidence
-        if sure is not None and (isinstance(sure, bool) or not isinstance(sure, int | float) or not 0.0 <= sure <= 1.0):
+        wrong = isinstance(sure, bool) or not isinstance(sure, int | float) or not 0.0 <= sure <= 1.0
+        if sure is not None and wrong:
             raise InputError("question_confidence", expected="a confidence from 0 to 1, or None (off)", got=sure)
 
     def reset(self) -> None:
