@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_talk_answer import ANSWERS, POLICY, QUESTIONS, KnownWords
 
 from designkit.core import Engine, Session
 from designkit.core.beside import Beside, arrivals_in, results_in
@@ -20,16 +21,12 @@ from designkit.errors import InputError
 from designkit.log import read_log, replay_to_log
 from designkit.perception.audio.silero import SileroVAD
 from designkit.perception.language.words import is_question
-from designkit.policy import Policy
 from designkit.proposers.answer import Answer, AnswerWriter
 from designkit.proposers.answer_proposer import QUESTION_CONFIDENCE, AnswerProposer
 from designkit.proposers.llm.persona import Persona
 from designkit.proposers.llm.stub import StubModel
 from designkit.render import tts
 
-QUESTIONS = ("how long should I boil an egg", "what can I cook with rice")
-ANSWERS = {"egg": "Seven minutes gives a soft egg.", "rice": "Beans and lime suit rice well."}
-POLICY = Policy(confidence=0.5, pause_s=0.4, min_gap_s=1.0)
 UNSURE = 0.3  # the turn-taking model's confidence: below the policy's 0.5, so alone it never answers
 
 
@@ -53,16 +50,15 @@ class Nodding(Unsure):
         return super().propose(context)
 
 
-class Hears:
-    """Hears the scripted question whose spoken length is nearest the audio's, with `ending` after it."""
+class Hears(KnownWords):
+    """Hears the scripted question (`KnownWords`) with `ending` after it: "?", "." or nothing."""
 
     def __init__(self, ending: str) -> None:
+        super().__init__(QUESTIONS)
         self.ending = ending
-        self.lengths = {t: tts.synthesize(t).samples.size / SAMPLE_RATE for t in QUESTIONS}
 
     def transcribe(self, audio: np.ndarray) -> str:
-        seconds = audio.size / SAMPLE_RATE - 0.6
-        return min(self.lengths, key=lambda t: abs(self.lengths[t] - seconds)) + self.ending
+        return super().transcribe(audio) + self.ending
 
 
 @pytest.fixture(scope="module")
