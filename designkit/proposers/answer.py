@@ -12,7 +12,8 @@ Two halves, like every slow model in the kit (`core/beside.py`):
   and is said, as soon as it exists and the one before it has been said. Each logged with the
   microturn it describes (and, when the consent keeps `transcript`, with the words heard and the
   prompt), so a replay holds what live held. Starting at the pause, not at the policy's decision,
-  overlaps the work with the policy's wait for a turn end. An answer about a pause after which the user spoke again is stale and dropped.
+  overlaps the work with the policy's wait for a turn end. An answer about a pause after which the
+  user spoke again is stale and dropped.
 - `AnswerProposer` (`designkit.proposers.answer_proposer`) offers the landed answers to the policy.
 
     writer = AnswerWriter(Words(), GGUFModel(), SileroVAD(), persona=Persona("You are a cook."))
@@ -279,7 +280,8 @@ class AnswerWriter:
             prompt = prompt_text(messages)
             try:
                 pieces = self.model.stream(messages, max_tokens=self.max_tokens)
-                said = sentences(self._while_wanted(pieces, job), first_clause_words=FIRST_PART_WORDS, first_phrase_words=FIRST_PART_WORDS)
+                said = sentences(self._while_wanted(pieces, job), first_clause_words=FIRST_PART_WORDS,
+                                 first_phrase_words=FIRST_PART_WORDS)
                 self._stream = (job.turn, said, pieces)
                 text = self._cut(next(said, ""))
             except Exception as exc:
